@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
+import { ident } from '../db/database.js';
+import { copyLine, type CopyValue } from './copy-format.js';
+
+/**
+ * Loads a batch of rows with COPY into a temporary staging table, then merges it into the target with one
+ * `INSERT ... ON CONFLICT DO UPDATE`, so reruns are idempotent and never duplicate. Runs inside the caller's
+ * transaction, so the sync cursor can be committed together with the rows it covers.
+ */
+export interface MergeTarget {
+  schema: string;
+  table: string;
+  columns: string[];
+  /** Conflict key columns (the primary key). */
+  key: string[];
+  /** Columns left untouched on conflict (default: none besides the key). */
+  keepOnConflict?: string[];
+  /** Extra assignments applied on insert and on conflict, e.g. `synced_at = now()`. */
+  touch?: string[];
+}
+
+export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: CopyValue[][]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const qualified = `${ident(target.schema)}.${ident(target.table)}`;
+  const staging = ident(`stage_${target.table}`);
+  const cols = target.columns.map(ident).join(', ');
+  await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
+  await copyRows(tx, `copy ${staging} (${cols}) from stdin`, rows);
+  const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
+  const updates = [
+    ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
+    ...(target.touch ?? []),
+  ];
+  // Staging may hold the same key twice (a record seen on two consecutive pages while it changed); keep the last.
+  const result = await tx.query(
+    `insert into ${qualified} (${cols})
+     select distinct on (${target.key.map(ident).join(', ')}) ${cols} from (select *, ctid from ${staging}) s
+     order by ${target.key.map(ident).join(', ')}, ctid desc
+     on conflict (${target.key.map(ident).join(', ')}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'}`,
+  );
+  await tx.query(`truncate ${staging}`);
+  return result.rowCount ?? 0;
+}
+
+export async function copyRows(client: pg.PoolClient, copySql: string, rows: CopyValue[][]): Promise<void> {
+  const stream = client.query(copyStreams.from(copySql));
+  await pipeline(Readable.from(chunks(rows)), stream);
+}
+
+function* chunks(rows: CopyValue[][], perChunk = 500): Generator<string> {
+  for (let i = 0; i < rows.length; i += perChunk) {
+    let s = '';
+    for (const row of rows.slice(i, i + perChunk)) s += copyLine(row);
+    yield s;
+  }
+}

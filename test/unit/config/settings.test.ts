@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseSettings, renderEnvExample, SETTINGS, SettingsError, TIER_LIMITS, effectiveWindowLimit, secretsOf } from '../../../config/settings.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseSettings(env);
+  } catch (e) {
+    if (e instanceof SettingsError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('settings', () => {
+  it('applies defaults and the tier limits', () => {
+    const s = parseSettings({});
+    expect(s.baseUrl).toBe('https://api.hubapi.com');
+    expect(s.tier).toBe('professional');
+    expect(s.maxRequestsPer10s).toBe(190);
+    expect(s.dailyLimit).toBe(625_000);
+    expect(s.safetyMargin).toBe(1);
+    expect(s.dbSchema).toBe('hubspot');
+    expect(s.appEnv).toBe('development');
+    expect(s.accessToken).toBeUndefined();
+    expect(s.databaseUrl).toBeUndefined();
+  });
+
+  it('derives limits from each tier', () => {
+    for (const [tier, limits] of Object.entries(TIER_LIMITS)) {
+      const s = parseSettings({ HUBSPOT_TIER: tier });
+      expect([s.maxRequestsPer10s, s.dailyLimit]).toEqual([limits.per10s, limits.daily]);
+    }
+  });
+
+  it('lets explicit limits override the tier and flags override env', () => {
+    const s = parseSettings({ HUBSPOT_TIER: 'free', HUBSPOT_MAX_REQUESTS_PER_10S: '150', HUBSPOT_DAILY_LIMIT: '1000' }, { HUBSPOT_MAX_REQUESTS_PER_10S: '120' });
+    expect(s.maxRequestsPer10s).toBe(120);
+    expect(s.dailyLimit).toBe(1000);
+  });
+
+  it('gives lower concurrency in development than production unless set', () => {
+    const dev = parseSettings({ APP_ENV: 'development' });
+    const prod = parseSettings({ APP_ENV: 'production' });
+    expect(dev.maxConcurrency).toBeLessThan(prod.maxConcurrency);
+    expect(parseSettings({ APP_ENV: 'development', HUBSPOT_MAX_CONCURRENCY: '40' }).maxConcurrency).toBe(40);
+  });
+
+  it('strips a trailing slash from the base URL and applies the safety margin', () => {
+    const s = parseSettings({ HUBSPOT_BASE_URL: 'http://127.0.0.1:3000/', HUBSPOT_SAFETY_MARGIN: '0.9' });
+    expect(s.baseUrl).toBe('http://127.0.0.1:3000');
+    expect(effectiveWindowLimit(s)).toBe(171);
+  });
+
+  it.each([
+    ['HUBSPOT_MAX_REQUESTS_PER_10S', 'abc', 'positive whole number'],
+    ['HUBSPOT_MAX_REQUESTS_PER_10S', '-5', 'positive whole number'],
+    ['HUBSPOT_MAX_REQUESTS_PER_10S', '0', 'positive whole number'],
+    ['HUBSPOT_DAILY_LIMIT', '1.5', 'positive whole number'],
+    ['HUBSPOT_TIER', 'gold', 'free|starter|professional|enterprise|api-addon'],
+    ['HUBSPOT_BASE_URL', 'ftp://x', 'http(s) URL'],
+    ['HUBSPOT_SAFETY_MARGIN', '1.5', 'fraction'],
+    ['HUBSPOT_DAILY_RESERVE', 'lots', 'fraction'],
+    ['HUBSPOT_SHARED_LIMITS', 'maybe', 'true or false'],
+    ['DATABASE_URL', 'mysql://x', 'postgres://'],
+    ['HUBSPOT_DB_SCHEMA', 'Bad-Name', 'SQL identifier'],
+    ['LOG_LEVEL', 'loud', 'trace|debug'],
+    ['APP_ENV', 'prod', 'development|staging|production'],
+    ['METRICS_PORT', 'x', 'positive whole number'],
+  ])('rejects %s=%s naming the variable and the expected form', (key, value, expected) => {
+    const problems = problemsOf({ [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(key);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const problems = problemsOf({ HUBSPOT_MAX_REQUESTS_PER_10S: 'abc', HUBSPOT_TIER: 'gold', LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(3);
+    for (const p of problems) expect(p).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in a problem', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://u:hunter2secret@h/db' });
+    expect(problems.join()).not.toContain('hunter2secret');
+  });
+
+  it('lists the token and the database password as secrets', () => {
+    expect(secretsOf({ accessToken: 'pat-xyz', databaseUrl: 'postgres://u:p%40ss@h/db' })).toEqual(['pat-xyz', 'p@ss']);
+  });
+
+  it('keeps .env.example in step with the schema', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    expect(example).toBe(renderEnvExample());
+    for (const key of Object.keys(SETTINGS)) expect(example).toContain(`${key}=`);
+  });
+});
