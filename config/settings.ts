@@ -75,7 +75,7 @@ export const SETTINGS = {
   HUBSPOT_REQUEST_TIMEOUT_MS: { schema: positiveInt('30000'), default: '30000', description: 'A request with no response after this many ms is aborted and retried.' },
   HUBSPOT_MAX_ATTEMPTS: { schema: positiveInt('6'), default: '6', description: 'Attempts per request before a transient failure fails the item.' },
   HUBSPOT_SEARCH_LAG_MS: { schema: nonNegativeInt('60000'), default: '60000', description: 'Incremental cursors never pass now minus this lag, so records the search index shows late are still caught.' },
-  HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: { schema: positiveInt('24'), default: '24', description: 'Re-read every association this often (adding one changes neither object\'s modified date); --refresh-associations forces it.' },
+  HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: { schema: nonNegativeInt('24'), default: '0', description: 'Re-read every association when the last full read is this old (0: every run; cheap, read from the smaller side). Adding one changes neither object\'s modified date.' },
   HUBSPOT_DELETE_SWEEP_HOURS: { schema: positiveInt('24'), default: '24', description: 'Run the id-only sweep that finds hard-deleted records this often; --sweep-deletes forces it.' },
   HUBSPOT_SHARED_LIMITS: { schema: bool, default: 'false', description: 'Share the rate limits through Postgres with every process using the same database.' },
   HUBSPOT_LIMITS_LEASE_MS: { schema: positiveInt('5000'), default: '5000', description: 'Lease of a shared-limit slot holder; a crashed holder\'s slots return after this.' },

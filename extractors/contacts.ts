@@ -1,0 +1,10 @@
+import { crmObject } from './base.js';
+
+/** Contacts are the one type whose search cursor is `lastmodifieddate` (hs_lastmodifieddate silently misses records). */
+export const contacts = crmObject({
+  name: 'contacts',
+  primaryKey: 'id',
+  cursorField: 'lastmodifieddate',
+  // Every contact pair is read from the other side, which has fewer records: fewer batch calls.
+  associations: [],
+});

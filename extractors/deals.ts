@@ -1,0 +1,8 @@
+import { crmObject } from './base.js';
+
+export const deals = crmObject({
+  name: 'deals',
+  primaryKey: 'id',
+  cursorField: 'hs_lastmodifieddate',
+  associations: ['contacts', 'calls', 'emails', 'meetings', 'notes', 'tasks'],
+});

@@ -1,0 +1,88 @@
+/**
+ * What an extractor needs from HubSpot and from the run, kept narrow so extractors stay declarations.
+ * `src/hubspot/reader.ts` implements `HubSpotReader` over the official client and the shared request executor.
+ */
+export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
+export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
+
+export interface CrmRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt?: string;
+  updatedAt?: string;
+  archived?: boolean;
+  archivedAt?: string;
+}
+
+export interface Page<T> {
+  results: T[];
+  /** Absent on the last page. */
+  nextAfter?: string;
+}
+
+export interface SearchFilter {
+  propertyName: string;
+  operator: 'EQ' | 'GT' | 'GTE' | 'LT' | 'LTE' | 'BETWEEN';
+  value?: string;
+  highValue?: string;
+}
+
+export interface SearchRequest {
+  filterGroups: { filters: SearchFilter[] }[];
+  sorts: { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }[];
+  properties: string[];
+  limit: number;
+  after?: string;
+}
+
+export interface AssociationType {
+  category: string;
+  typeId: number;
+  label: string | null;
+}
+
+export interface AssociationRead {
+  fromId: string;
+  to: { toObjectId: string; associationTypes: AssociationType[] }[];
+  /** Present when this input has more associations than one page: send `{id, after}` again. */
+  nextAfter?: string;
+}
+
+export interface FormRecord {
+  id: string;
+  name: string;
+  formType: string;
+  createdAt?: string;
+  updatedAt?: string;
+  archived?: boolean;
+  [key: string]: unknown;
+}
+
+export interface SubmissionRecord {
+  conversionId: string;
+  submittedAt: number;
+  pageUrl?: string;
+  values: { name: string; value: string; objectTypeId?: string }[];
+  [key: string]: unknown;
+}
+
+export interface HubSpotReader {
+  getPropertyNames(type: CrmObjectType): Promise<string[]>;
+  listObjectsPage(type: CrmObjectType, options: { after?: string; limit: number; properties: string[]; archived: boolean }): Promise<Page<CrmRecord>>;
+  searchObjects(type: CrmObjectType, request: SearchRequest): Promise<Page<CrmRecord> & { total: number }>;
+  batchReadAssociations(from: CrmObjectType, to: CrmObjectType, inputs: { id: string; after?: string }[]): Promise<AssociationRead[]>;
+  listFormsPage(after?: string): Promise<Page<FormRecord>>;
+  listFormSubmissionsPage(formId: string, after?: string): Promise<Page<SubmissionRecord>>;
+}
+
+/** Parallel fan-out through the run's one shared processor (and so its one budget). */
+export interface FanOut {
+  processBatch<T>(items: T[], fn: (item: T) => Promise<void>, options: { desc: string }): Promise<void>;
+}
+
+/** What extractors report; the CLI turns these into progress bars or log lines. */
+export type ExtractorEvent =
+  | { type: 'extractor:start'; extractor: string; total?: number; mode: string }
+  | { type: 'extractor:progress'; extractor: string; rows: number; total?: number }
+  | { type: 'extractor:done'; extractor: string; rows: number }
+  | { type: 'extractor:note'; extractor: string; message: string };

@@ -1,0 +1,39 @@
+import type { Database } from '../db/database.js';
+import { ident } from '../db/database.js';
+import type { RunContext } from '../processor/run-context.js';
+import { CrmObjectExtractor, type BaseExtractor } from '../../extractors/base.js';
+import { ASSOCIATION_INPUTS, LIST_PAGE_SIZE } from './call-budget.js';
+
+/**
+ * What a run will cost, printed before it starts. Sizes come from one `limit: 1` search per type: search
+ * has its own per-second budget and does not count against the ten-second window, so asking is free for
+ * the run's budget. Full runs: the README formula without the association paging term (unknown before
+ * reading); incremental runs: the changes since each cursor.
+ */
+export interface CostEstimate {
+  calls: number;
+  dailyLimit: number;
+  shareOfDailyLimit: string;
+  records: Record<string, number>;
+}
+
+export async function estimateRunCost(context: RunContext, db: Database, extractors: BaseExtractor[], fullRefresh: boolean): Promise<CostEstimate> {
+  const objects = extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
+  const sizes: Record<string, number> = {};
+  let calls = 0;
+  for (const o of objects) {
+    const { rows } = await db.query<{ cursor: { incremental?: { ts: number }; full?: unknown } }>(
+      `select cursor from ${ident(db.schema)}.sync_state where stream = $1`, [o.stream]);
+    const inc = rows[0]?.cursor?.incremental;
+    const full = fullRefresh || !inc || rows[0]?.cursor?.full !== undefined;
+    const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
+    const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] });
+    sizes[o.decl.name] = page.total;
+    calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_SIZE)) : Math.ceil(page.total / 199) + 1;
+  }
+  for (const o of objects) {
+    for (const _to of o.decl.associations) calls += Math.max(1, Math.ceil((sizes[o.decl.name] ?? 0) / ASSOCIATION_INPUTS));
+  }
+  const dailyLimit = context.settings.dailyLimit;
+  return { calls, dailyLimit, shareOfDailyLimit: `${((calls / dailyLimit) * 100).toFixed(2)}%`, records: sizes };
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { loadSettings, secretsOf, type Settings, type SettingsInput } from '../../config/settings.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrate } from '../db/migrations.js';
+import { ExitCode, UserFacingError } from '../exit-codes.js';
+import { createLogger } from '../log.js';
+import { systemClock } from '../limits/clock.js';
+import { createRunContext } from '../processor/run-context.js';
+import { selectExtractors } from '../../extractors/registry.js';
+import type { BaseExtractor } from '../../extractors/base.js';
+import { acquireRunLock } from './run-lock.js';
+import { runExtraction, type ExtractRunSummary } from './extract-run.js';
+import { bridgeExtractorEvents } from './progress-bridge.js';
+import { formatSummary } from './summary.js';
+import { estimateRunCost } from './cost-estimate.js';
+
+export interface ExtractCommandOptions {
+  demo?: boolean;
+  demoPreset?: string;
+  objects?: string;
+  fullRefresh?: boolean;
+  includeArchived?: boolean;
+  refreshAssociations?: boolean;
+  sweepDeletes?: boolean;
+  requestLog?: string;
+  sharedLimits?: boolean;
+  schedule?: string;
+  metricsPort?: string;
+  tier?: string;
+  maxRequestsPer10s?: string;
+  schema?: string;
+}
+
+/** `extract`: validates everything before touching anything, then runs once or on a schedule. */
+export async function runExtractCommand(opts: ExtractCommandOptions): Promise<number> {
+  const flags: SettingsInput = {
+    HUBSPOT_TIER: opts.tier,
+    HUBSPOT_MAX_REQUESTS_PER_10S: opts.maxRequestsPer10s,
+    HUBSPOT_DB_SCHEMA: opts.schema,
+    METRICS_PORT: opts.metricsPort,
+    HUBSPOT_SHARED_LIMITS: opts.sharedLimits ? 'true' : undefined,
+  };
+  let settings = loadSettings(flags);
+  let extractors: BaseExtractor[];
+  try {
+    extractors = selectExtractors(opts.objects);
+  } catch (e) {
+    throw new UserFacingError((e as Error).message, ExitCode.usage);
+  }
+  const preset = opts.demoPreset ?? 'small';
+  if (opts.demo && !['small', 'medium', 'large'].includes(preset)) {
+    throw new UserFacingError(`--demo-preset: expected small|medium|large, got ${JSON.stringify(preset)}`);
+  }
+  if (!opts.demo && !settings.accessToken) {
+    throw new UserFacingError('HUBSPOT_ACCESS_TOKEN is not set: set it to a private-app access token (see .env.example), or run with --demo to extract the bundled simulated portal');
+  }
+  if (opts.schedule) {
+    const { validateCron } = await import('./schedule.js');
+    validateCron(opts.schedule);
+  }
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const log = createLogger({ level: settings.logLevel, secrets: secretsOf(settings) });
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    log.info({ signal }, 'stopping: finishing the pages in flight, then committing and exiting');
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    if (opts.demo) {
+      const { startSimulator } = await import('../sim/index.js');
+      const token = `demo-${randomBytes(12).toString('hex')}`;
+      const sim = await startSimulator({ preset: preset as 'small', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
+      cleanups.push(() => sim.close());
+      settings = { ...settings, accessToken: token, baseUrl: sim.url };
+      log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
+    }
+    const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
+    cleanups.push(() => db.close());
+    await migrate(db);
+
+    if (opts.schedule) {
+      const { runOnSchedule } = await import('./schedule.js');
+      return await runOnSchedule(opts.schedule, stop.signal, log, () => runOnce(settings, db, extractors, opts, stop.signal, log));
+    }
+    const summary = await runOnce(settings, db, extractors, opts, stop.signal, log);
+    return summary.exitCode;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  }
+}
+
+export async function runOnce(
+  settings: Settings,
+  db: Database,
+  extractors: BaseExtractor[],
+  opts: ExtractCommandOptions,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<ExtractRunSummary> {
+  const lock = await acquireRunLock(db);
+  const context = createRunContext(settings, { progress: 'auto', requestLogPath: opts.requestLog, progressStream: process.stderr });
+  try {
+    const bridge = bridgeExtractorEvents(context.events, systemClock);
+    const estimate = await estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh)).catch(() => undefined);
+    if (estimate) log.info(estimate, `this run will cost about ${estimate.calls} calls (${estimate.shareOfDailyLimit} of today's daily limit)`);
+    const summary = await runExtraction({
+      settings,
+      db,
+      context,
+      extractors,
+      fullRefresh: Boolean(opts.fullRefresh),
+      includeArchived: Boolean(opts.includeArchived),
+      refreshAssociations: Boolean(opts.refreshAssociations),
+      sweepDeletes: Boolean(opts.sweepDeletes),
+      clock: systemClock,
+      signal,
+      onEvent: bridge,
+    });
+    await context.close();
+    process.stdout.write(formatSummary(summary));
+    const logged = { runId: summary.runId, status: summary.status, calls: summary.calls, minimumCalls: summary.minimumCalls };
+    if (summary.error) log.error({ ...logged, error: summary.error }, `run ${summary.runId} ${summary.status}: ${summary.error}`);
+    else log.info(logged, `run ${summary.runId} ${summary.status}`);
+    return summary;
+  } finally {
+    await context.close().catch(() => {});
+    await lock.release();
+  }
+}

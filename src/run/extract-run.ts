@@ -1,0 +1,154 @@
+import type { Settings } from '../../config/settings.js';
+import type { Database } from '../db/database.js';
+import type { Clock } from '../limits/clock.js';
+import type { RunContext } from '../processor/run-context.js';
+import { DailyBudgetExhausted, FatalRunError } from '../processor/errors.js';
+import type { RequestStats } from '../processor/request-executor.js';
+import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
+import type { CrmObjectType, ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
+import { FormsExtractor } from '../../extractors/forms.js';
+import { finishRunRecord, startRunRecord, type RunStatus } from './run-record.js';
+import { minimumFullRunCalls } from './call-budget.js';
+
+/**
+ * One extraction run from lock to summary: every selected extractor runs side by side on the run's one
+ * shared processor (one budget), the outcome and statistics are stored in `runs`.
+ */
+export interface ExtractRunRequest {
+  settings: Settings;
+  db: Database;
+  context: RunContext;
+  extractors: BaseExtractor[];
+  fullRefresh: boolean;
+  includeArchived: boolean;
+  refreshAssociations: boolean;
+  sweepDeletes: boolean;
+  clock: Clock;
+  /** Aborted on the first SIGTERM/SIGINT: pages in flight finish and commit, then the run stops. */
+  signal: AbortSignal;
+  onEvent?: (event: ExtractorEvent) => void;
+}
+
+export interface ExtractRunSummary {
+  runId: string;
+  status: RunStatus;
+  mode: 'full' | 'incremental';
+  rows: Record<string, number>;
+  calls: number;
+  /** The fewest calls a full run of what was stored needs (README formula); only for full runs. */
+  minimumCalls?: number;
+  stats: RequestStats;
+  error?: string;
+  exitCode: number;
+}
+
+export function readerFor(context: RunContext): HubSpotReader {
+  const api = context.api;
+  return {
+    getPropertyNames: async (type) => (await api.getProperties(type)).map((p) => p.name),
+    listObjectsPage: (type, o) => api.listObjectsPage(type, o),
+    searchObjects: (type, request) => api.searchObjects(type, request),
+    batchReadAssociations: (from, to, inputs) => api.batchReadAssociations(from, to, inputs),
+    listFormsPage: (after) => api.listFormsPage(after),
+    listFormSubmissionsPage: async (formId, after) => {
+      const page = await api.listFormSubmissionsPage(formId, after);
+      return { ...page, results: page.results.map((s) => ({ ...s, conversionId: String(s.conversionId ?? '') })) };
+    },
+  };
+}
+
+/** The shared processor as extractors see it: an item that fails after its retries fails the run. */
+export function fanOutFor(context: RunContext): FanOut {
+  return {
+    async processBatch(items, fn, { desc }) {
+      const result = await context.processor.processBatch(items, (item) => fn(item), { desc });
+      if (result.failed.length > 0) {
+        throw new Error(`${desc}: ${result.failed.length} of ${items.length} items failed after retries (first: ${result.failed[0].error}); they stay queued for the next run`);
+      }
+    },
+  };
+}
+
+export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunSummary> {
+  const { db, context } = req;
+  const hadState = await db.query(`select 1 from "${db.schema}".sync_state where stream like 'objects:%' limit 1`);
+  const mode = req.fullRefresh || hadState.rowCount === 0 ? 'full' : 'incremental';
+  const run = await startRunRecord(db, mode, req.extractors.map((e) => e.name));
+  const rows: Record<string, number> = {};
+  const emit = (event: ExtractorEvent) => {
+    if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
+    req.onEvent?.(event);
+  };
+  const options: RunOptions = {
+    fullRefresh: req.fullRefresh,
+    includeArchived: req.includeArchived,
+    refreshAssociations: req.refreshAssociations,
+    sweepDeletes: req.sweepDeletes,
+    associationsRefreshMs: req.settings.associationsRefreshHours * 3_600_000,
+    deleteSweepMs: req.settings.deleteSweepHours * 3_600_000,
+    searchLagMs: req.settings.searchLagMs,
+  };
+  // One extractor's fatal error (401, daily budget) stops the others at their next page.
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort();
+  req.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const ctx: ExtractorContext = {
+    db,
+    reader: readerFor(context),
+    fanOut: fanOutFor(context),
+    clock: req.clock,
+    options,
+    signal: stop.signal,
+    emit,
+  };
+
+  let firstError: unknown;
+  await Promise.all(
+    req.extractors.map(async (extractor) => {
+      try {
+        await extractor.run(ctx);
+      } catch (error) {
+        if (!(error instanceof StopRequested) && firstError === undefined) firstError = error;
+        stop.abort();
+      }
+    }),
+  );
+  req.signal.removeEventListener('abort', onOuterAbort);
+
+  const stats = context.stats();
+  const status: RunStatus = firstError instanceof DailyBudgetExhausted
+    ? 'budget_exhausted'
+    : firstError
+      ? 'failed'
+      : req.signal.aborted
+        ? 'stopped'
+        : 'succeeded';
+  let minimumCalls: number | undefined;
+  if (status === 'succeeded' && mode === 'full') {
+    const objects = req.extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
+    minimumCalls = await minimumFullRunCalls(db, objects, req.extractors.some((e) => e instanceof FormsExtractor));
+  }
+  const error = firstError === undefined ? undefined : errorLine(firstError);
+  await finishRunRecord(db, run, status, { ...stats, rows, minimumCalls, mode }, error);
+  return {
+    runId: run.id,
+    status,
+    mode,
+    rows,
+    calls: stats.requests,
+    minimumCalls,
+    stats,
+    error,
+    exitCode: status === 'succeeded' || status === 'stopped' ? 0 : 1,
+  };
+}
+
+function errorLine(error: unknown): string {
+  if (error instanceof FatalRunError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}
+
+export function selectedObjectTypes(extractors: BaseExtractor[]): CrmObjectType[] {
+  return extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor).map((e) => e.decl.name);
+}

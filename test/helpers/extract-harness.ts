@@ -1,0 +1,52 @@
+import { parseSettings, type Settings } from '../../config/settings.js';
+import type { Database } from '../../src/db/database.js';
+import { systemClock } from '../../src/limits/clock.js';
+import { createRunContext } from '../../src/processor/run-context.js';
+import { runExtraction, type ExtractRunSummary } from '../../src/run/extract-run.js';
+import { selectExtractors } from '../../extractors/registry.js';
+import type { RunningSimulator } from '../../src/sim/index.js';
+
+/**
+ * Runs one extraction in-process against a simulator, the way `npm run extract` does, with the rolling
+ * window scaled down (same limit per shorter window, on both sides) so a run takes seconds.
+ */
+export interface HarnessRun {
+  fullRefresh?: boolean;
+  includeArchived?: boolean;
+  refreshAssociations?: boolean;
+  sweepDeletes?: boolean;
+  objects?: string;
+  settings?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export const TEST_WINDOW_MS = 1000;
+
+export function simSettings(sim: RunningSimulator, overrides: Record<string, string> = {}): Settings {
+  return {
+    ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_MAX_CONCURRENCY: '16', ...overrides }),
+    accessToken: sim.token,
+    baseUrl: sim.url,
+  };
+}
+
+export async function extractOnce(sim: RunningSimulator, db: Database, run: HarnessRun = {}): Promise<ExtractRunSummary> {
+  const settings = simSettings(sim, run.settings);
+  const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20 });
+  try {
+    return await runExtraction({
+      settings,
+      db,
+      context,
+      extractors: selectExtractors(run.objects),
+      fullRefresh: run.fullRefresh ?? false,
+      includeArchived: run.includeArchived ?? false,
+      refreshAssociations: run.refreshAssociations ?? false,
+      sweepDeletes: run.sweepDeletes ?? false,
+      clock: systemClock,
+      signal: run.signal ?? new AbortController().signal,
+    });
+  } finally {
+    await context.close();
+  }
+}
