@@ -59,6 +59,7 @@ export class FormsExtractor extends BaseExtractor {
 
 export class SubmissionsExtractor extends BaseExtractor {
   readonly name = 'form_submissions';
+  private readonly refreshing = new Set<string>();
 
   async run(): Promise<void> {
     throw new Error('form submissions are read by the forms extractor, which knows the forms');
@@ -72,7 +73,10 @@ export class SubmissionsExtractor extends BaseExtractor {
 
   private async syncForm(ctx: ExtractorContext, formId: string): Promise<void> {
     const stream = `form_submissions:${formId}`;
-    let cursor = (await this.cursor<SubmissionCursor>(ctx, stream)) ?? {};
+    // A full refresh re-reads every submission (resuming a refresh pass already under way).
+    const stored = (await this.cursor<SubmissionCursor>(ctx, stream)) ?? {};
+    let cursor: SubmissionCursor = ctx.options.fullRefresh && !this.refreshing.has(formId) ? {} : stored;
+    if (ctx.options.fullRefresh) this.refreshing.add(formId);
     let pass = cursor.pass ?? {};
     for (;;) {
       this.checkStop(ctx);

@@ -86,8 +86,7 @@ export function reportError(error: unknown): number {
     return ExitCode.usage;
   }
   if (error instanceof SettingsError) {
-    for (const line of error.problems) process.stderr.write(`error: ${redactCredentials(line)}\n`);
-    process.stderr.write('error: fix the settings above (see .env.example) and run again\n');
+    for (const line of error.problems) process.stderr.write(`error: ${redactCredentials(line)}; fix it in the environment or .env (see .env.example)\n`);
     return ExitCode.usage;
   }
   if (error instanceof UserFacingError) {

