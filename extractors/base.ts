@@ -395,7 +395,7 @@ export class CrmObjectExtractor extends BaseExtractor {
         [this.decl.name, to, ids, startedAt],
       );
     });
-    ctx.emit({ type: 'extractor:progress', extractor: 'associations', rows: assocRows.length });
+    ctx.emit({ type: 'associations:loaded', extractor: this.name, rows: assocRows.length });
   }
 }
 

@@ -85,4 +85,6 @@ export type ExtractorEvent =
   | { type: 'extractor:start'; extractor: string; total?: number; mode: string }
   | { type: 'extractor:progress'; extractor: string; rows: number; total?: number }
   | { type: 'extractor:done'; extractor: string; rows: number }
-  | { type: 'extractor:note'; extractor: string; message: string };
+  | { type: 'extractor:note'; extractor: string; message: string }
+  /** Association rows written by one batch (a delta: several extractors write associations side by side). */
+  | { type: 'associations:loaded'; extractor: string; rows: number };

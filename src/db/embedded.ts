@@ -69,7 +69,7 @@ export async function startEmbeddedPostgres(dataRoot: string, log: (line: string
  * those handlers and stop the server ourselves (Database.close); a server left by a killed process is
  * found through postmaster.pid and reused by the next run.
  */
-const HIJACKED_EVENTS = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+const HIJACKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
 
 async function importWithoutExitHooks() {
   const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'beforeExit'))]));

@@ -15,6 +15,8 @@ import { bridgeExtractorEvents } from './progress-bridge.js';
 import { formatSummary } from './summary.js';
 import { estimateRunCost } from './cost-estimate.js';
 
+export const DEMO_SCHEMA = 'hubspot_demo';
+
 export interface ExtractCommandOptions {
   demo?: boolean;
   demoPreset?: string;
@@ -79,7 +81,8 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       const token = `demo-${randomBytes(12).toString('hex')}`;
       const sim = await startSimulator({ preset: preset as 'small', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
       cleanups.push(() => sim.close());
-      settings = { ...settings, accessToken: token, baseUrl: sim.url };
+      // The demo portal gets a schema of its own unless one is named, so it never mixes with a real portal's rows.
+      settings = { ...settings, accessToken: token, baseUrl: sim.url, dbSchema: opts.schema ?? DEMO_SCHEMA };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
     }
     const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
@@ -127,6 +130,7 @@ export async function runOnce(
       clock: systemClock,
       signal,
       onEvent: bridge,
+      requestsBefore: context.stats().requests,
     });
     await context.close();
     process.stdout.write(formatSummary(summary));

@@ -27,6 +27,8 @@ export interface ExtractRunRequest {
   /** Aborted on the first SIGTERM/SIGINT: pages in flight finish and commit, then the run stops. */
   signal: AbortSignal;
   onEvent?: (event: ExtractorEvent) => void;
+  /** Requests made before the run (the cost estimate's searches), reported apart from the run's own. */
+  requestsBefore?: number;
 }
 
 export interface ExtractRunSummary {
@@ -35,6 +37,8 @@ export interface ExtractRunSummary {
   mode: 'full' | 'incremental';
   rows: Record<string, number>;
   calls: number;
+  /** Search requests made for the cost estimate (outside the ten-second window). */
+  estimateCalls: number;
   /** The fewest calls a full run of what was stored needs (README formula); only for full runs. */
   minimumCalls?: number;
   stats: RequestStats;
@@ -77,6 +81,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const rows: Record<string, number> = {};
   const emit = (event: ExtractorEvent) => {
     if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
+    if (event.type === 'associations:loaded') rows.associations = (rows.associations ?? 0) + event.rows;
     req.onEvent?.(event);
   };
   const options: RunOptions = {
@@ -135,7 +140,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     status,
     mode,
     rows,
-    calls: stats.requests,
+    calls: stats.requests - (req.requestsBefore ?? 0),
+    estimateCalls: req.requestsBefore ?? 0,
     minimumCalls,
     stats,
     error,

@@ -15,7 +15,8 @@ export function formatSummary(s: ExtractRunSummary): string {
   if (s.rows.associations !== undefined) lines.push(`  ${'associations'.padEnd(width)}  ${s.rows.associations}`);
   const st = s.stats;
   const minimum = s.minimumCalls === undefined ? '' : ` (minimum for this portal: ${s.minimumCalls}, ratio ${(s.calls / Math.max(1, s.minimumCalls)).toFixed(3)})`;
-  lines.push(`  calls: ${s.calls}${minimum}; calls per record: ${(s.calls / Math.max(1, total)).toFixed(3)}`);
+  const estimate = s.estimateCalls > 0 ? ` (+${s.estimateCalls} searches for the cost estimate)` : '';
+  lines.push(`  API requests: ${s.calls}${minimum}${estimate}; requests per record: ${(s.calls / Math.max(1, total)).toFixed(3)}`);
   const retries = Object.entries(st.retriesByCause).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
   lines.push(`  429s: ${st.rateLimited}; retries: ${retries}; skipped: ${st.skipped}; failed: ${st.failed}`);
   lines.push(`  max requests in any ${st.windowMs / 1000} s window: ${st.maxInWindow}; throughput ${st.throughputPerSecond.toFixed(2)} req/s; wall ${(st.wallMs / 1000).toFixed(1)} s`);
