@@ -1,0 +1,177 @@
+import type { Clock } from '../src/limits/clock.js';
+import { CompositeLimiter } from '../src/limits/composite.js';
+import { RollingWindowLimiter } from '../src/limits/rolling-window.js';
+import { Semaphore } from '../src/limits/semaphore.js';
+import { TokenBucketLimiter } from '../src/limits/token-bucket.js';
+
+/**
+ * Published limits of the APIs we extract from, each as the rolling windows we enforce plus a
+ * recommended concurrency. Windows the provider resets at a fixed time (HubSpot's daily limit resets at
+ * midnight in the account's time zone) are enforced as rolling windows of the same length, which is
+ * stricter: if no 24 h span exceeds N, no calendar day does.
+ */
+
+export interface WindowLimit {
+  /** Requests allowed in any window. */
+  limit: number;
+  windowMs: number;
+  label: string;
+}
+
+export interface RatePreset {
+  id: string;
+  description: string;
+  windows: readonly WindowLimit[];
+  /** Requests in flight at once: enough to keep the windows busy at typical latency without piling up. */
+  concurrency: number;
+  /** Where the numbers come from. */
+  source: string;
+}
+
+export const HUBSPOT_TIERS = ['free', 'starter', 'professional', 'enterprise', 'api-addon'] as const;
+export type HubSpotTier = (typeof HUBSPOT_TIERS)[number];
+
+const SECOND = 1000;
+const TEN_SECONDS = 10 * SECOND;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const HUBSPOT_SOURCE = 'HubSpot usage guidelines (privately distributed apps), shared/hubspot-contract.md §1.1';
+
+function hubspot(tier: string, per10s: number, daily: number): RatePreset {
+  return {
+    id: `hubspot-${tier}`,
+    description: `HubSpot ${tier}: ${per10s} per 10 s per app, ${daily.toLocaleString('en-US')} per day per account`,
+    windows: [
+      { limit: per10s, windowMs: TEN_SECONDS, label: 'ten-secondly' },
+      { limit: daily, windowMs: DAY, label: 'daily' },
+    ],
+    concurrency: 10,
+    source: HUBSPOT_SOURCE,
+  };
+}
+
+export const PRESETS = {
+  'hubspot-free': hubspot('free', 100, 250_000),
+  'hubspot-starter': hubspot('starter', 100, 250_000),
+  'hubspot-professional': hubspot('professional', 190, 625_000),
+  'hubspot-enterprise': hubspot('enterprise', 190, 1_000_000),
+  // The add-on raises the burst to 250 (purchases do not stack) and adds 1,000,000/day to the tier's own.
+  'hubspot-api-addon': hubspot('api-addon', 250, 1_000_000),
+  'hubspot-search': {
+    id: 'hubspot-search',
+    description: 'HubSpot CRM search: 5 requests per second per account, separate from the 10-second burst',
+    windows: [{ limit: 5, windowMs: SECOND, label: 'secondly' }],
+    concurrency: 3,
+    source: 'HubSpot CRM search guide (2026-03-30), shared/hubspot-contract.md §1.3',
+  },
+  loops: {
+    id: 'loops',
+    description: 'Loops API: 100 requests per second',
+    windows: [{ limit: 100, windowMs: SECOND, label: 'secondly' }],
+    concurrency: 20,
+    // As given in the project's issue; Loops has also documented a 10/s per-team baseline: check the account's headers.
+    source: 'project issue 5 (Loops API rate limiting)',
+  },
+  notion: {
+    id: 'notion',
+    description: 'Notion API: an average of 3 requests per second per integration',
+    windows: [{ limit: 3, windowMs: SECOND, label: 'secondly' }],
+    concurrency: 3,
+    source: 'Notion API docs (request limits)',
+  },
+  'facebook-ads': {
+    id: 'facebook-ads',
+    description: 'Facebook Marketing API: 200 calls per hour per user',
+    windows: [{ limit: 200, windowMs: HOUR, label: 'hourly' }],
+    concurrency: 2,
+    source: 'Meta Graph API rate limiting (platform rate limits)',
+  },
+  'google-ads': {
+    id: 'google-ads',
+    description: 'Google Ads API (basic access): 15,000 operations per day per developer token',
+    windows: [{ limit: 15_000, windowMs: DAY, label: 'daily' }],
+    concurrency: 5,
+    source: 'Google Ads API access levels and quotas',
+  },
+  'discord-webhook': {
+    id: 'discord-webhook',
+    description: 'Discord webhooks: 30 messages per minute per webhook',
+    windows: [{ limit: 30, windowMs: MINUTE, label: 'per-minute' }],
+    // Messages to one webhook should arrive in order.
+    concurrency: 1,
+    source: 'Discord developer docs (rate limits) and community-documented webhook limit',
+  },
+} as const satisfies Record<string, RatePreset>;
+
+export type PresetId = keyof typeof PRESETS;
+
+export function hubspotTierPreset(tier: HubSpotTier): RatePreset {
+  return PRESETS[`hubspot-${tier}`];
+}
+
+/**
+ * Keeps `margin` (a fraction, e.g. 0.05) of every window in reserve, rounding the remaining allowance
+ * down and never below 1, so other apps or a clock skew cannot push us over.
+ */
+export function applySafetyMargin(preset: RatePreset, margin: number): RatePreset {
+  if (!(margin >= 0 && margin < 1)) throw new RangeError(`safety margin must be in [0, 1), got ${margin}`);
+  return {
+    ...preset,
+    windows: preset.windows.map((w) => ({ ...w, limit: Math.max(1, Math.floor(w.limit * (1 - margin))) })),
+  };
+}
+
+export interface PresetLimiter {
+  limiter: CompositeLimiter;
+  /** One per preset window, in the preset's order (for server sync: setLimit, reserveExternal). */
+  windows: RollingWindowLimiter[];
+  concurrency: Semaphore;
+  /** Paces the shortest window; undefined when smoothing is off. */
+  pacing: TokenBucketLimiter | undefined;
+}
+
+export interface BuildPresetOptions {
+  /** Defaults to the preset's recommendation. */
+  concurrency?: number;
+  safetyMargin?: number;
+  /** Prefix for the limiter names; defaults to the preset id. */
+  name?: string;
+  /**
+   * Burst allowed above the average pace of the shortest window, as a fraction of its limit (default 0.1),
+   * or false for no pacing. Why pace at all: a slot counts from acquisition until response + window, so
+   * every request in flight is a slot the server has already stopped counting. A full-window burst puts
+   * all workers in flight at once and the window runs ~15% empty during it; at an even pace only
+   * rate × latency slots are in flight and the window stays ~98% full. The rolling window still decides
+   * what is allowed; pacing only spreads it out.
+   */
+  smoothing?: number | false;
+}
+
+export const DEFAULT_SMOOTHING = 0.1;
+
+/** Turns a preset into one all-or-none limiter: every window AND the pacing AND the concurrency. */
+export function buildPresetLimiter(preset: RatePreset, clock: Clock, options: BuildPresetOptions = {}): PresetLimiter {
+  const effective = options.safetyMargin ? applySafetyMargin(preset, options.safetyMargin) : preset;
+  const prefix = options.name ?? preset.id;
+  const windows = effective.windows.map(
+    (w) => new RollingWindowLimiter({ name: `${prefix}:${w.label}`, limit: w.limit, windowMs: w.windowMs }, clock),
+  );
+  const concurrency = new Semaphore({ name: `${prefix}:concurrency`, limit: options.concurrency ?? preset.concurrency }, clock);
+  const smoothing = options.smoothing ?? DEFAULT_SMOOTHING;
+  let pacing: TokenBucketLimiter | undefined;
+  if (smoothing !== false) {
+    const shortest = effective.windows.reduce((a, b) => (b.windowMs < a.windowMs ? b : a));
+    pacing = new TokenBucketLimiter(
+      {
+        name: `${prefix}:pacing`,
+        capacity: Math.max(1, Math.ceil(shortest.limit * smoothing)),
+        refillPerSecond: (shortest.limit * 1000) / shortest.windowMs,
+      },
+      clock,
+    );
+  }
+  const parts = pacing ? [...windows, pacing, concurrency] : [...windows, concurrency];
+  return { limiter: new CompositeLimiter(parts, clock, prefix), windows, concurrency, pacing };
+}
