@@ -22,6 +22,9 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: undefined,
+      // The same shape as the progress lines: level names and ISO times.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
       hooks: {
         streamWrite: (line) => redactCredentials(redact(line)),
       },

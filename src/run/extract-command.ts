@@ -10,7 +10,12 @@ import { createRunContext } from '../processor/run-context.js';
 import { selectExtractors } from '../../extractors/registry.js';
 import type { BaseExtractor } from '../../extractors/base.js';
 import { acquireRunLock } from './run-lock.js';
-import { runExtraction, type ExtractRunSummary } from './extract-run.js';
+import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
+import { startRunRecord } from './run-record.js';
+import { runIdStream } from './run-id-stream.js';
+import { RunMetrics, serveMetrics } from './metrics.js';
+import type { RunContext } from '../processor/run-context.js';
+import type { ExtractorEvent } from '../../extractors/types.js';
 import { bridgeExtractorEvents } from './progress-bridge.js';
 import { formatSummary } from './summary.js';
 import { estimateRunCost } from './cost-estimate.js';
@@ -88,12 +93,19 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
     cleanups.push(() => db.close());
     await migrate(db);
+    let metrics: RunMetrics | undefined;
+    if (settings.metricsPort) {
+      metrics = new RunMetrics();
+      const server = await serveMetrics(metrics, settings.metricsPort);
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      log.info({ port: settings.metricsPort }, `serving Prometheus metrics on http://127.0.0.1:${settings.metricsPort}/metrics`);
+    }
 
     if (opts.schedule) {
       const { runOnSchedule } = await import('./schedule.js');
-      return await runOnSchedule(opts.schedule, stop.signal, log, () => runOnce(settings, db, extractors, opts, stop.signal, log));
+      return await runOnSchedule(opts.schedule, stop.signal, log, () => runOnce(settings, db, extractors, opts, stop.signal, log, metrics));
     }
-    const summary = await runOnce(settings, db, extractors, opts, stop.signal, log);
+    const summary = await runOnce(settings, db, extractors, opts, stop.signal, log, metrics);
     return summary.exitCode;
   } finally {
     process.off('SIGTERM', onSignal);
@@ -108,14 +120,27 @@ export async function runOnce(
   extractors: BaseExtractor[],
   opts: ExtractCommandOptions,
   signal: AbortSignal,
-  log: Logger,
+  baseLog: Logger,
+  metrics?: RunMetrics,
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
-  // Progress is info-level output: quiet when the log level asks for warnings only.
-  const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
-  const context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream: process.stderr });
+  let context: RunContext | undefined;
   try {
-    const bridge = bridgeExtractorEvents(context.events, systemClock);
+    const mode = await runMode(db, Boolean(opts.fullRefresh));
+    const run = await startRunRecord(db, mode, extractors.map((e) => e.name));
+    const log = baseLog.child({ runId: run.id });
+    // Progress is info-level output: quiet when the log level asks for warnings only.
+    const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
+    const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id);
+    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream });
+    const watch = metrics?.attach(context);
+    const progressBridge = bridgeExtractorEvents(context.events, systemClock);
+    const bridge = (e: ExtractorEvent) => {
+      progressBridge(e);
+      watch?.onExtractorEvent(e);
+      if (e.type === 'extractor:note') log.info({ extractor: e.extractor }, e.message);
+    };
+    log.info({ mode, objects: extractors.map((e) => e.name) }, `run ${run.id} started (${mode})`);
     const estimate = await estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh)).catch(() => undefined);
     if (estimate) log.info(estimate, `this run will cost about ${estimate.calls} calls (${estimate.shareOfDailyLimit} of today's daily limit)`);
     const summary = await runExtraction({
@@ -131,15 +156,18 @@ export async function runOnce(
       signal,
       onEvent: bridge,
       requestsBefore: context.stats().requests,
+      run,
     });
     await context.close();
+    watch?.detach();
+    metrics?.finished(summary.status, summary.stats.wallMs);
     process.stdout.write(formatSummary(summary));
     const logged = { runId: summary.runId, status: summary.status, calls: summary.calls, minimumCalls: summary.minimumCalls };
     if (summary.error) log.error({ ...logged, error: summary.error }, `run ${summary.runId} ${summary.status}: ${summary.error}`);
     else log.info(logged, `run ${summary.runId} ${summary.status}`);
     return summary;
   } finally {
-    await context.close().catch(() => {});
+    await context?.close().catch(() => {});
     await lock.release();
   }
 }

@@ -7,7 +7,8 @@ import type { RequestStats } from '../processor/request-executor.js';
 import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
 import type { CrmObjectType, ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
 import { FormsExtractor } from '../../extractors/forms.js';
-import { finishRunRecord, startRunRecord, type RunStatus } from './run-record.js';
+import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
+import { ident } from '../db/database.js';
 import { minimumFullRunCalls } from './call-budget.js';
 
 /**
@@ -29,6 +30,14 @@ export interface ExtractRunRequest {
   onEvent?: (event: ExtractorEvent) => void;
   /** Requests made before the run (the cost estimate's searches), reported apart from the run's own. */
   requestsBefore?: number;
+  /** The `runs` row, when the caller started it (to stamp its log lines with the id); started here otherwise. */
+  run?: RunRecord;
+}
+
+/** Full when asked, or when no object type has been extracted into this schema yet. */
+export async function runMode(db: Database, fullRefresh: boolean): Promise<'full' | 'incremental'> {
+  const hadState = await db.query(`select 1 from ${ident(db.schema)}.sync_state where stream like 'objects:%' limit 1`);
+  return fullRefresh || hadState.rowCount === 0 ? 'full' : 'incremental';
 }
 
 export interface ExtractRunSummary {
@@ -75,9 +84,8 @@ export function fanOutFor(context: RunContext): FanOut {
 
 export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunSummary> {
   const { db, context } = req;
-  const hadState = await db.query(`select 1 from "${db.schema}".sync_state where stream like 'objects:%' limit 1`);
-  const mode = req.fullRefresh || hadState.rowCount === 0 ? 'full' : 'incremental';
-  const run = await startRunRecord(db, mode, req.extractors.map((e) => e.name));
+  const mode = await runMode(db, req.fullRefresh);
+  const run = req.run ?? (await startRunRecord(db, mode, req.extractors.map((e) => e.name)));
   const rows: Record<string, number> = {};
   const emit = (event: ExtractorEvent) => {
     if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
