@@ -1,0 +1,142 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { PRESETS, TIERS, type FaultRates, type PortalSize, type Preset, type SimulatorOptions, type Tier } from './options.js';
+import { startSimulator } from './simulator.js';
+
+/** `sim` sub-command: serves a simulated portal until SIGTERM/SIGINT. */
+
+function integer(name: string) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return value;
+  };
+}
+
+function rate(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new InvalidArgumentError('a fault rate is a probability between 0 and 1');
+  return value;
+}
+
+interface RawOptions {
+  port?: number;
+  token?: string;
+  tier: Tier;
+  preset: Preset;
+  seed: number;
+  requestLog?: string;
+  contacts?: number;
+  companies?: number;
+  deals?: number;
+  engagements?: number;
+  forms?: number;
+  submissions?: number;
+  mutationsPerMinute?: number;
+  backgroundLoad?: number;
+  latencyMs?: number;
+  latencyTail?: number;
+  fault5xx?: number;
+  faultTimeout?: number;
+  faultReset?: number;
+  faultMalformed?: number;
+  fault429Burst?: number;
+  fault423?: number;
+  tokenExpiresAfter?: number;
+  searchLagMs?: number;
+  sameMsBatch?: number;
+  retryAfter: 'on' | 'off';
+  rateLimit: boolean;
+  tenSecondLimit?: number;
+  windowMs?: number;
+  dailyLimit?: number;
+  rejectedCount?: boolean;
+}
+
+export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
+  const size: Partial<PortalSize> = {};
+  for (const key of ['contacts', 'companies', 'deals', 'engagements', 'forms', 'submissions'] as const) {
+    if (raw[key] !== undefined) size[key] = raw[key];
+  }
+  const faults: Partial<FaultRates> = {};
+  if (raw.fault5xx !== undefined) faults.serverError = raw.fault5xx;
+  if (raw.faultTimeout !== undefined) faults.timeout = raw.faultTimeout;
+  if (raw.faultReset !== undefined) faults.reset = raw.faultReset;
+  if (raw.faultMalformed !== undefined) faults.malformed = raw.faultMalformed;
+  if (raw.fault429Burst !== undefined) faults.burst429 = raw.fault429Burst;
+  if (raw.fault423 !== undefined) faults.locked = raw.fault423;
+  const options: Partial<SimulatorOptions> = {
+    tier: raw.tier,
+    preset: raw.preset,
+    seed: raw.seed,
+    size: size as PortalSize,
+    faults: faults as FaultRates,
+    rateLimit: raw.rateLimit,
+    retryAfter: raw.retryAfter === 'on',
+  };
+  if (raw.port !== undefined) options.port = raw.port;
+  if (raw.token !== undefined) options.token = raw.token;
+  if (raw.requestLog !== undefined) options.requestLogFile = raw.requestLog;
+  if (raw.mutationsPerMinute !== undefined) options.mutationsPerMinute = raw.mutationsPerMinute;
+  if (raw.backgroundLoad !== undefined) options.backgroundLoad = raw.backgroundLoad;
+  if (raw.latencyMs !== undefined) options.latencyMedianMs = raw.latencyMs;
+  if (raw.latencyTail !== undefined) options.latencyTailMs = raw.latencyTail;
+  else if (raw.latencyMs !== undefined) options.latencyTailMs = raw.latencyMs * 10;
+  if (raw.tokenExpiresAfter !== undefined) options.tokenExpiresAfter = raw.tokenExpiresAfter;
+  if (raw.searchLagMs !== undefined) options.searchLagMs = raw.searchLagMs;
+  if (raw.sameMsBatch !== undefined) options.sameMsBatch = raw.sameMsBatch;
+  if (raw.tenSecondLimit !== undefined) options.tenSecondLimit = raw.tenSecondLimit;
+  if (raw.windowMs !== undefined) options.rateLimitWindowMs = raw.windowMs;
+  if (raw.dailyLimit !== undefined) options.dailyLimit = raw.dailyLimit;
+  if (raw.rejectedCount) options.rejectedCountsInWindow = true;
+  return options;
+}
+
+export function simCommand(): Command {
+  return new Command('sim')
+    .description('Serve a simulated HubSpot portal (CRM v3/v4, forms, rate limits, faults) on 127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 = a free port)', integer('port'))
+    .option('--token <token>', 'the access token clients must send as Bearer (default: sim-token)')
+    .addOption(new Option('--tier <tier>', 'HubSpot tier whose limits apply').choices(TIERS).default('professional'))
+    .addOption(new Option('--preset <preset>', 'portal size').choices(PRESETS).default('small'))
+    .option('--seed <n>', 'seed of the portal data, latency and faults', integer('seed'), 1)
+    .option('--request-log <file>', 'append every request as NDJSON to this file')
+    .option('--contacts <n>', 'number of contacts (overrides the preset)', integer('contacts'))
+    .option('--companies <n>', 'number of companies', integer('companies'))
+    .option('--deals <n>', 'number of deals', integer('deals'))
+    .option('--engagements <n>', 'number of calls+emails+meetings+notes+tasks', integer('engagements'))
+    .option('--forms <n>', 'number of forms (every type)', integer('forms'))
+    .option('--submissions <n>', 'number of form submissions', integer('submissions'))
+    .option('--mutations-per-minute <n>', 'seeded random changes per minute (updates, creates, archives, deletes, associations)', integer('mutations'))
+    .option('--background-load <n>', 'requests per rate-limit window made by another app on the same quota', integer('background-load'))
+    .option('--latency-ms <n>', 'median response latency in ms', integer('latency-ms'))
+    .option('--latency-tail <n>', '99th percentile latency in ms (default 10x the median)', integer('latency-tail'))
+    .option('--fault-5xx <rate>', 'probability of a 500/502/503/504', rate)
+    .option('--fault-timeout <rate>', 'probability that a response never comes', rate)
+    .option('--fault-reset <rate>', 'probability of a connection reset', rate)
+    .option('--fault-malformed <rate>', 'probability of a truncated JSON body', rate)
+    .option('--fault-429-burst <rate>', 'probability that a burst of spurious 429s starts', rate)
+    .option('--fault-423 <rate>', 'probability of 423 Locked', rate)
+    .option('--token-expires-after <n>', 'the token answers 401 after this many requests', integer('token-expires-after'))
+    .option('--search-lag-ms <n>', 'search index lags writes by this long', integer('search-lag-ms'))
+    .option('--same-ms-batch <n>', 'stamp n records with one identical modified-date millisecond', integer('same-ms-batch'))
+    .addOption(new Option('--retry-after <on|off>', 'send Retry-After (seconds) on 429').choices(['on', 'off']).default('on'))
+    .option('--no-rate-limit', 'serve every request (limits still counted and logged)')
+    .option('--ten-second-limit <n>', 'requests per window (default: the tier\'s)', integer('ten-second-limit'))
+    .option('--window-ms <n>', 'rolling window length in ms (default 10000)', integer('window-ms'))
+    .option('--daily-limit <n>', 'daily limit (default: the tier\'s)', integer('daily-limit'))
+    .option('--rejected-count', 'requests answered 429 still occupy the window')
+    .action(async (raw: RawOptions) => {
+      const started = Date.now();
+      const sim = await startSimulator(toSimulatorOptions(raw));
+      process.stdout.write(`HubSpot simulator listening on ${sim.url}\n`);
+      process.stderr.write(
+        `portal ready in ${Date.now() - started} ms (preset ${raw.preset}, seed ${raw.seed}); a Bearer token is required; ground truth at ${sim.url}/__sim/manifest\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      await sim.close();
+    });
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * HubSpot's JSON error bodies (contract §1.4, §2.8). Every handler answers errors through these so the
+ * shapes stay identical across endpoints.
+ */
+
+export interface HttpReply {
+  status: number;
+  /** Serialized body; `undefined` sends no body at all. */
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export function json(status: number, value: unknown): HttpReply {
+  return { status, body: JSON.stringify(value), contentType: 'application/json;charset=utf-8' };
+}
+
+export function errorBody(category: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { status: 'error', message, correlationId: randomUUID(), category, ...extra };
+}
+
+export function validationError(message: string, extra: Record<string, unknown> = {}): HttpReply {
+  return json(400, errorBody('VALIDATION_ERROR', message, extra));
+}
+
+/** The 400 HubSpot gives for an out-of-range integer query or body parameter. */
+export function outOfRange(name: string, value: unknown, min: number, max: number): HttpReply {
+  return validationError(`Invalid input JSON on line 1: ${name} must be between ${min} and ${max}, got ${String(value)}`, {
+    errors: [{ message: `${name} must be between ${min} and ${max}`, code: 'INVALID_INTEGER', in: name, context: { [name]: [String(value)] } }],
+  });
+}
+
+export function notFound(message: string): HttpReply {
+  return json(404, errorBody('OBJECT_NOT_FOUND', message));
+}
+
+export function missingAuth(): HttpReply {
+  return json(
+    401,
+    errorBody(
+      'INVALID_AUTHENTICATION',
+      'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+    ),
+  );
+}
+
+export function invalidToken(): HttpReply {
+  return json(401, errorBody('INVALID_AUTHENTICATION', 'The OAuth token used to make this call is invalid or has been revoked.'));
+}
+
+export function expiredToken(): HttpReply {
+  return json(401, errorBody('EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired 0 day(s) ago.'));
+}
+
+export type RateLimitPolicy = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY';
+
+const POLICY_MESSAGES: Record<RateLimitPolicy, string> = {
+  TEN_SECONDLY_ROLLING: 'You have reached your ten_secondly_rolling limit.',
+  // The message @hubspot/api-client matches to retry search throttling (contract §4.3).
+  SECONDLY: 'You have reached your secondly limit.',
+  DAILY: 'You have reached your daily limit.',
+};
+
+/** The 429 body of contract §1.4: no `category`, `errorType: RATE_LIMIT`. */
+export function rateLimited(policy: RateLimitPolicy): HttpReply {
+  return json(429, {
+    status: 'error',
+    message: POLICY_MESSAGES[policy],
+    errorType: 'RATE_LIMIT',
+    correlationId: randomUUID(),
+    policyName: policy,
+  });
+}

@@ -1,0 +1,144 @@
+import type { Clock } from '../limits/clock.js';
+
+export type Tier = 'free' | 'starter' | 'professional' | 'enterprise' | 'api-addon';
+export const TIERS: Tier[] = ['free', 'starter', 'professional', 'enterprise', 'api-addon'];
+
+export type Preset = 'small' | 'medium' | 'large';
+export const PRESETS: Preset[] = ['small', 'medium', 'large'];
+
+export interface PortalSize {
+  contacts: number;
+  companies: number;
+  deals: number;
+  /** Split over calls, emails, meetings, notes and tasks. */
+  engagements: number;
+  forms: number;
+  submissions: number;
+}
+
+export const PRESET_SIZES: Record<Preset, PortalSize> = {
+  // `small` still holds a company with > 500 contacts and a contact with > 500 calls, so paging is exercised.
+  small: { contacts: 600, companies: 40, deals: 60, engagements: 3000, forms: 8, submissions: 400 },
+  medium: { contacts: 5000, companies: 600, deals: 1000, engagements: 20000, forms: 20, submissions: 5000 },
+  large: { contacts: 50000, companies: 5000, deals: 8000, engagements: 150000, forms: 40, submissions: 30000 },
+};
+
+/** Burst (per 10 s, per app) and daily (per account) limits, contract §1.1. */
+export const TIER_LIMITS: Record<Tier, { tenSecondly: number; daily: number }> = {
+  free: { tenSecondly: 100, daily: 250_000 },
+  starter: { tenSecondly: 100, daily: 250_000 },
+  professional: { tenSecondly: 190, daily: 625_000 },
+  enterprise: { tenSecondly: 190, daily: 1_000_000 },
+  // Enterprise daily plus one +1,000,000 add-on purchase; the burst does not stack.
+  'api-addon': { tenSecondly: 250, daily: 2_000_000 },
+};
+
+export interface FaultRates {
+  /** Probability per request of a 500/502/503/504 (bodies: JSON, HTML, empty, HTML). */
+  serverError: number;
+  /** Probability per request that no response ever comes (socket held until the client gives up). */
+  timeout: number;
+  /** Probability per request that the TCP connection is destroyed without a response. */
+  reset: number;
+  /** Probability per request of a 200 whose JSON body is cut in half. */
+  malformed: number;
+  /** Probability per request that a burst of `burst429Length` spurious TEN_SECONDLY_ROLLING 429s starts. */
+  burst429: number;
+  burst429Length: number;
+  /** Probability per request of 423 Locked. */
+  locked: number;
+}
+
+export interface SimulatorOptions {
+  host: string;
+  port: number;
+  token: string;
+  tier: Tier;
+  preset: Preset;
+  seed: number;
+  size: PortalSize;
+  requestLogFile?: string;
+
+  rateLimit: boolean;
+  /** Requests per rolling window per token; defaults to the tier's. */
+  tenSecondLimit: number;
+  rateLimitWindowMs: number;
+  dailyLimit: number;
+  /** Search requests per rolling second per account (contract §1.3). */
+  searchPerSecond: number;
+  /**
+   * Whether a request answered 429 still occupies a slot in the rolling window. HubSpot does not document it;
+   * counting only served requests is the reading the contract's "remaining" header implies, so it is the default.
+   */
+  rejectedCountsInWindow: boolean;
+  retryAfter: boolean;
+  /** Requests per window made by "another app" on the same token's window. */
+  backgroundLoad: number;
+
+  latencyMedianMs: number;
+  /** 99th percentile of the latency distribution (lognormal). */
+  latencyTailMs: number;
+
+  faults: FaultRates;
+  /** After this many authenticated requests the token answers 401 EXPIRED_AUTHENTICATION. 0 = never. */
+  tokenExpiresAfter: number;
+  /** How long a held ("timeout") request is kept before the socket is destroyed. */
+  timeoutHoldMs: number;
+
+  /** Search sees writes only after this delay. */
+  searchLagMs: number;
+  /** Records stamped with one identical modified-date millisecond at generation (a bulk update). 0 = off. */
+  sameMsBatch: number;
+  mutationsPerMinute: number;
+  /** Page size of one input's association list in v4 batch read. */
+  batchAssociationPageSize: number;
+
+  clock?: Clock;
+}
+
+export const DEFAULT_TOKEN = 'sim-token';
+
+export const ZERO_FAULTS: FaultRates = {
+  serverError: 0,
+  timeout: 0,
+  reset: 0,
+  malformed: 0,
+  burst429: 0,
+  burst429Length: 5,
+  locked: 0,
+};
+
+/** Fills in defaults; tier/preset-derived values are used unless explicitly given. */
+export function resolveOptions(partial: Partial<SimulatorOptions>): SimulatorOptions {
+  const tier = partial.tier ?? 'professional';
+  const preset = partial.preset ?? 'small';
+  const limits = TIER_LIMITS[tier];
+  return {
+    host: partial.host ?? '127.0.0.1',
+    port: partial.port ?? 0,
+    token: partial.token ?? DEFAULT_TOKEN,
+    tier,
+    preset,
+    seed: partial.seed ?? 1,
+    size: { ...PRESET_SIZES[preset], ...partial.size },
+    requestLogFile: partial.requestLogFile,
+    rateLimit: partial.rateLimit ?? true,
+    tenSecondLimit: partial.tenSecondLimit ?? limits.tenSecondly,
+    rateLimitWindowMs: partial.rateLimitWindowMs ?? 10_000,
+    dailyLimit: partial.dailyLimit ?? limits.daily,
+    searchPerSecond: partial.searchPerSecond ?? 5,
+    rejectedCountsInWindow: partial.rejectedCountsInWindow ?? false,
+    retryAfter: partial.retryAfter ?? true,
+    backgroundLoad: partial.backgroundLoad ?? 0,
+    latencyMedianMs: partial.latencyMedianMs ?? 0,
+    latencyTailMs: partial.latencyTailMs ?? 0,
+    faults: { ...ZERO_FAULTS, ...partial.faults },
+    tokenExpiresAfter: partial.tokenExpiresAfter ?? 0,
+    timeoutHoldMs: partial.timeoutHoldMs ?? 120_000,
+    searchLagMs: partial.searchLagMs ?? 0,
+    sameMsBatch: partial.sameMsBatch ?? 0,
+    mutationsPerMinute: partial.mutationsPerMinute ?? 0,
+    batchAssociationPageSize: partial.batchAssociationPageSize ?? 500,
+    clock: partial.clock,
+  };
+}

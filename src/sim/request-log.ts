@@ -1,0 +1,74 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { RateLimitPolicy } from './error-bodies.js';
+
+/**
+ * Every request the server saw, in arrival order: the audit trail for verify-rate-limit and tests.
+ * NDJSON lines are written when the reply is decided, so a file may be slightly out of arrival order when
+ * latency is on; sort by `t` when auditing.
+ */
+
+export interface RequestLogEntry {
+  /** Arrival, epoch ms (the simulator's clock). */
+  t: number;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** HTTP status; 0 when no reply was sent (timeout or reset). */
+  status: number;
+  /** Requests in the token's rolling window at arrival, this one included (search requests are not counted). */
+  window: number;
+  policy?: RateLimitPolicy;
+  source?: 'background';
+  /** 'search' for the search endpoints (separate per-second limit). */
+  kind?: 'search';
+  /** Search requests in the rolling second at arrival, this one included. */
+  searchWindow?: number;
+  /** Injected fault, if any. */
+  fault?: string;
+}
+
+export class RequestLog {
+  private readonly entries: RequestLogEntry[] = [];
+  private stream?: WriteStream;
+
+  constructor(file?: string) {
+    if (file) {
+      const stream = createWriteStream(file, { flags: 'a' });
+      // A log that cannot be written must not crash the portal; the in-memory log stays complete.
+      stream.on('error', (error) => {
+        process.stderr.write(`request log ${file} failed: ${error.message}\n`);
+        if (this.stream === stream) this.stream = undefined;
+      });
+      this.stream = stream;
+    }
+  }
+
+  /** Keeps the entry in arrival order; its status may still be filled in before `finish`. */
+  arrive(entry: RequestLogEntry): void {
+    this.entries.push(entry);
+  }
+
+  /** The reply is decided: the entry is final and goes to the NDJSON file. */
+  finish(entry: RequestLogEntry): void {
+    this.stream?.write(JSON.stringify(entry) + '\n');
+  }
+
+  all(): RequestLogEntry[] {
+    return this.entries.slice();
+  }
+
+  since(index: number): RequestLogEntry[] {
+    return this.entries.slice(index);
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  async close(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return;
+    this.stream = undefined;
+    await new Promise<void>((resolve) => stream.end(resolve));
+  }
+}

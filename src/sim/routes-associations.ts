@@ -1,0 +1,163 @@
+import { json, validationError, type HttpReply } from './error-bodies.js';
+import { isIdString, lowerBoundId } from './ids.js';
+import { integerParam } from './params.js';
+import { routePattern, type Route, type RouteContext } from './route-types.js';
+import { findPair, resolveObjectType, singularName, type ObjectType } from './schema.js';
+
+/**
+ * Associations v4 (contract §2.5). `toObjectId` is written into the JSON text as a bare number, as HubSpot sends
+ * it, so ids above 2^53 reach the client exactly as a JSON number literal (JSON.parse will round them).
+ */
+
+const PER_OBJECT_MAX = 500;
+const BATCH_INPUT_MAX = 1000;
+
+function encodeCursor(id: string): string {
+  return Buffer.from(`a:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith('a:') ? text.slice(2) : '';
+  return isIdString(id) ? id : undefined;
+}
+
+const typesJsonCache = new Map<string, string>();
+
+function typesJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string): string {
+  const typeIds = ctx.portal.associationTypeIds(from, to, fromId, toId);
+  const key = typeIds.join(',');
+  let text = typesJsonCache.get(key);
+  if (text === undefined) {
+    const types = typeIds.map((typeId) => ({
+      category: 'HUBSPOT_DEFINED',
+      typeId,
+      // Unlabelled default associations carry a null label (contract §2.5); the primary one is labelled.
+      label: typeId === 1 || typeId === 2 ? 'Primary' : null,
+    }));
+    typesJsonCache.set(key, (text = JSON.stringify(types)));
+  }
+  return text;
+}
+
+function associatedObjectJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string): string {
+  return `{"toObjectId":${toId},"associationTypes":${typesJson(ctx, from, to, fromId, toId)}}`;
+}
+
+interface Page {
+  ids: string[];
+  next?: string;
+}
+
+function pageOf(all: string[], after: string | undefined, limit: number): Page {
+  const start = after === undefined ? 0 : lowerBoundId(all, after, (x) => x);
+  const ids = all.slice(start, start + limit);
+  const next = all[start + limit];
+  return next === undefined ? { ids } : { ids, next };
+}
+
+function resolvePair(ctx: RouteContext, fromRaw: string, toRaw: string): { from: ObjectType; to: ObjectType } | HttpReply {
+  const from = resolveObjectType(fromRaw);
+  const to = resolveObjectType(toRaw);
+  if (!from) return validationError(`Unable to infer object type from: ${fromRaw}`);
+  if (!to) return validationError(`Unable to infer object type from: ${toRaw}`);
+  return { from, to };
+}
+
+function perObject(ctx: RouteContext): HttpReply {
+  const pair = resolvePair(ctx, ctx.params.type, ctx.params.to);
+  if ('status' in pair) return pair;
+  const { from, to } = pair;
+  const limit = integerParam(ctx.query.get('limit') ?? undefined, 'limit', PER_OBJECT_MAX, 1, PER_OBJECT_MAX);
+  if (!limit.ok) return limit.reply;
+  const afterRaw = ctx.query.get('after');
+  let after: string | undefined;
+  if (afterRaw) {
+    after = decodeCursor(afterRaw);
+    if (after === undefined) return validationError(`Invalid after: ${afterRaw}`);
+  }
+  const all = findPair(from, to) ? ctx.portal.associatedIds(from, to, ctx.params.id) : [];
+  const page = pageOf(all, after, limit.value);
+  const results = page.ids.map((id) => associatedObjectJson(ctx, from, to, ctx.params.id, id)).join(',');
+  let paging = '';
+  if (page.next !== undefined) {
+    const cursor = encodeCursor(page.next);
+    const link = new URL(`/crm/v4/objects/${ctx.params.type}/${ctx.params.id}/associations/${ctx.params.to}`, ctx.baseUrl);
+    link.searchParams.set('after', cursor);
+    link.searchParams.set('limit', String(limit.value));
+    paging = `,"paging":${JSON.stringify({ next: { after: cursor, link: link.toString() } })}`;
+  }
+  return { status: 200, body: `{"results":[${results}]${paging}}`, contentType: 'application/json;charset=utf-8' };
+}
+
+function batchRead(ctx: RouteContext): HttpReply {
+  const pair = resolvePair(ctx, ctx.params.from, ctx.params.to);
+  if ('status' in pair) return pair;
+  const { from, to } = pair;
+  const body = ctx.body as { inputs?: unknown } | undefined;
+  if (!body || !Array.isArray(body.inputs)) return validationError('Invalid input JSON: inputs is required');
+  if (body.inputs.length > BATCH_INPUT_MAX) {
+    return validationError(`Batch input size must be less than or equal to ${BATCH_INPUT_MAX}. Got ${body.inputs.length}.`);
+  }
+  const modelled = findPair(from, to) !== undefined;
+  const pageSize = ctx.options.batchAssociationPageSize;
+  const results: string[] = [];
+  const errors: unknown[] = [];
+  for (const input of body.inputs as Array<{ id?: unknown; after?: unknown }>) {
+    const id = String(input?.id ?? '');
+    let after: string | undefined;
+    if (typeof input?.after === 'string' && input.after !== '') {
+      after = decodeCursor(input.after);
+      if (after === undefined) return validationError(`Invalid after for input ${id}: ${input.after}`);
+    }
+    const all = modelled && isIdString(id) ? ctx.portal.associatedIds(from, to, id) : [];
+    const page = pageOf(all, after, pageSize);
+    if (page.ids.length === 0) {
+      errors.push({
+        status: 'error',
+        category: 'OBJECT_NOT_FOUND',
+        subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+        message: `No ${singularName(to)} is associated with ${singularName(from)} ${id}.`,
+        context: { fromObjectId: [id], fromObjectType: [singularName(from)], toObjectType: [singularName(to)] },
+        errors: [],
+        links: {},
+      });
+      continue;
+    }
+    const to_ = page.ids.map((toId) => associatedObjectJson(ctx, from, to, id, toId)).join(',');
+    let paging = '';
+    if (page.next !== undefined) {
+      const cursor = encodeCursor(page.next);
+      const link = new URL(`/crm/v4/objects/${ctx.params.from}/${id}/associations/${ctx.params.to}`, ctx.baseUrl);
+      link.searchParams.set('after', cursor);
+      paging = `,"paging":${JSON.stringify({ next: { after: cursor, link: link.toString() } })}`;
+    }
+    results.push(`{"from":{"id":${JSON.stringify(id)}},"to":[${to_}]${paging}}`);
+  }
+  const stamp = JSON.stringify(new Date(ctx.now).toISOString());
+  const tail = errors.length > 0 ? `,"numErrors":${errors.length},"errors":${JSON.stringify(errors)}` : '';
+  return {
+    status: errors.length > 0 ? 207 : 200,
+    body: `{"status":"COMPLETE","results":[${results.join(',')}]${tail},"startedAt":${stamp},"completedAt":${stamp}}`,
+    contentType: 'application/json;charset=utf-8',
+  };
+}
+
+function labels(ctx: RouteContext): HttpReply {
+  const pair = resolvePair(ctx, ctx.params.from, ctx.params.to);
+  if ('status' in pair) return pair;
+  const directed = findPair(pair.from, pair.to);
+  if (!directed) return json(200, { results: [] });
+  const typeId = directed.reversed ? directed.pair.reverseTypeId : directed.pair.typeId;
+  const results: Array<{ category: string; typeId: number; label: string | null }> = [{ category: 'HUBSPOT_DEFINED', typeId, label: null }];
+  if (pair.from === 'contacts' && pair.to === 'companies') results.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
+  if (pair.from === 'companies' && pair.to === 'contacts') results.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });
+  return json(200, { results });
+}
+
+export const associationRoutes: Route[] = [
+  { method: 'GET', pattern: routePattern('/crm/v4/objects/:type/:id/associations/:to'), kind: 'standard', handle: perObject },
+  { method: 'POST', pattern: routePattern('/crm/v4/associations/:from/:to/batch/read'), kind: 'standard', handle: batchRead },
+  { method: 'GET', pattern: routePattern('/crm/v4/associations/:from/:to/labels'), kind: 'standard', handle: labels },
+  { method: 'GET', pattern: routePattern('/crm/associations/v4/:from/:to/labels'), kind: 'standard', handle: labels },
+];

@@ -1,0 +1,393 @@
+import { errorBody, json, notFound, validationError, type HttpReply } from './error-bodies.js';
+import { compareIds, isIdString } from './ids.js';
+import { booleanParam, integerParam, listParam } from './params.js';
+import type { VisibleState } from './portal.js';
+import type { PropertyValues } from './property-values.js';
+import { routePattern, type Route, type RouteContext } from './route-types.js';
+import {
+  alwaysReturnedProperties,
+  createdDateProperty,
+  defaultProperties,
+  modifiedDateProperty,
+  propertyDefinitions,
+  resolveObjectType,
+  singularName,
+  type ObjectType,
+} from './schema.js';
+
+/** CRM object endpoints: list, batch read, search (contract §2.1–2.4) and the properties API. */
+
+const LIST_MAX = 100;
+const BATCH_MAX = 100;
+const SEARCH_MAX = 200;
+/** "The search endpoints are limited to 10,000 total results for any given query." */
+export const SEARCH_RESULT_CAP = 10_000;
+const SEARCH_BODY_MAX_CHARS = 3000;
+
+function unknownType(raw: string): HttpReply {
+  return validationError(`Unable to infer object type from: ${raw}`);
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Which properties a reply carries: the defaults, or the requested ones plus those always returned. */
+function selectProperties(type: ObjectType, requested: string[]): string[] {
+  if (requested.length === 0) return defaultProperties(type);
+  const known = new Set(propertyDefinitions(type).map((d) => d.name));
+  const names = [...alwaysReturnedProperties(type)];
+  for (const name of requested) if (known.has(name) && !names.includes(name)) names.push(name);
+  return names;
+}
+
+interface Serializable {
+  id: string;
+  idx: number;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  archivedAt?: number;
+}
+
+function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializable, names: string[]): Record<string, unknown> {
+  const values = ctx.portal.properties({ ...record, type });
+  const properties: PropertyValues = {};
+  for (const name of names) properties[name] = values[name] ?? null;
+  // The date properties already hold these instants as ISO strings.
+  const out: Record<string, unknown> = {
+    id: record.id,
+    properties,
+    createdAt: values[createdDateProperty(type)],
+    updatedAt: values[modifiedDateProperty(type)],
+    archived: record.archivedAt !== undefined,
+  };
+  if (record.archivedAt !== undefined) out.archivedAt = iso(record.archivedAt);
+  return out;
+}
+
+function inlineAssociations(ctx: RouteContext, type: ObjectType, id: string, toTypes: ObjectType[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const to of toTypes) {
+    const ids = ctx.portal.associatedIds(type, to, id);
+    if (ids.length === 0) continue;
+    const label = `${singularName(type)}_to_${singularName(to)}`;
+    out[to] = { results: ids.map((other) => ({ id: other, type: label })) };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function list(ctx: RouteContext): HttpReply {
+  const type = resolveObjectType(ctx.params.type);
+  if (!type) return unknownType(ctx.params.type);
+  const limit = integerParam(ctx.query.get('limit') ?? undefined, 'limit', 10, 1, LIST_MAX);
+  if (!limit.ok) return limit.reply;
+  const after = ctx.query.get('after');
+  if (after !== null && after !== '' && !isIdString(after)) return validationError(`Invalid after: ${after} is not a record id`);
+  const archived = booleanParam(ctx.query, 'archived');
+  const names = selectProperties(type, listParam(ctx.query, 'properties'));
+  const toTypes = listParam(ctx.query, 'associations')
+    .map((name) => resolveObjectType(name))
+    .filter((t): t is ObjectType => t !== undefined && t !== type);
+
+  const records = ctx.portal.records(type);
+  const results: Record<string, unknown>[] = [];
+  let next: string | undefined;
+  for (let i = after ? ctx.portal.indexFrom(type, after) : 0; i < records.length; i++) {
+    const record = records[i];
+    if ((record.archivedAt !== undefined) !== archived) continue;
+    if (results.length === limit.value) {
+      next = record.id;
+      break;
+    }
+    const object = serializeObject(ctx, type, record, names);
+    const associations = toTypes.length > 0 && !archived ? inlineAssociations(ctx, type, record.id, toTypes) : undefined;
+    if (associations) object.associations = associations;
+    results.push(object);
+  }
+  const body: Record<string, unknown> = { results };
+  if (next !== undefined) {
+    const link = new URL(`/crm/v3/objects/${ctx.params.type}`, ctx.baseUrl);
+    link.searchParams.set('limit', String(limit.value));
+    link.searchParams.set('after', next);
+    body.paging = { next: { after: next, link: link.toString() } };
+  }
+  return json(200, body);
+}
+
+function getOne(ctx: RouteContext): HttpReply {
+  const type = resolveObjectType(ctx.params.type);
+  if (!type) return unknownType(ctx.params.type);
+  const record = ctx.portal.get(type, ctx.params.id);
+  const archived = booleanParam(ctx.query, 'archived');
+  if (!record || (record.archivedAt !== undefined) !== archived) return notFound(`Object not found.  objectId are usually numeric.`);
+  return json(200, serializeObject(ctx, type, record, selectProperties(type, listParam(ctx.query, 'properties'))));
+}
+
+function batchRead(ctx: RouteContext): HttpReply {
+  const type = resolveObjectType(ctx.params.type);
+  if (!type) return unknownType(ctx.params.type);
+  const body = ctx.body as { inputs?: unknown; properties?: unknown } | undefined;
+  if (!body || !Array.isArray(body.inputs)) return validationError('Invalid input JSON: inputs is required');
+  if (body.inputs.length > BATCH_MAX) {
+    return validationError(`Batch input size must be less than or equal to ${BATCH_MAX}. Got ${body.inputs.length}.`);
+  }
+  const ids: string[] = [];
+  for (const input of body.inputs) {
+    const id = (input as { id?: unknown })?.id;
+    if (typeof id !== 'string' && typeof id !== 'number') return validationError('Invalid input JSON: every input needs an id');
+    if (!ids.includes(String(id))) ids.push(String(id));
+  }
+  const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
+  const names = selectProperties(type, requested);
+  const archived = booleanParam(ctx.query, 'archived');
+  const results: Record<string, unknown>[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    const record = ctx.portal.get(type, id);
+    if (!record || (record.archivedAt !== undefined) !== archived) missing.push(id);
+    else results.push(serializeObject(ctx, type, record, names));
+  }
+  const stamp = iso(ctx.now);
+  const reply: Record<string, unknown> = { status: 'COMPLETE', results, startedAt: stamp, completedAt: stamp };
+  if (missing.length === 0) return json(200, reply);
+  reply.numErrors = 1;
+  reply.errors = [
+    {
+      status: 'error',
+      category: 'OBJECT_NOT_FOUND',
+      message: `Could not get some ${singularName(type).toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
+      context: { ids: missing },
+      errors: [],
+      links: {},
+    },
+  ];
+  return json(207, reply);
+}
+
+// ---- search ------------------------------------------------------------------------------------------------
+
+interface Filter {
+  propertyName?: unknown;
+  operator?: unknown;
+  value?: unknown;
+  highValue?: unknown;
+  values?: unknown;
+}
+
+type Comparable = { kind: 'number'; value: number } | { kind: 'id'; value: string } | { kind: 'string'; value: string } | null;
+
+/** Reads one property of a visible record as a comparable value, without computing every property. */
+function makeReader(ctx: RouteContext, type: ObjectType) {
+  const definitions = new Map(propertyDefinitions(type).map((d) => [d.name, d]));
+  const cache = new Map<string, PropertyValues>();
+  const created = createdDateProperty(type);
+  const modified = modifiedDateProperty(type);
+  return (state: VisibleState, name: string): Comparable => {
+    if (name === 'hs_object_id') return { kind: 'id', value: state.id };
+    if (name === created) return { kind: 'number', value: state.createdAt };
+    if (name === modified) return { kind: 'number', value: state.updatedAt };
+    const definition = definitions.get(name);
+    if (!definition) return null;
+    let values = cache.get(state.id);
+    if (!values) cache.set(state.id, (values = ctx.portal.properties({ ...state, type })));
+    const raw = values[name];
+    if (raw === null || raw === undefined || raw === '') return null;
+    if (definition.type === 'datetime') return { kind: 'number', value: Date.parse(raw) };
+    if (definition.type === 'number') return { kind: 'number', value: Number(raw) };
+    return { kind: 'string', value: raw.toLowerCase() };
+  };
+}
+
+/** Converts a filter operand to the property's kind: dates accept epoch ms strings (the docs) or ISO strings. */
+function operand(like: Comparable, raw: unknown): Comparable {
+  if (raw === undefined || raw === null || like === null) return null;
+  const text = String(raw);
+  if (like.kind === 'id') return isIdString(text) ? { kind: 'id', value: text } : null;
+  if (like.kind === 'number') {
+    const value = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : Date.parse(text);
+    return Number.isNaN(value) ? null : { kind: 'number', value };
+  }
+  return { kind: 'string', value: text.toLowerCase() };
+}
+
+function compare(a: Comparable, b: Comparable): number {
+  if (a === null || b === null) return NaN;
+  if (a.kind === 'id' && b.kind === 'id') return compareIds(a.value, b.value);
+  if (a.kind === 'number' && b.kind === 'number') return a.value - b.value;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+function matches(filter: Filter, actual: Comparable): boolean {
+  const op = String(filter.operator);
+  switch (op) {
+    case 'HAS_PROPERTY':
+      return actual !== null;
+    case 'NOT_HAS_PROPERTY':
+      return actual === null;
+    case 'EQ':
+      return compare(actual, operand(actual, filter.value)) === 0;
+    case 'NEQ':
+      return actual === null || compare(actual, operand(actual, filter.value)) !== 0;
+    case 'LT':
+      return compare(actual, operand(actual, filter.value)) < 0;
+    case 'LTE':
+      return compare(actual, operand(actual, filter.value)) <= 0;
+    case 'GT':
+      return compare(actual, operand(actual, filter.value)) > 0;
+    case 'GTE':
+      return compare(actual, operand(actual, filter.value)) >= 0;
+    case 'BETWEEN':
+      return compare(actual, operand(actual, filter.value)) >= 0 && compare(actual, operand(actual, filter.highValue)) <= 0;
+    case 'IN':
+    case 'NOT_IN': {
+      const values = Array.isArray(filter.values) ? filter.values : [];
+      const found = values.some((v) => compare(actual, operand(actual, v)) === 0);
+      return op === 'IN' ? found : actual === null || !found;
+    }
+    case 'CONTAINS_TOKEN':
+    case 'NOT_CONTAINS_TOKEN': {
+      const token = String(filter.value ?? '').toLowerCase().replace(/\*/g, '');
+      const found = actual !== null && String(actual.value).toLowerCase().includes(token);
+      return op === 'CONTAINS_TOKEN' ? found : !found;
+    }
+    default:
+      return false;
+  }
+}
+
+const OPERATORS = new Set(['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN']);
+
+interface Sort {
+  propertyName: string;
+  descending: boolean;
+}
+
+function parseSorts(raw: unknown): Sort[] | string {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) return 'sorts must be an array';
+  const sorts: Sort[] = [];
+  for (const item of raw) {
+    // The spec types sorts as string[]; the docs send objects. Accept both.
+    if (typeof item === 'string') {
+      const descending = item.startsWith('-');
+      sorts.push({ propertyName: descending ? item.slice(1) : item, descending });
+    } else if (item && typeof item === 'object' && typeof (item as { propertyName?: unknown }).propertyName === 'string') {
+      const { propertyName, direction } = item as { propertyName: string; direction?: unknown };
+      sorts.push({ propertyName, descending: String(direction ?? 'ASCENDING').toUpperCase() === 'DESCENDING' });
+    } else return 'Each sort needs a propertyName';
+  }
+  return sorts;
+}
+
+function search(ctx: RouteContext): HttpReply {
+  const type = resolveObjectType(ctx.params.type);
+  if (!type) return unknownType(ctx.params.type);
+  if (ctx.rawBody.length > SEARCH_BODY_MAX_CHARS) {
+    return validationError(`Search request body exceeds the maximum of ${SEARCH_BODY_MAX_CHARS} characters.`);
+  }
+  const body = (ctx.body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || Array.isArray(body)) return validationError('Invalid input JSON: expected an object');
+  const limit = integerParam(body.limit, 'limit', 10, 1, SEARCH_MAX);
+  if (!limit.ok) return limit.reply;
+  // "You must format the value in the after parameter as an integer."
+  const afterRaw = body.after ?? '0';
+  const afterText = String(afterRaw);
+  if (!/^\d+$/.test(afterText)) return validationError(`Invalid after: ${afterText} must be an integer`);
+  const after = Number(afterText);
+  if (after + limit.value > SEARCH_RESULT_CAP) {
+    return json(
+      400,
+      errorBody('VALIDATION_ERROR', `There was a problem with the request. Search results are limited to ${SEARCH_RESULT_CAP} total; after (${after}) + limit (${limit.value}) exceeds it.`),
+    );
+  }
+  const groups = Array.isArray(body.filterGroups) ? (body.filterGroups as Array<{ filters?: unknown }>) : [];
+  if (groups.length > 5) return validationError('Too many filter groups: the maximum is 5.');
+  let filterCount = 0;
+  for (const group of groups) {
+    const filters = Array.isArray(group?.filters) ? (group.filters as Filter[]) : [];
+    if (filters.length > 6) return validationError('Too many filters in a group: the maximum is 6.');
+    filterCount += filters.length;
+    for (const filter of filters) {
+      if (typeof filter?.propertyName !== 'string' || !OPERATORS.has(String(filter.operator))) {
+        return validationError(`Invalid filter: ${JSON.stringify(filter)}`);
+      }
+    }
+  }
+  if (filterCount > 18) return validationError('Too many filters: the maximum is 18.');
+  const sorts = parseSorts(body.sorts);
+  if (typeof sorts === 'string') return validationError(sorts);
+  if (sorts.length > 1) return validationError('Only one sort is allowed.');
+  const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
+  const names = selectProperties(type, requested);
+  const queryText = typeof body.query === 'string' ? body.query.toLowerCase() : '';
+
+  const read = makeReader(ctx, type);
+  const defaults = defaultProperties(type);
+  const matching = ctx.portal.searchView(type, ctx.now).filter((state) => {
+    // "Archived CRM objects won't appear in any search results."
+    if (state.archived) return false;
+    if (groups.length > 0) {
+      const any = groups.some((group) => ((group.filters as Filter[] | undefined) ?? []).every((f) => matches(f, read(state, String(f.propertyName)))));
+      if (!any) return false;
+    }
+    if (queryText) return defaults.some((name) => {
+      const value = read(state, name);
+      return value !== null && String(value.value).toLowerCase().includes(queryText);
+    });
+    return true;
+  });
+  const sort = sorts[0] ?? { propertyName: 'hs_object_id', descending: false };
+  const keyed = matching.map((state) => ({ state, key: read(state, sort.propertyName) }));
+  keyed.sort((a, b) => {
+    // Records without the sort property go last; ties fall back to id so the order is total.
+    if (a.key === null || b.key === null) {
+      if (a.key !== b.key) return a.key === null ? 1 : -1;
+    } else {
+      const c = compare(a.key, b.key);
+      if (c !== 0) return sort.descending ? -c : c;
+    }
+    return compareIds(a.state.id, b.state.id);
+  });
+  const page = keyed.slice(after, after + limit.value).map(({ state }) => {
+    const object = serializeObject(ctx, type, state, names);
+    return object;
+  });
+  const reply: Record<string, unknown> = { total: matching.length, results: page };
+  // Like HubSpot, the page ending at the cap still offers a next cursor; following it answers 400.
+  if (after + limit.value < keyed.length) reply.paging = { next: { after: String(after + limit.value) } };
+  return json(200, reply);
+}
+
+function properties(ctx: RouteContext): HttpReply {
+  const type = resolveObjectType(ctx.params.type);
+  if (!type) return unknownType(ctx.params.type);
+  const stamp = '2020-01-01T00:00:00.000Z';
+  const results = propertyDefinitions(type).map((d, displayOrder) => ({
+    name: d.name,
+    label: d.label,
+    type: d.type,
+    fieldType: d.fieldType,
+    description: '',
+    groupName: d.groupName,
+    options: [],
+    displayOrder,
+    calculated: false,
+    externalOptions: false,
+    hasUniqueValue: d.name === 'hs_object_id',
+    hidden: false,
+    hubspotDefined: !['biography'].includes(d.name),
+    modificationMetadata: { archivable: true, readOnlyDefinition: true, readOnlyValue: d.type === 'datetime' || d.name === 'hs_object_id' },
+    formField: d.type === 'string',
+    createdAt: stamp,
+    updatedAt: stamp,
+    archived: false,
+  }));
+  return json(200, { results });
+}
+
+export const objectRoutes: Route[] = [
+  { method: 'GET', pattern: routePattern('/crm/v3/objects/:type'), kind: 'standard', handle: list },
+  { method: 'GET', pattern: routePattern('/crm/v3/objects/:type/:id'), kind: 'standard', handle: getOne },
+  { method: 'POST', pattern: routePattern('/crm/v3/objects/:type/batch/read'), kind: 'standard', handle: batchRead },
+  { method: 'POST', pattern: routePattern('/crm/v3/objects/:type/search'), kind: 'search', handle: search },
+  { method: 'GET', pattern: routePattern('/crm/v3/properties/:type'), kind: 'standard', handle: properties },
+];

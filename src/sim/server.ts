@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../limits/clock.js';
+import { expiredToken, invalidToken, json, missingAuth, notFound, rateLimited, type HttpReply } from './error-bodies.js';
+import { serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
+import { sampleLatency } from './latency.js';
+import type { SimulatorOptions } from './options.js';
+import type { Portal } from './portal.js';
+import { retryAfterSeconds, type RateLimiter } from './rate-limits.js';
+import type { RequestLog, RequestLogEntry } from './request-log.js';
+import { associationRoutes } from './routes-associations.js';
+import { formRoutes } from './routes-forms.js';
+import { objectRoutes } from './routes-objects.js';
+import type { Route } from './route-types.js';
+
+/**
+ * Request pipeline, in HubSpot's order as far as it is observable: auth (401, not counted), rate limits on
+ * arrival (429), injected faults, then the endpoint. `/__sim/*` control endpoints bypass all of it.
+ */
+
+const ROUTES: Route[] = [...objectRoutes, ...associationRoutes, ...formRoutes];
+
+export interface PipelineDeps {
+  options: () => SimulatorOptions;
+  clock: Clock;
+  portal: Portal;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  latencyRandom: () => number;
+  log: RequestLog;
+  /** Control endpoints (`/__sim/...`); undefined means 404. */
+  control: (method: string, path: string, query: URLSearchParams) => HttpReply | undefined;
+  /** Sockets held open by the timeout fault, destroyed on close. */
+  held: Set<IncomingMessage>;
+}
+
+function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match) return { route, params: Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])) };
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, reply: HttpReply, extraHeaders: Record<string, string>, correlationId: string): void {
+  const headers: Record<string, string> = { 'X-HubSpot-Correlation-Id': correlationId, ...extraHeaders, ...reply.headers };
+  if (reply.contentType) headers['Content-Type'] = reply.contentType;
+  if (reply.body === undefined) {
+    headers['Content-Length'] = '0';
+    res.writeHead(reply.status, headers);
+    res.end();
+    return;
+  }
+  headers['Content-Length'] = String(Buffer.byteLength(reply.body));
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  return match ? match[1].trim() : '';
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  let authenticated = 0;
+  const resetTokenExpiry = () => {
+    authenticated = 0;
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const options = deps.options();
+    const now = deps.clock.now();
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    const correlationId = randomUUID();
+
+    if (path.startsWith('/__sim/')) {
+      const reply = deps.control(method, path, query) ?? notFound(`No simulator control endpoint ${path}`);
+      send(res, reply, {}, correlationId);
+      return;
+    }
+
+    const entry: RequestLogEntry = { t: now, method, path, status: 0, window: 0 };
+    const token = bearerToken(req);
+    let authFailure: HttpReply | undefined;
+    if (token === undefined) authFailure = missingAuth();
+    else if (token !== options.token) authFailure = invalidToken();
+    else if (options.tokenExpiresAfter > 0 && ++authenticated > options.tokenExpiresAfter) authFailure = expiredToken();
+    if (authFailure) {
+      // Unauthenticated calls belong to no app, so they are logged but not counted in any window.
+      entry.status = authFailure.status;
+      deps.log.arrive(entry);
+      deps.log.finish(entry);
+      send(res, authFailure, {}, correlationId);
+      return;
+    }
+
+    const matched = matchRoute(method, path);
+    const kind = matched?.route.kind ?? 'standard';
+    const admission = deps.limiter.admit(token!, kind, now);
+    entry.window = admission.window;
+    if (kind === 'search') {
+      entry.kind = 'search';
+      entry.searchWindow = admission.searchWindow;
+    }
+    deps.log.arrive(entry);
+    const finish = (reply: HttpReply, headers: Record<string, string>) => {
+      entry.status = reply.status;
+      deps.log.finish(entry);
+      send(res, reply, headers, correlationId);
+    };
+
+    if (!admission.allowed) {
+      const reply = rateLimited(admission.policy!);
+      entry.policy = admission.policy;
+      const headers = { ...admission.headers };
+      if (options.retryAfter) headers['Retry-After'] = String(retryAfterSeconds(admission.policy!, now));
+      finish(reply, headers);
+      return;
+    }
+
+    const fault = deps.faults.next(options.faults);
+    if (fault) entry.fault = fault.kind === 'server-error' ? `server-error-${fault.status}` : fault.kind;
+    if (fault?.kind === 'reset') {
+      deps.log.finish(entry);
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'timeout') {
+      deps.log.finish(entry);
+      deps.held.add(req);
+      const timer = setTimeout(() => req.socket.destroy(), options.timeoutHoldMs);
+      timer.unref();
+      req.socket.once('close', () => {
+        clearTimeout(timer);
+        deps.held.delete(req);
+      });
+      return;
+    }
+
+    let reply: HttpReply;
+    if (fault?.kind === 'burst-429') {
+      reply = rateLimited('TEN_SECONDLY_ROLLING');
+      entry.policy = 'TEN_SECONDLY_ROLLING';
+    } else if (fault?.kind === 'locked') {
+      reply = json(423, { status: 'error', message: 'The resource is locked. Retry after at least 2 seconds.', correlationId, category: 'LOCKED' });
+    } else if (fault?.kind === 'server-error') {
+      reply = { status: fault.status, ...serverErrorReply(fault.status, correlationId) };
+    } else if (!matched) {
+      reply = notFound(`No route for ${method} ${path}`);
+    } else {
+      let rawBody = '';
+      let body: unknown;
+      if (method === 'POST') {
+        rawBody = await readBody(req);
+        if (rawBody.length > 0) {
+          try {
+            body = JSON.parse(rawBody);
+          } catch {
+            finish(json(400, { status: 'error', message: 'Invalid input JSON: the body is not valid JSON', correlationId, category: 'VALIDATION_ERROR' }), admission.headers);
+            return;
+          }
+        }
+      }
+      const host = req.headers.host ?? `${options.host}:${options.port}`;
+      reply = matched.route.handle({
+        portal: deps.portal,
+        options,
+        now,
+        params: matched.params,
+        query,
+        rawBody,
+        body,
+        baseUrl: `http://${host}`,
+      });
+      if (fault?.kind === 'malformed' && reply.body !== undefined) reply = { ...reply, status: 200, body: truncateBody(reply.body) };
+    }
+    const delay = sampleLatency(deps.latencyRandom, options.latencyMedianMs, options.latencyTailMs);
+    if (delay > 0) await deps.clock.sleep(delay);
+    if (res.destroyed) {
+      deps.log.finish(entry);
+      return;
+    }
+    finish(reply, admission.headers);
+  }
+
+  return {
+    resetTokenExpiry,
+    handler(req: IncomingMessage, res: ServerResponse): void {
+      handle(req, res).catch((error: unknown) => {
+        // A client that went away mid-request must not take the server down with it.
+        if (res.headersSent || res.destroyed) return;
+        try {
+          send(res, json(500, { status: 'error', message: `simulator error: ${String(error)}`, correlationId: randomUUID(), category: 'INTERNAL_ERROR' }), {}, randomUUID());
+        } catch {
+          res.destroy();
+        }
+      });
+    },
+  };
+}
