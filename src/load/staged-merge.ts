@@ -22,27 +22,43 @@ export interface MergeTarget {
   touch?: string[];
 }
 
+/** Staging tables already created in a session (pooled connections keep their sessions, and so their temp tables). */
+const staged = new WeakMap<pg.PoolClient, Set<string>>();
+
 export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: CopyValue[][]): Promise<number> {
   if (rows.length === 0) return 0;
   const qualified = `${ident(target.schema)}.${ident(target.table)}`;
-  const staging = ident(`stage_${target.table}`);
+  const staging = ident(`stage_${target.schema}_${target.table}`);
   const cols = target.columns.map(ident).join(', ');
-  await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
-  await copyRows(tx, `copy ${staging} (${cols}) from stdin`, rows);
-  const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
-  const updates = [
-    ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
-    ...(target.touch ?? []),
-  ];
-  // Staging may hold the same key twice (a record seen on two consecutive pages while it changed); keep the last.
-  const result = await tx.query(
-    `insert into ${qualified} (${cols})
-     select distinct on (${target.key.map(ident).join(', ')}) ${cols} from (select *, ctid from ${staging}) s
-     order by ${target.key.map(ident).join(', ')}, ctid desc
-     on conflict (${target.key.map(ident).join(', ')}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'}`,
-  );
-  await tx.query(`truncate ${staging}`);
-  return result.rowCount ?? 0;
+  const known = staged.get(tx) ?? new Set<string>();
+  staged.set(tx, known);
+  try {
+    if (!known.has(staging)) {
+      await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
+      known.add(staging);
+    }
+    await copyRows(tx, `copy ${staging} (${cols}) from stdin`, rows);
+    const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
+    const updates = [
+      ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
+      ...(target.touch ?? []),
+    ];
+    const key = target.key.map(ident).join(', ');
+    // Staging may hold the same key twice (a record seen on two consecutive pages while it changed); keep the
+    // last. Merge and clean-up go as one round trip (no parameters, so one simple-protocol query).
+    const results = (await tx.query(
+      `insert into ${qualified} (${cols})
+       select distinct on (${key}) ${cols} from (select *, ctid from ${staging}) s
+       order by ${key}, ctid desc
+       on conflict (${key}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'};
+       delete from ${staging}`,
+    )) as unknown as pg.QueryResult[];
+    return results[0].rowCount ?? 0;
+  } catch (error) {
+    // A rolled-back transaction takes a just-created temp table with it.
+    known.delete(staging);
+    throw error;
+  }
 }
 
 export async function copyRows(client: pg.PoolClient, copySql: string, rows: CopyValue[][]): Promise<void> {

@@ -1,0 +1,214 @@
+/**
+ * bench:extract — a full extraction of the simulator's `medium` and `large` presets at the Professional
+ * limit (190 / 10 s), each side in its own OS process, against baselines measured in the same run:
+ *   callsRatio  calls made / the README's minimum-calls formula for what was stored   (goal <= 1.02)
+ *   timeRatio   wall time of the run / the time the window allows those calls          (goal <= 1.05)
+ *   loadRatio   rows/s of the loader (page-sized COPY + merge + cursor, as the extractor commits)
+ *               / rows/s of one plain COPY of the same rows                             (goal >= 0.8)
+ *               (also loadRatioBulk5000: the same loader in 5,000-row batches)
+ *   peakRssMb   peak RSS of the extract process on `large`                              (goal <= 300)
+ *   rssGrowth   peak RSS large / peak RSS medium                                        (goal <= 1.3)
+ * Usage: npm run bench:extract [-- --presets medium,large]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/db/database.js';
+import { migrate } from '../src/db/migrations.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { stagedMerge, copyRows } from '../src/load/staged-merge.js';
+import { writeCursor } from '../src/load/sync-state.js';
+import type { CopyValue } from '../src/load/copy-format.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const presets = (process.argv.find((a) => a.startsWith('--presets='))?.split('=')[1] ?? 'medium,large').split(',');
+const TOKEN = 'bench-token';
+const LIMIT = 190;
+const WINDOW_MS = 10_000;
+
+function node(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', tsx, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function startSim(preset: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = node(['src/cli.ts', 'sim', '--preset', preset, '--token', TOKEN, '--tier', 'professional', '--latency-ms', '60', '--seed', '42']);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+/** Peak resident set of a process, from the kernel's high-water mark. */
+function vmHwmMb(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+interface ExtractResult {
+  preset: string;
+  calls: number;
+  minimumCalls: number;
+  wallMs: number;
+  rows: number;
+  peakRssMb: number;
+  rateLimited: number;
+}
+
+async function extract(preset: string, adminUrl: string): Promise<ExtractResult> {
+  const sim = await startSim(preset);
+  const dbUrl = await freshDatabase(adminUrl, `bench_extract_${preset}`);
+  const started = Date.now();
+  const child = node(['src/cli.ts', 'extract'], {
+    HUBSPOT_ACCESS_TOKEN: TOKEN,
+    HUBSPOT_BASE_URL: sim.url,
+    DATABASE_URL: dbUrl,
+    HUBSPOT_TIER: 'professional',
+    APP_ENV: 'production',
+    LOG_LEVEL: 'warn',
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    const v = vmHwmMb(child.pid!);
+    if (v !== undefined) peak = Math.max(peak, v);
+  }, 200);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(sampler);
+  sim.child.kill('SIGTERM');
+  if (code !== 0) throw new Error(`extract ${preset} exited ${code}\n${stdout}\n${stderr}`);
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const { rows } = await db.query<{ stats: { requests: number; minimumCalls: number; wallMs: number; rateLimited: number; rows: Record<string, number> } }>(
+    `select stats from hubspot.runs where status = 'succeeded' order by id desc limit 1`,
+  );
+  await db.end();
+  const stats = rows[0].stats;
+  const estimateSearches = 8;
+  return {
+    preset,
+    calls: stats.requests - estimateSearches,
+    minimumCalls: stats.minimumCalls,
+    wallMs: stats.wallMs ?? Date.now() - started,
+    rows: Object.entries(stats.rows).filter(([k]) => k !== 'associations').reduce((s, [, n]) => s + n, 0),
+    peakRssMb: Math.round(peak),
+    rateLimited: stats.rateLimited,
+  };
+}
+
+/** The loader as the extractor uses it (100-row pages, each with its cursor) against one plain COPY. */
+async function loadComparison(dbUrl: string): Promise<{ loaderRowsPerSecond: number; bulkLoaderRowsPerSecond: number; copyRowsPerSecond: number; rows: number }> {
+  const db: Database = await openDatabase({ url: dbUrl, schema: 'hubspot' });
+  await migrate(db);
+  const source = await db.query<{ id: string; properties: unknown; created_at: string; updated_at: string }>(
+    `select id::text, properties::text as properties, created_at::text, updated_at::text from hubspot.calls
+     union all select id::text, properties::text, created_at::text, updated_at::text from hubspot.emails limit 40000`,
+  );
+  const rows: CopyValue[][] = source.rows.map((r) => [r.id, r.properties as string, r.created_at, r.updated_at, false, null, null]);
+  const cols = ['id', 'properties', 'created_at', 'updated_at', 'archived', 'archived_at', 'deleted_at'];
+  await db.query('create schema if not exists bench; drop table if exists bench.plain; drop table if exists bench.loaded');
+  await db.query('create table bench.plain (like hubspot.calls including all); create table bench.loaded (like hubspot.calls including all)');
+  const client = await db.connect();
+  let t = performance.now();
+  await copyRows(client, `copy bench.plain (${cols.join(', ')}) from stdin`, rows);
+  const copyMs = performance.now() - t;
+  client.release();
+  const load = async (batch: number) => {
+    await db.query('truncate bench.loaded');
+    const started = performance.now();
+    for (let i = 0; i < rows.length; i += batch) {
+      const page = rows.slice(i, i + batch);
+      await db.transaction(async (tx) => {
+        await stagedMerge(tx, { schema: 'bench', table: 'loaded', columns: cols, key: ['id'], touch: ['synced_at = now()', 'seen_at = now()'] }, page);
+        await writeCursor(tx, 'hubspot', 'bench:load', { after: page[page.length - 1][0] });
+      });
+    }
+    return performance.now() - started;
+  };
+  const loaderMs = await load(100);
+  const bulkMs = await load(5000);
+  await db.query('drop schema bench cascade');
+  await db.close();
+  return {
+    loaderRowsPerSecond: (rows.length / loaderMs) * 1000,
+    bulkLoaderRowsPerSecond: (rows.length / bulkMs) * 1000,
+    copyRowsPerSecond: (rows.length / copyMs) * 1000,
+    rows: rows.length,
+  };
+}
+
+async function main() {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const embedded = await startEmbeddedPostgres(path.join(root, '.data', 'postgres-bench'));
+    adminUrl = embedded.url;
+    stop = embedded.stop;
+  }
+  try {
+    const results: ExtractResult[] = [];
+    for (const preset of presets) {
+      console.log(`extracting ${preset} at ${LIMIT} / ${WINDOW_MS / 1000} s ...`);
+      results.push(await extract(preset, adminUrl));
+    }
+    const big = results[results.length - 1];
+    const small = results[0];
+    const load = await loadComparison(adminUrl.replace(/\/[^/]*$/, `/bench_extract_${big.preset}`));
+    const allowedMs = ((big.calls - 0) / LIMIT) * WINDOW_MS;
+    const report = {
+      preset: big.preset,
+      callsRatio: big.calls / big.minimumCalls,
+      timeRatio: big.wallMs / allowedMs,
+      // As the extractor commits: one 100-row page per transaction, with its cursor.
+      loadRatio: load.loaderRowsPerSecond / load.copyRowsPerSecond,
+      loadRatioBulk5000: load.bulkLoaderRowsPerSecond / load.copyRowsPerSecond,
+      peakRssMb: big.peakRssMb,
+      rssGrowth: results.length > 1 ? big.peakRssMb / small.peakRssMb : 1,
+      runs: results,
+      load,
+      measuredAt: new Date().toISOString(),
+    };
+    console.table(results);
+    console.table({
+      callsRatio: { value: report.callsRatio.toFixed(3), goal: '<= 1.02' },
+      timeRatio: { value: report.timeRatio.toFixed(3), goal: '<= 1.05' },
+      loadRatio: { value: report.loadRatio.toFixed(3), goal: '>= 0.8' },
+      loadRatioBulk5000: { value: report.loadRatioBulk5000.toFixed(3), goal: '(5,000-row batches)' },
+      peakRssMb: { value: report.peakRssMb, goal: '<= 300' },
+      rssGrowth: { value: report.rssGrowth.toFixed(3), goal: '<= 1.3' },
+    });
+    mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+    writeFileSync(path.join(root, 'bench', 'results', 'extract.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('wrote bench/results/extract.json');
+  } finally {
+    await stop();
+  }
+}
+
+await main();
