@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { config as loadDotenv } from 'dotenv';
+import { HUBSPOT_TIERS, hubspotTierPreset, type HubSpotTier } from './presets.js';
 
 /**
  * One typed settings schema. Precedence: command-line flags > environment (and `.env`) > profile
@@ -7,20 +8,19 @@ import { config as loadDotenv } from 'dotenv';
  * this table (scripts/write-env-example.ts) and a test keeps the two in step.
  */
 
-export const TIERS = ['free', 'starter', 'professional', 'enterprise', 'api-addon'] as const;
-export type Tier = (typeof TIERS)[number];
+export const TIERS = HUBSPOT_TIERS;
+export type Tier = HubSpotTier;
 export const APP_ENVS = ['development', 'staging', 'production'] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-/** HubSpot's documented limits for privately distributed apps (contract §1.1). */
-export const TIER_LIMITS: Record<Tier, { per10s: number; daily: number }> = {
-  free: { per10s: 100, daily: 250_000 },
-  starter: { per10s: 100, daily: 250_000 },
-  professional: { per10s: 190, daily: 625_000 },
-  enterprise: { per10s: 190, daily: 1_000_000 },
-  'api-addon': { per10s: 250, daily: 1_000_000 },
-};
+/** HubSpot's documented limits for privately distributed apps (contract §1.1), from the presets. */
+export const TIER_LIMITS = Object.fromEntries(
+  TIERS.map((tier) => {
+    const [tenSecondly, daily] = hubspotTierPreset(tier).windows;
+    return [tier, { per10s: tenSecondly.limit, daily: daily.limit }];
+  }),
+) as Record<Tier, { per10s: number; daily: number }>;
 
 /** Development runs beside a person's other work, so it asks for less of the machine and the API. */
 const PROFILE_DEFAULTS: Record<AppEnv, Partial<Record<SettingKey, string>>> = {

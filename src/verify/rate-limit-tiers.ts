@@ -1,3 +1,5 @@
+import { HUBSPOT_TIERS, hubspotTierPreset, type HubSpotTier } from '../../config/presets.js';
+
 /**
  * HubSpot burst limits per app for privately distributed apps (see shared/hubspot-contract.md §1.1).
  * The verify script only needs the burst window; daily budgets are not checked from a request log.
@@ -7,15 +9,14 @@ export interface BurstLimit {
   windowMs: number;
 }
 
-export const BURST_LIMITS_BY_TIER = {
-  free: { limit: 100, windowMs: 10_000 },
-  starter: { limit: 100, windowMs: 10_000 },
-  professional: { limit: 190, windowMs: 10_000 },
-  enterprise: { limit: 190, windowMs: 10_000 },
-  'api-addon': { limit: 250, windowMs: 10_000 },
-} as const satisfies Record<string, BurstLimit>;
+export type Tier = HubSpotTier;
 
-export type Tier = keyof typeof BURST_LIMITS_BY_TIER;
+export const BURST_LIMITS_BY_TIER = Object.fromEntries(
+  HUBSPOT_TIERS.map((tier) => {
+    const [tenSecondly] = hubspotTierPreset(tier).windows;
+    return [tier, { limit: tenSecondly.limit, windowMs: tenSecondly.windowMs }];
+  }),
+) as Record<Tier, BurstLimit>;
 
 export const DEFAULT_TIER: Tier = 'professional';
 
