@@ -1,0 +1,160 @@
+import { HttpStatusError, RequestTimeoutError } from './errors.js';
+import { parseRetryAfter, rateLimitWait, type RateLimitWait } from './retry-after.js';
+
+/**
+ * The one place a failed HubSpot call is classified. Everything else (executor, processor, CLI)
+ * branches on the result, never on messages or status codes.
+ */
+
+export type RetryCause =
+  | 'rate-limit'
+  | 'server-error'
+  | 'locked'
+  | 'migration'
+  | 'timeout'
+  | 'connection-reset'
+  | 'malformed-response';
+
+export type FailureClass =
+  | {
+      kind: 'retryable';
+      cause: RetryCause;
+      status?: number;
+      /** The server asked for at least this much quiet (423: 2 s; 477/503 with Retry-After). */
+      minDelayMs?: number;
+      /** Only for 429s: what to wait for. */
+      rateLimit?: RateLimitWait;
+    }
+  | { kind: 'skippable'; status: number; reason: string }
+  | { kind: 'fatal'; status?: number; reason: 'auth' | 'scope' | 'daily-budget'; message: string }
+  /** Not an HTTP or transport failure (a bug, a cancelled run): the caller rethrows it unchanged. */
+  | { kind: 'unknown'; message: string };
+
+export const EXPIRED_TOKEN_MESSAGE =
+  'HubSpot rejected the access token (expired or revoked): create a new private-app token and set HUBSPOT_ACCESS_TOKEN';
+
+/** The documented minimum pause after 423 Locked (contract §1.6). */
+export const LOCKED_MIN_DELAY_MS = 2000;
+
+const RESET_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+const RESET_MESSAGES = ['socket hang up', 'premature close', 'other side closed', 'econnreset', 'aborted'];
+
+/** Classifies a status with its parsed body and lower-case headers (ApiException fields, or a Response). */
+export function classifyStatus(
+  status: number,
+  body: unknown,
+  headers: Record<string, string | undefined> | undefined,
+  nowMs: number,
+): FailureClass {
+  if (status === 429) {
+    const wait = rateLimitWait(body, headers, nowMs);
+    if (wait.kind === 'daily') {
+      return { kind: 'fatal', status, reason: 'daily-budget', message: 'HubSpot daily API budget exhausted for this account (429 DAILY); resume after the daily reset' };
+    }
+    return { kind: 'retryable', cause: 'rate-limit', status, rateLimit: wait };
+  }
+  if (status === 401) return { kind: 'fatal', status, reason: 'auth', message: EXPIRED_TOKEN_MESSAGE };
+  if (status === 403) return { kind: 'fatal', status, reason: 'scope', message: missingScopeMessage(body) };
+  if (status === 423) {
+    return { kind: 'retryable', cause: 'locked', status, minDelayMs: Math.max(LOCKED_MIN_DELAY_MS, retryAfter(headers, nowMs) ?? 0) };
+  }
+  if (status === 477) return { kind: 'retryable', cause: 'migration', status, minDelayMs: retryAfter(headers, nowMs) };
+  if (status >= 500 && status <= 599) {
+    return { kind: 'retryable', cause: 'server-error', status, minDelayMs: retryAfter(headers, nowMs) };
+  }
+  if (status === 408) return { kind: 'retryable', cause: 'timeout', status };
+  if (status >= 400 && status <= 499) return { kind: 'skippable', status, reason: errorReason(body, status) };
+  return { kind: 'unknown', message: `unexpected HTTP status ${status}` };
+}
+
+/** Classifies anything a call can throw: ApiException, HttpStatusError, SyntaxError, timeouts, socket errors. */
+export function classifyFailure(error: unknown, nowMs: number): FailureClass {
+  if (error instanceof RequestTimeoutError) return { kind: 'retryable', cause: 'timeout' };
+  if (error instanceof HttpStatusError) return classifyStatus(error.code, error.body, error.headers, nowMs);
+  if (!error || typeof error !== 'object') return { kind: 'unknown', message: String(error) };
+  const e = error as { code?: unknown; body?: unknown; headers?: unknown; name?: unknown; message?: unknown; type?: unknown; cause?: unknown; errno?: unknown };
+  // ApiException from @hubspot/api-client: numeric `code` is the HTTP status.
+  if (typeof e.code === 'number' && e.code >= 100 && e.code <= 599) {
+    return classifyStatus(e.code, e.body, asHeaders(e.headers), nowMs);
+  }
+  const message = typeof e.message === 'string' ? e.message : '';
+  const name = typeof e.name === 'string' ? e.name : '';
+  if (name === 'TimeoutError' || (e.cause instanceof RequestTimeoutError)) return { kind: 'retryable', cause: 'timeout' };
+  // An empty or cut-off body: the client's JSON.parse throws SyntaxError, node-fetch's json() an
+  // 'invalid-json' FetchError, and a missing Content-Type a plain Error (contract §4.4).
+  if (error instanceof SyntaxError || e.type === 'invalid-json' || message.startsWith('Cannot parse content')) {
+    return { kind: 'retryable', cause: 'malformed-response' };
+  }
+  const code = typeof e.code === 'string' ? e.code : typeof e.errno === 'string' ? e.errno : undefined;
+  if (code === 'REQUEST_TIMEOUT') return { kind: 'retryable', cause: 'timeout' };
+  if (code && RESET_CODES.has(code)) return { kind: 'retryable', cause: 'connection-reset' };
+  const lower = message.toLowerCase();
+  if (e.type === 'system' || e.type === 'body-timeout' || name === 'FetchError') {
+    if (lower.includes('no complete response within')) return { kind: 'retryable', cause: 'timeout' };
+    return { kind: 'retryable', cause: 'connection-reset' };
+  }
+  if (RESET_MESSAGES.some((m) => lower.includes(m))) return { kind: 'retryable', cause: 'connection-reset' };
+  if (e.cause && e.cause !== error) {
+    const inner = classifyFailure(e.cause, nowMs);
+    if (inner.kind !== 'unknown') return inner;
+  }
+  return { kind: 'unknown', message: message || name || 'unknown error' };
+}
+
+/** Names the scopes HubSpot says are missing, from `errors[].context.requiredScopes` when present. */
+export function missingScopeMessage(body: unknown): string {
+  const scopes = new Set<string>();
+  const collect = (context: unknown) => {
+    const required = (context as { requiredScopes?: unknown } | undefined)?.requiredScopes;
+    if (Array.isArray(required)) for (const s of required) if (typeof s === 'string') scopes.add(s);
+  };
+  if (body && typeof body === 'object') {
+    const b = body as { context?: unknown; errors?: unknown };
+    collect(b.context);
+    if (Array.isArray(b.errors)) for (const err of b.errors) collect((err as { context?: unknown })?.context);
+  }
+  if (scopes.size > 0) {
+    const list = [...scopes].join(', ');
+    return `HubSpot refused the request: the private app is missing the scope(s) ${list}. Add ${list} to the app's scopes and set the new HUBSPOT_ACCESS_TOKEN`;
+  }
+  return 'HubSpot refused the request (403): the private app lacks a required scope or permission; check the app\'s scopes';
+}
+
+function errorReason(body: unknown, status: number): string {
+  if (body && typeof body === 'object') {
+    const b = body as { category?: unknown; subCategory?: unknown; message?: unknown };
+    const parts = [b.category, b.subCategory].filter((p): p is string => typeof p === 'string');
+    const message = typeof b.message === 'string' ? b.message : '';
+    const text = [parts.join('/'), message].filter(Boolean).join(': ');
+    if (text) return truncate(text);
+  }
+  if (typeof body === 'string' && body.trim()) return truncate(body.trim());
+  return `HTTP ${status}`;
+}
+
+function retryAfter(headers: Record<string, string | undefined> | undefined, nowMs: number): number | undefined {
+  return parseRetryAfter(headers?.['retry-after'], nowMs);
+}
+
+function asHeaders(value: unknown): Record<string, string | undefined> | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k.toLowerCase()] = v === undefined ? undefined : String(v);
+  return out;
+}
+
+function truncate(s: string): string {
+  return s.length > 300 ? `${s.slice(0, 297)}...` : s;
+}

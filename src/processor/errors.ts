@@ -1,0 +1,84 @@
+/**
+ * The processor's outcome errors. A request failure is classified once (classify.ts) and then
+ * surfaces as exactly one of these, so the run can branch on `instanceof` instead of parsing messages.
+ */
+
+/** Stops the whole run: retrying or skipping cannot help (bad token, missing scope, daily budget). */
+export class FatalRunError extends Error {
+  readonly code: string = 'FATAL_RUN';
+  constructor(
+    message: string,
+    readonly reason: 'auth' | 'scope' | 'daily-budget' | 'circuit',
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'FatalRunError';
+  }
+}
+
+/**
+ * The run stopped before using the share of the daily limit reserved for other apps (or HubSpot
+ * answered a DAILY 429). Work done so far is valid; the run can be resumed after the daily reset.
+ */
+export class DailyBudgetExhausted extends FatalRunError {
+  override readonly code = 'DAILY_BUDGET_EXHAUSTED';
+  constructor(
+    message: string,
+    readonly dailyLimit: number | undefined,
+    readonly dailyRemaining: number | undefined,
+  ) {
+    super(message, 'daily-budget', 429);
+    this.name = 'DailyBudgetExhausted';
+  }
+}
+
+/** The request is wrong for this one item (400, 404): the item is skipped and recorded, the run goes on. */
+export class SkippedItemError extends Error {
+  readonly code = 'SKIPPED_ITEM';
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly endpoint: string,
+  ) {
+    super(`${endpoint} answered ${status}: ${reason}`);
+    this.name = 'SkippedItemError';
+  }
+}
+
+/** A transient failure kept happening until the attempts ran out; the item fails, the run goes on. */
+export class RetriesExhaustedError extends Error {
+  readonly code = 'RETRIES_EXHAUSTED';
+  constructor(
+    readonly endpoint: string,
+    readonly attempts: number,
+    readonly lastCause: string,
+    readonly lastStatus: number | undefined,
+  ) {
+    super(`${endpoint} still failing after ${attempts} attempt(s): ${lastCause}${lastStatus ? ` (HTTP ${lastStatus})` : ''}`);
+    this.name = 'RetriesExhaustedError';
+  }
+}
+
+/** The abort reason of a request that got no complete response in time. */
+export class RequestTimeoutError extends Error {
+  readonly code = 'REQUEST_TIMEOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`no complete response within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/**
+ * A non-2xx answer from an endpoint the typed client does not cover (`apiRequest` resolves on any
+ * status). Shaped like the client's ApiException so one classifier handles both.
+ */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string>,
+  ) {
+    super(`HTTP ${code}`);
+    this.name = 'HttpStatusError';
+  }
+}

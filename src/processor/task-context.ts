@@ -1,0 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * The task (extractor `desc`) a request is made for, carried implicitly from the processor's item
+ * callback down to the executor so extractors need not thread it through every API call.
+ */
+export interface TaskContext {
+  desc: string;
+}
+
+const storage = new AsyncLocalStorage<TaskContext>();
+
+export function runInTask<T>(context: TaskContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+export function currentTask(): TaskContext | undefined {
+  return storage.getStore();
+}
