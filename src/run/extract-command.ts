@@ -13,6 +13,7 @@ import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
 import { startRunRecord } from './run-record.js';
 import { runIdStream } from './run-id-stream.js';
+import { sharedPortalLimits } from './shared-portal-limits.js';
 import { RunMetrics, serveMetrics } from './metrics.js';
 import type { RunContext } from '../processor/run-context.js';
 import type { ExtractorEvent } from '../../extractors/types.js';
@@ -125,6 +126,7 @@ export async function runOnce(
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
   let context: RunContext | undefined;
+  let releaseShared = async () => {};
   try {
     const mode = await runMode(db, Boolean(opts.fullRefresh));
     const run = await startRunRecord(db, mode, extractors.map((e) => e.name));
@@ -132,7 +134,9 @@ export async function runOnce(
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
     const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id);
-    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream });
+    const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
+    if (shared) releaseShared = shared.close;
+    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits });
     const watch = metrics?.attach(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {
@@ -172,6 +176,7 @@ export async function runOnce(
     return summary;
   } finally {
     await context?.close().catch(() => {});
+    await releaseShared().catch(() => {});
     await lock.release();
   }
 }

@@ -1,24 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/db/database.js';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/db/embedded.js';
-import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
-import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
+import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { startCli } from '../../helpers/cli-process.js';
 
-const handle = useTestDatabase('schedule');
-let sim: RunningSimulator;
-let db: Database;
-const cleanup: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator({ preset: 'small', seed: 5, latencyMedianMs: 5, latencyTailMs: 30 });
-  cleanup.push(() => sim.close());
-  db = await openMigrated(handle);
-  cleanup.push(() => db.close());
-}, 120_000);
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c();
-});
+const portal = usePortalFixture('schedule', { preset: 'small', seed: 5, latencyMedianMs: 5, latencyTailMs: 30 });
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -34,9 +19,9 @@ describe('extract --schedule with --metrics-port', () => {
   it('runs on the schedule without overlap, serves metrics during a run, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const { child, done } = startCli(['extract', '--schedule', '*/2 * * * * *', '--metrics-port', String(port)], {
-      HUBSPOT_ACCESS_TOKEN: sim.token,
-      HUBSPOT_BASE_URL: sim.url,
-      DATABASE_URL: handle.url,
+      HUBSPOT_ACCESS_TOKEN: portal.sim.token,
+      HUBSPOT_BASE_URL: portal.sim.url,
+      DATABASE_URL: portal.handle.url,
       HUBSPOT_SEARCH_LAG_MS: '0',
     });
     try {
@@ -48,13 +33,13 @@ describe('extract --schedule with --metrics-port', () => {
       expect(scraped).toMatch(/hubspot_window_limit\{limit="[^"]+"\} 190/);
       expect(scraped).toContain('hubspot_daily_budget_remaining');
       await until('two finished runs', async () => {
-        const { rows } = await db.query(`select 1 from hubspot.runs where status = 'succeeded'`).catch(() => ({ rows: [] }));
+        const { rows } = await portal.db.query(`select 1 from hubspot.runs where status = 'succeeded'`).catch(() => ({ rows: [] }));
         return rows.length >= 2 ? true : undefined;
       }, 60_000);
       child.kill('SIGTERM');
       const result = await done;
       expect(result.code).toBe(0);
-      const runs = (await db.query<{ status: string; started_at: Date; finished_at: Date | null }>('select status, started_at, finished_at from hubspot.runs order by id')).rows;
+      const runs = (await portal.db.query<{ status: string; started_at: Date; finished_at: Date | null }>('select status, started_at, finished_at from hubspot.runs order by id')).rows;
       expect(runs.every((r) => r.finished_at !== null)).toBe(true);
       expect(runs[runs.length - 1].status).toMatch(/^(succeeded|stopped)$/);
       expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(2);

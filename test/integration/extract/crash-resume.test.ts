@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/db/database.js';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/limits/clock.js';
-import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
-import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
+import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
 import { runCli, startCli } from '../../helpers/cli-process.js';
 
@@ -11,27 +9,14 @@ import { runCli, startCli } from '../../helpers/cli-process.js';
  * again each time; the sixth run finishes and the database must equal the portal, with no duplicates.
  * The simulator's window is raised (and the CLI told so) only to keep the test short.
  */
-const handle = useTestDatabase('crash');
-let sim: RunningSimulator;
-let db: Database;
-const cleanup: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator({ preset: 'medium', seed: 11, tenSecondLimit: 1500, latencyMedianMs: 8, latencyTailMs: 40 });
-  cleanup.push(() => sim.close());
-  db = await openMigrated(handle);
-  cleanup.push(() => db.close());
-}, 120_000);
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c();
-});
+const portal = usePortalFixture('crash', { preset: 'medium', seed: 11, tenSecondLimit: 1500, latencyMedianMs: 8, latencyTailMs: 40 });
 
 describe('resume after SIGKILL', () => {
   it('five kills at random moments, then a clean run: the database equals the portal', async () => {
     const env = {
-      HUBSPOT_ACCESS_TOKEN: sim.token,
-      HUBSPOT_BASE_URL: sim.url,
-      DATABASE_URL: handle.url,
+      HUBSPOT_ACCESS_TOKEN: portal.sim.token,
+      HUBSPOT_BASE_URL: portal.sim.url,
+      DATABASE_URL: portal.handle.url,
       HUBSPOT_MAX_REQUESTS_PER_10S: '1500',
       HUBSPOT_SEARCH_LAG_MS: '0',
       HUBSPOT_MAX_CONCURRENCY: '16',
@@ -40,11 +25,11 @@ describe('resume after SIGKILL', () => {
     const random = seededRandom(2026);
     const requestsBefore: number[] = [];
     for (let kill = 0; kill < 5; kill++) {
-      requestsBefore.push(sim.requests().length);
+      requestsBefore.push(portal.sim.requests().length);
       const { child, done } = startCli(['extract'], env);
       // Wait until the process is past start-up and its run is under way, then kill it at a random moment.
       const running = async () =>
-        (await db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount! > 0;
+        (await portal.db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount! > 0;
       while (!(await running())) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 50 + random() * 1500));
       child.kill('SIGKILL');
@@ -55,15 +40,15 @@ describe('resume after SIGKILL', () => {
     expect(final.code).toBe(0);
     expect(final.stderr).not.toMatch(/error/i);
     expect(final.stdout).toContain('succeeded');
-    expect(await portalDifferences(db, sim.manifest())).toEqual([]);
-    expect(Object.values(await duplicateCounts(db)).every((n) => n === 0)).toBe(true);
-    const runs = (await db.query<{ status: string }>('select status from hubspot.runs order by id')).rows.map((r) => r.status);
+    expect(await portalDifferences(portal.db, portal.sim.manifest())).toEqual([]);
+    expect(Object.values(await duplicateCounts(portal.db)).every((n) => n === 0)).toBe(true);
+    const runs = (await portal.db.query<{ status: string }>('select status from hubspot.runs order by id')).rows.map((r) => r.status);
     expect(runs.filter((s) => s === 'abandoned')).toHaveLength(5);
     expect(runs[runs.length - 1]).toBe('succeeded');
-    expect(sim.requests().filter((r) => r.status === 429)).toHaveLength(0);
+    expect(portal.sim.requests().filter((r) => r.status === 429)).toHaveLength(0);
     // Committed pages are never fetched again: one full pass, plus at most the page each type had in flight per kill.
-    const listPages = sim.requests().filter((r) => r.method === 'GET' && /^\/crm\/v3\/objects\/[a-z]+$/.test(r.path) && r.status === 200).length;
-    const manifest = sim.manifest();
+    const listPages = portal.sim.requests().filter((r) => r.method === 'GET' && /^\/crm\/v3\/objects\/[a-z]+$/.test(r.path) && r.status === 200).length;
+    const manifest = portal.sim.manifest();
     const onePass = Object.values(manifest.objects).reduce((sum, records) => sum + Math.max(1, Math.ceil(records.filter((r) => !r.archived).length / 100)), 0);
     expect(listPages).toBeGreaterThanOrEqual(onePass);
     expect(listPages).toBeLessThanOrEqual(onePass + 5 * 8);

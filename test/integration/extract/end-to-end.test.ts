@@ -1,36 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/db/database.js';
-import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
-import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
 import { extractOnce, TEST_WINDOW_MS } from '../../helpers/extract-harness.js';
 
-const handle = useTestDatabase('e2e');
-let sim: RunningSimulator;
-let db: Database;
-const cleanup: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator({ preset: 'medium', seed: 7, rateLimitWindowMs: TEST_WINDOW_MS, tenSecondLimit: 190 });
-  cleanup.push(() => sim.close());
-  db = await openMigrated(handle);
-  cleanup.push(() => db.close());
-}, 120_000);
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c();
-});
+const portal = usePortalFixture('e2e', { preset: 'medium', seed: 7, rateLimitWindowMs: TEST_WINDOW_MS, tenSecondLimit: 190 });
 
 describe('extracting the medium portal', () => {
   let fullCalls = 0;
 
   it('a full run makes the database equal to the portal, within 2% of the minimum calls, with no 429', async () => {
-    const summary = await extractOnce(sim, db);
+    const summary = await extractOnce(portal.sim, portal.db);
     expect(summary.error).toBeUndefined();
     expect(summary.status).toBe('succeeded');
     expect(summary.mode).toBe('full');
-    expect(await portalDifferences(db, sim.manifest())).toEqual([]);
-    expect(Object.values(await duplicateCounts(db)).every((n) => n === 0)).toBe(true);
-    expect(sim.requests().filter((r) => r.status === 429)).toHaveLength(0);
+    expect(await portalDifferences(portal.db, portal.sim.manifest())).toEqual([]);
+    expect(Object.values(await duplicateCounts(portal.db)).every((n) => n === 0)).toBe(true);
+    expect(portal.sim.requests().filter((r) => r.status === 429)).toHaveLength(0);
     expect(summary.minimumCalls).toBeGreaterThan(0);
     expect(summary.calls / summary.minimumCalls!).toBeLessThanOrEqual(1.02);
     fullCalls = summary.calls;
@@ -38,40 +23,40 @@ describe('extracting the medium portal', () => {
 
   it('after changes, an incremental run makes it equal again with far fewer calls', async () => {
     for (const kind of ['update', 'update', 'update', 'create', 'create', 'associate', 'dissociate', 'submit', 'submit'] as const) {
-      for (let i = 0; i < 10; i++) sim.portal.apply(kind, Date.now());
+      for (let i = 0; i < 10; i++) portal.sim.portal.apply(kind, Date.now());
     }
     await new Promise((r) => setTimeout(r, 5));
-    const summary = await extractOnce(sim, db);
+    const summary = await extractOnce(portal.sim, portal.db);
     expect(summary.error).toBeUndefined();
     expect(summary.mode).toBe('incremental');
-    expect(await portalDifferences(db, sim.manifest())).toEqual([]);
+    expect(await portalDifferences(portal.db, portal.sim.manifest())).toEqual([]);
     expect(summary.calls).toBeLessThan(fullCalls * 0.35);
   }, 180_000);
 
   it('the comparison itself notices a changed value, a lost edge and a lost submission', async () => {
-    const [contact] = (await db.query<{ id: string }>('select id::text as id from hubspot.contacts where deleted_at is null limit 1')).rows;
-    await db.query(`update hubspot.contacts set properties = properties || '{"email": "changed@example.com"}' where id = $1`, [contact.id]);
-    const edge = (await db.query<{ from_id: string }>('delete from hubspot.associations where ctid = (select ctid from hubspot.associations limit 1) returning from_id::text')).rows;
-    await db.query('delete from hubspot.form_submissions where ctid = (select ctid from hubspot.form_submissions limit 1)');
-    const diffs = await portalDifferences(db, sim.manifest(), { maxDifferences: 100 });
+    const [contact] = (await portal.db.query<{ id: string }>('select id::text as id from hubspot.contacts where deleted_at is null limit 1')).rows;
+    await portal.db.query(`update hubspot.contacts set properties = properties || '{"email": "changed@example.com"}' where id = $1`, [contact.id]);
+    const edge = (await portal.db.query<{ from_id: string }>('delete from hubspot.associations where ctid = (select ctid from hubspot.associations limit 1) returning from_id::text')).rows;
+    await portal.db.query('delete from hubspot.form_submissions where ctid = (select ctid from hubspot.form_submissions limit 1)');
+    const diffs = await portalDifferences(portal.db, portal.sim.manifest(), { maxDifferences: 100 });
     expect(diffs.some((d) => d.includes(`contacts ${contact.id}: property email`))).toBe(true);
     expect(edge).toHaveLength(1);
     expect(diffs.some((d) => d.includes('missing edge'))).toBe(true);
     expect(diffs.some((d) => d.startsWith('submissions of'))).toBe(true);
     // Repair by a full refresh, which the next test builds on.
-    const summary = await extractOnce(sim, db, { fullRefresh: true });
+    const summary = await extractOnce(portal.sim, portal.db, { fullRefresh: true });
     expect(summary.status).toBe('succeeded');
   }, 180_000);
 
   it('hard deletes and archives are found by the id sweep; a rerun duplicates nothing', async () => {
-    for (let i = 0; i < 5; i++) sim.portal.apply('delete', Date.now());
-    for (let i = 0; i < 5; i++) sim.portal.apply('archive', Date.now());
-    const summary = await extractOnce(sim, db, { sweepDeletes: true });
+    for (let i = 0; i < 5; i++) portal.sim.portal.apply('delete', Date.now());
+    for (let i = 0; i < 5; i++) portal.sim.portal.apply('archive', Date.now());
+    const summary = await extractOnce(portal.sim, portal.db, { sweepDeletes: true });
     expect(summary.error).toBeUndefined();
-    expect(await portalDifferences(db, sim.manifest())).toEqual([]);
-    const again = await extractOnce(sim, db, { sweepDeletes: true });
+    expect(await portalDifferences(portal.db, portal.sim.manifest())).toEqual([]);
+    const again = await extractOnce(portal.sim, portal.db, { sweepDeletes: true });
     expect(again.status).toBe('succeeded');
-    expect(Object.values(await duplicateCounts(db)).every((n) => n === 0)).toBe(true);
-    expect(await portalDifferences(db, sim.manifest())).toEqual([]);
+    expect(Object.values(await duplicateCounts(portal.db)).every((n) => n === 0)).toBe(true);
+    expect(await portalDifferences(portal.db, portal.sim.manifest())).toEqual([]);
   }, 180_000);
 });

@@ -1,0 +1,26 @@
+import { effectiveWindowLimit, type Settings } from '../../config/settings.js';
+import type { Database } from '../db/database.js';
+import { closeSharedLimits, createSharedLimiter, ensureLimit } from '../limits/pg-shared-limits.js';
+import type { PortalLimits } from '../processor/request-executor.js';
+import { HUBSPOT_WINDOW_MS, SEARCH_WINDOW_MS } from '../processor/run-context.js';
+
+/**
+ * `--shared-limits`: the portal's ten-second window and its search limit live in Postgres, so every process
+ * pointing at the same database spends one budget. The limits are created on first use and left alone after
+ * that, so `limits update` from the CLI wins over the settings of any one process.
+ */
+export const SHARED_WINDOW_LIMIT = 'hubspot';
+export const SHARED_SEARCH_LIMIT = 'hubspot-search';
+
+export async function sharedPortalLimits(db: Database, settings: Settings): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
+  const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: HUBSPOT_WINDOW_MS });
+  await ensureLimit(db, SHARED_SEARCH_LIMIT, { limit: settings.searchPerSecond, windowMs: SEARCH_WINDOW_MS });
+  const options = { leaseMs: settings.limitsLeaseMs };
+  const limits: PortalLimits = {
+    standard: createSharedLimiter(db, SHARED_WINDOW_LIMIT, options),
+    search: createSharedLimiter(db, SHARED_SEARCH_LIMIT, options),
+    // The pool is sized from the limit as stored, which another process or the CLI may have changed.
+    ratePerSecond: (window.limit * 1000) / (window.windowMs ?? HUBSPOT_WINDOW_MS),
+  };
+  return { limits, close: () => closeSharedLimits(db) };
+}
