@@ -1,3 +1,5 @@
+import type { AssociationBatchEntry, AssociationType, FormDefinition, FormSubmission, HubSpotObject, Page } from '../src/hubspot/api.js';
+
 /**
  * What an extractor needs from HubSpot and from the run, kept narrow so extractors stay declarations.
  * `src/hubspot/reader.ts` implements `HubSpotReader` over the official client and the shared request executor.
@@ -5,20 +7,9 @@
 export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
 export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
 
-export interface CrmRecord {
-  id: string;
-  properties: Record<string, string | null>;
-  createdAt?: string;
-  updatedAt?: string;
-  archived?: boolean;
-  archivedAt?: string;
-}
-
-export interface Page<T> {
-  results: T[];
-  /** Absent on the last page. */
-  nextAfter?: string;
-}
+/** Records and pages as the HubSpot layer returns them: ids as strings, paging reduced to `nextAfter`. */
+export type CrmRecord = HubSpotObject;
+export type { Page };
 
 export interface SearchFilter {
   propertyName: string;
@@ -35,36 +26,11 @@ export interface SearchRequest {
   after?: string;
 }
 
-export interface AssociationType {
-  category: string;
-  typeId: number;
-  label: string | null;
-}
-
-export interface AssociationRead {
-  fromId: string;
-  to: { toObjectId: string; associationTypes: AssociationType[] }[];
-  /** Present when this input has more associations than one page: send `{id, after}` again. */
-  nextAfter?: string;
-}
-
-export interface FormRecord {
-  id: string;
-  name: string;
-  formType: string;
-  createdAt?: string;
-  updatedAt?: string;
-  archived?: boolean;
-  [key: string]: unknown;
-}
-
-export interface SubmissionRecord {
-  conversionId: string;
-  submittedAt: number;
-  pageUrl?: string;
-  values: { name: string; value: string; objectTypeId?: string }[];
-  [key: string]: unknown;
-}
+export type { AssociationType };
+export type AssociationRead = AssociationBatchEntry;
+export type FormRecord = FormDefinition;
+/** Submissions are keyed by `conversionId`, so the reader guarantees one. */
+export type SubmissionRecord = FormSubmission & { conversionId: string };
 
 export interface HubSpotReader {
   getPropertyNames(type: CrmObjectType): Promise<string[]>;
