@@ -3,7 +3,7 @@ import type { Database } from '../src/db/database.js';
 import { ident } from '../src/db/database.js';
 import type { Clock } from '../src/limits/clock.js';
 import { stagedMerge } from '../src/load/staged-merge.js';
-import { cleanJson } from '../src/load/clean-text.js';
+import { cleanJsonText } from '../src/load/clean-text.js';
 import { readCursor, writeCursor } from '../src/load/sync-state.js';
 import type { CopyValue } from '../src/load/copy-format.js';
 import type {
@@ -160,15 +160,20 @@ export class CrmObjectExtractor extends BaseExtractor {
   /** Lists every record (and archived ones when asked); at the end, ids not seen are marked deleted. */
   private async fullPass(ctx: ExtractorContext, cursor: ObjectCursor, properties: string[]): Promise<ObjectCursor> {
     let state = cursor.full!;
+    const fetch = (s: NonNullable<ObjectCursor['full']>) =>
+      prefetched(ctx.reader.listObjectsPage(this.decl.name, { after: s.after, limit: LIST_PAGE, properties, archived: s.archived === true }));
+    let pending = fetch(state);
     for (;;) {
       this.checkStop(ctx);
       const archived = state.archived === true;
-      const page = await ctx.reader.listObjectsPage(this.decl.name, { after: state.after, limit: LIST_PAGE, properties, archived });
+      const page = await pending;
       const nextState = page.nextAfter
         ? { ...state, after: page.nextAfter }
         : !archived && ctx.options.includeArchived
           ? { startedAt: state.startedAt, archived: true }
           : undefined;
+      // The next page is asked for while this one commits; the cursor still moves one committed page at a time.
+      if (nextState) pending = fetch(nextState);
       const next: ObjectCursor = nextState ? { ...cursor, full: nextState } : this.afterFullPass(cursor, state.startedAt, ctx);
       await this.commit(ctx, this.stream, next, async (tx) => {
         await this.loadRecords(ctx, tx, page.results);
@@ -260,10 +265,14 @@ export class CrmObjectExtractor extends BaseExtractor {
   /** Lists ids only; records not listed since the sweep started vanished from the portal. */
   private async sweepPass(ctx: ExtractorContext, cursor: ObjectCursor): Promise<ObjectCursor> {
     let sweep = cursor.sweep ?? { startedAt: await dbNow(ctx) };
+    const fetch = (after?: string) =>
+      prefetched(ctx.reader.listObjectsPage(this.decl.name, { after, limit: LIST_PAGE, properties: ['hs_object_id'], archived: false }));
+    let pending = fetch(sweep.after);
     for (;;) {
       this.checkStop(ctx);
-      const page = await ctx.reader.listObjectsPage(this.decl.name, { after: sweep.after, limit: LIST_PAGE, properties: ['hs_object_id'], archived: false });
+      const page = await pending;
       const done = !page.nextAfter;
+      if (!done) pending = fetch(page.nextAfter);
       const next: ObjectCursor = done
         ? (({ sweep: _s, ...rest }) => ({ ...rest, lastSweepAt: sweep.startedAt }))(cursor)
         : { ...cursor, sweep: { ...sweep, after: page.nextAfter } };
@@ -296,7 +305,7 @@ export class CrmObjectExtractor extends BaseExtractor {
     if (records.length === 0) return;
     const rows: CopyValue[][] = records.map((r) => [
       r.id,
-      JSON.stringify(cleanJson(r.properties ?? {})),
+      cleanJsonText(r.properties ?? {}),
       r.createdAt ?? null,
       r.updatedAt ?? null,
       r.archived === true,
@@ -397,6 +406,12 @@ export class CrmObjectExtractor extends BaseExtractor {
     });
     ctx.emit({ type: 'associations:loaded', extractor: this.name, rows: assocRows.length });
   }
+}
+
+/** A request started ahead of need: if the run stops before it is awaited, its failure must not go unhandled. */
+function prefetched<T>(request: Promise<T>): Promise<T> {
+  request.catch(() => {});
+  return request;
 }
 
 async function dbNow(ctx: ExtractorContext): Promise<number> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BaseExtractor, type ExtractorContext } from './base.js';
 import { stagedMerge } from '../src/load/staged-merge.js';
-import { cleanJson } from '../src/load/clean-text.js';
+import { cleanJsonText } from '../src/load/clean-text.js';
 import type { CopyValue } from '../src/load/copy-format.js';
 import type { FormRecord, SubmissionRecord } from './types.js';
 
@@ -45,7 +45,7 @@ export class FormsExtractor extends BaseExtractor {
 
   private async loadForms(ctx: ExtractorContext, tx: pg.PoolClient, forms: FormRecord[]): Promise<void> {
     const rows: CopyValue[][] = forms.map((f) => [
-      f.id, f.name ?? null, f.formType ?? null, f.archived === true, f.createdAt ?? null, f.updatedAt ?? null, JSON.stringify(cleanJson(f)), null,
+      f.id, f.name ?? null, f.formType ?? null, f.archived === true, f.createdAt ?? null, f.updatedAt ?? null, cleanJsonText(f), null,
     ]);
     await stagedMerge(tx, {
       schema: ctx.db.schema,
@@ -101,7 +101,7 @@ export class SubmissionsExtractor extends BaseExtractor {
 
   private async loadSubmissions(ctx: ExtractorContext, tx: pg.PoolClient, formId: string, subs: SubmissionRecord[]): Promise<void> {
     const rows: CopyValue[][] = subs.map((s) => [
-      formId, s.conversionId, new Date(s.submittedAt).toISOString(), s.pageUrl ?? null, contactIdOf(s), JSON.stringify(cleanJson(s.values ?? [])),
+      formId, s.conversionId, new Date(s.submittedAt).toISOString(), s.pageUrl ?? null, contactIdOf(s), cleanJsonText(s.values ?? []),
     ]);
     await stagedMerge(tx, {
       schema: ctx.db.schema,

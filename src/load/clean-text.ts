@@ -11,6 +11,15 @@ export function cleanText(value: string): string {
   return value.replace(UNSTORABLE, NUL_REPLACEMENT);
 }
 
+/**
+ * JSON text with every string value cleaned, in one pass and without building a cleaned copy of the value
+ * first (pages of long engagement bodies make that copy the largest allocation of a run).
+ */
+export function cleanJsonText(value: unknown): string {
+  // Keys are HubSpot property names (identifiers); values are where U+0000 turns up.
+  return JSON.stringify(value, (_key, v) => (typeof v === 'string' ? cleanText(v) : v));
+}
+
 /** Deep-cleans every string (keys included) of a JSON-like value. */
 export function cleanJson<T>(value: T): T {
   if (typeof value === 'string') return cleanText(value) as T;

@@ -60,6 +60,9 @@ export function createPortalLimits(settings: Settings, clock: Clock, windowMs = 
   const limit = effectiveWindowLimit(settings);
   const window = new RollingWindowLimiter({ name: 'hubspot-ten-secondly', limit, windowMs }, clock);
   const search = new RollingWindowLimiter({ name: 'hubspot-search', limit: settings.searchPerSecond, windowMs: SEARCH_WINDOW_MS }, clock);
+  // Search replies carry no rate-limit headers, so a process cannot learn what a predecessor (a run killed a
+  // moment ago, restarted at once) searched in the last second: it starts as if that second were full.
+  search.reserveExternal(settings.searchPerSecond, clock.now() + SEARCH_WINDOW_MS);
   return { standard: window, search, window, ratePerSecond: (limit * 1000) / windowMs };
 }
 
