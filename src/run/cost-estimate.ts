@@ -17,7 +17,14 @@ export interface CostEstimate {
   records: Record<string, number>;
 }
 
-export async function estimateRunCost(context: RunContext, db: Database, extractors: BaseExtractor[], fullRefresh: boolean): Promise<CostEstimate> {
+/** `spent.requests` counts the searches made, so the run can report its own calls apart from them. */
+export async function estimateRunCost(
+  context: RunContext,
+  db: Database,
+  extractors: BaseExtractor[],
+  fullRefresh: boolean,
+  spent: { requests: number } = { requests: 0 },
+): Promise<CostEstimate> {
   const objects = extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
   const sizes: Record<string, number> = {};
   let calls = 0;
@@ -27,6 +34,7 @@ export async function estimateRunCost(context: RunContext, db: Database, extract
     const inc = rows[0]?.cursor?.incremental;
     const full = fullRefresh || !inc || rows[0]?.cursor?.full !== undefined;
     const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
+    spent.requests++;
     const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] });
     sizes[o.decl.name] = page.total;
     calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_SIZE)) : Math.ceil(page.total / 199) + 1;

@@ -14,6 +14,7 @@ import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js
 import { startRunRecord } from './run-record.js';
 import { runIdStream } from './run-id-stream.js';
 import { sharedPortalLimits } from './shared-portal-limits.js';
+import { startMemoryGovernor } from './memory-governor.js';
 import { RunMetrics, serveMetrics } from './metrics.js';
 import type { RunContext } from '../processor/run-context.js';
 import type { ExtractorEvent } from '../../extractors/types.js';
@@ -81,6 +82,8 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const memory = startMemoryGovernor();
+  cleanups.push(async () => memory.stop());
   try {
     if (opts.demo) {
       const { startSimulator } = await import('../sim/index.js');
@@ -147,8 +150,8 @@ export async function runOnce(
     log.info({ mode, objects: extractors.map((e) => e.name) }, `run ${run.id} started (${mode})`);
     // The estimate's searches have their own per-second budget, outside the ten-second window the run spends:
     // asked for beside the run's first pages rather than before them, they cost the run no time.
-    const requestsBefore = context.stats().requests;
-    void estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh))
+    const estimateSpent = { requests: 0 };
+    void estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh), estimateSpent)
       .then((estimate) => log.info(estimate, `this run will cost about ${estimate.calls} calls (${estimate.shareOfDailyLimit} of today's daily limit)`))
       .catch((e: Error) => log.debug({ error: e.message }, 'no cost estimate'));
     const summary = await runExtraction({
@@ -163,7 +166,7 @@ export async function runOnce(
       clock: systemClock,
       signal,
       onEvent: bridge,
-      requestsBefore,
+      estimateRequests: () => estimateSpent.requests,
       run,
     });
     await context.close();

@@ -28,8 +28,8 @@ export interface ExtractRunRequest {
   /** Aborted on the first SIGTERM/SIGINT: pages in flight finish and commit, then the run stops. */
   signal: AbortSignal;
   onEvent?: (event: ExtractorEvent) => void;
-  /** Requests made before the run (the cost estimate's searches), reported apart from the run's own. */
-  requestsBefore?: number;
+  /** Requests made for the cost estimate (searches), reported apart from the run's own. */
+  estimateRequests?: () => number;
   /** The `runs` row, when the caller started it (to stamp its log lines with the id); started here otherwise. */
   run?: RunRecord;
 }
@@ -129,6 +129,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   req.signal.removeEventListener('abort', onOuterAbort);
 
   const stats = context.stats();
+  const estimateCalls = req.estimateRequests?.() ?? 0;
   const status: RunStatus = firstError instanceof DailyBudgetExhausted
     ? 'budget_exhausted'
     : firstError
@@ -142,14 +143,14 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     minimumCalls = await minimumFullRunCalls(db, objects, req.extractors.some((e) => e instanceof FormsExtractor));
   }
   const error = firstError === undefined ? undefined : errorLine(firstError);
-  await finishRunRecord(db, run, status, { ...stats, rows, minimumCalls, mode }, error);
+  await finishRunRecord(db, run, status, { ...stats, estimateCalls, rows, minimumCalls, mode }, error);
   return {
     runId: run.id,
     status,
     mode,
     rows,
-    calls: stats.requests - (req.requestsBefore ?? 0),
-    estimateCalls: req.requestsBefore ?? 0,
+    calls: stats.requests - estimateCalls,
+    estimateCalls,
     minimumCalls,
     stats,
     error,
