@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { BaseExtractor, type ExtractorContext } from './base.js';
+import { BaseExtractor, StopRequested, type ExtractorContext } from './base.js';
 import { stagedMerge } from '../src/load/staged-merge.js';
 import { cleanJsonText } from '../src/load/clean-text.js';
 import type { CopyValue } from '../src/load/copy-format.js';
@@ -67,7 +67,12 @@ export class SubmissionsExtractor extends BaseExtractor {
 
   async runForForms(ctx: ExtractorContext, forms: { id: string }[]): Promise<void> {
     this.begin(ctx, 'incremental');
-    await ctx.fanOut.processBatch(forms, (form) => this.syncForm(ctx, form.id), { desc: this.name });
+    // A form whose paging is cut short by a stop request is not a failed item: its cursor holds its place.
+    const syncUnlessStopped = (formId: string) =>
+      this.syncForm(ctx, formId).catch((error: unknown) => {
+        if (!(error instanceof StopRequested)) throw error;
+      });
+    await ctx.fanOut.processBatch(forms, (form) => syncUnlessStopped(form.id), { desc: this.name });
     ctx.emit({ type: 'extractor:done', extractor: this.name, rows: this.rowsLoaded });
   }
 

@@ -173,7 +173,7 @@ export async function runOnce(
     watch?.detach();
     metrics?.finished(summary.status, summary.stats.wallMs);
     process.stdout.write(formatSummary(summary));
-    const logged = { runId: summary.runId, status: summary.status, calls: summary.calls, minimumCalls: summary.minimumCalls };
+    const logged = { status: summary.status, calls: summary.calls, minimumCalls: summary.minimumCalls };
     if (summary.error) log.error({ ...logged, error: summary.error }, `run ${summary.runId} ${summary.status}: ${summary.error}`);
     else log.info(logged, `run ${summary.runId} ${summary.status}`);
     return summary;

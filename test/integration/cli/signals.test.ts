@@ -30,6 +30,8 @@ describe('signals during a run', () => {
     const signalledAt = Date.now();
     child.kill('SIGTERM');
     const result = await done;
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('stopped');
     expect(result.code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(15_000);
     const { rows } = await portal.db.query<{ status: string; finished_at: Date | null }>('select status, finished_at from hubspot.runs order by id desc limit 1');
