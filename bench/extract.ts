@@ -164,6 +164,7 @@ async function loadComparison(dbUrl: string): Promise<{ loaderRowsPerSecond: num
 }
 
 async function main() {
+  if (process.argv.includes('--load-only')) return loadOnly();
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!adminUrl) {
@@ -208,6 +209,22 @@ async function main() {
     console.log('wrote bench/results/extract.json');
   } finally {
     await stop();
+  }
+}
+
+/** `--load-only`: the loader comparison alone, on the `large` data a previous run left in `.data/postgres-bench`. */
+async function loadOnly() {
+  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(root, '.data', 'postgres-bench'));
+  const adminUrl = process.env.DATABASE_URL ?? embedded!.url;
+  try {
+    const load = await loadComparison(adminUrl.replace(/\/[^/]*$/, '/bench_extract_large'));
+    console.table({
+      loadRatio: { value: (load.loaderRowsPerSecond / load.copyRowsPerSecond).toFixed(3), rowsPerSecond: Math.round(load.loaderRowsPerSecond) },
+      loadRatioBulk5000: { value: (load.bulkLoaderRowsPerSecond / load.copyRowsPerSecond).toFixed(3), rowsPerSecond: Math.round(load.bulkLoaderRowsPerSecond) },
+      plainCopy: { value: '1.000', rowsPerSecond: Math.round(load.copyRowsPerSecond) },
+    });
+  } finally {
+    await embedded?.stop();
   }
 }
 

@@ -37,19 +37,16 @@ export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: 
       await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
       known.add(staging);
     }
-    await copyRows(tx, `copy ${staging} (${cols}) from stdin`, rows);
+    await copyRows(tx, `copy ${staging} (${cols}) from stdin`, lastPerKey(rows, target.columns, target.key));
     const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
     const updates = [
       ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
       ...(target.touch ?? []),
     ];
     const key = target.key.map(ident).join(', ');
-    // Staging may hold the same key twice (a record seen on two consecutive pages while it changed); keep the
-    // last. Merge and clean-up go as one round trip (no parameters, so one simple-protocol query).
+    // Merge and clean-up go as one round trip (no parameters, so one simple-protocol query).
     const results = (await tx.query(
-      `insert into ${qualified} (${cols})
-       select distinct on (${key}) ${cols} from (select *, ctid from ${staging}) s
-       order by ${key}, ctid desc
+      `insert into ${qualified} (${cols}) select ${cols} from ${staging}
        on conflict (${key}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'};
        delete from ${staging}`,
     )) as unknown as pg.QueryResult[];
@@ -59,6 +56,18 @@ export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: 
     known.delete(staging);
     throw error;
   }
+}
+
+/**
+ * A batch may hold the same key twice (a record seen on two consecutive pages while it changed): the last
+ * one wins. Done here rather than in SQL, so the merge needs no sort and `ON CONFLICT` never meets a key twice.
+ */
+export function lastPerKey(rows: CopyValue[][], columns: string[], key: string[]): CopyValue[][] {
+  const at = key.map((k) => columns.indexOf(k));
+  const keyOf = (row: CopyValue[]) => (at.length === 1 ? String(row[at[0]]) : JSON.stringify(at.map((i) => row[i])));
+  const last = new Map<string, number>();
+  rows.forEach((row, i) => last.set(keyOf(row), i));
+  return last.size === rows.length ? rows : rows.filter((row, i) => last.get(keyOf(row)) === i);
 }
 
 export async function copyRows(client: pg.PoolClient, copySql: string, rows: CopyValue[][]): Promise<void> {
