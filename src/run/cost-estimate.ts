@@ -34,8 +34,8 @@ export async function estimateRunCost(
     const inc = rows[0]?.cursor?.incremental;
     const full = fullRefresh || !inc || rows[0]?.cursor?.full !== undefined;
     const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
-    spent.requests++;
-    const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] });
+    const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] })
+      .finally(() => spent.requests++);
     sizes[o.decl.name] = page.total;
     calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_SIZE)) : Math.ceil(page.total / 199) + 1;
   }

@@ -29,7 +29,7 @@ export interface ExtractRunRequest {
   signal: AbortSignal;
   onEvent?: (event: ExtractorEvent) => void;
   /** Requests made for the cost estimate (searches), reported apart from the run's own. */
-  estimateRequests?: () => number;
+  estimateRequests?: () => Promise<number>;
   /** The `runs` row, when the caller started it (to stamp its log lines with the id); started here otherwise. */
   run?: RunRecord;
 }
@@ -128,8 +128,9 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   );
   req.signal.removeEventListener('abort', onOuterAbort);
 
+  // The estimate's searches run beside the run: wait for the last one so the count below is exact.
+  const estimateCalls = (await req.estimateRequests?.()) ?? 0;
   const stats = context.stats();
-  const estimateCalls = req.estimateRequests?.() ?? 0;
   const status: RunStatus = firstError instanceof DailyBudgetExhausted
     ? 'budget_exhausted'
     : firstError
