@@ -163,8 +163,21 @@ export class CrmObjectExtractor extends BaseExtractor {
     const fetch = (s: NonNullable<ObjectCursor['full']>) =>
       prefetched(ctx.reader.listObjectsPage(this.decl.name, { after: s.after, limit: LIST_PAGE, properties, archived: s.archived === true }));
     let pending = fetch(state);
+    const batch = new PageBatch(ctx.clock);
+    const flush = async (next: ObjectCursor, finished: boolean) => {
+      const records = batch.take();
+      await this.commit(ctx, this.stream, next, async (tx) => {
+        await this.loadRecords(ctx, tx, records);
+        if (finished) await this.markUnseenDeleted(ctx, tx, state.startedAt);
+      });
+      this.progress(ctx, records.length);
+    };
     for (;;) {
-      this.checkStop(ctx);
+      if (ctx.signal.aborted) {
+        // What was fetched is committed with its cursor before stopping.
+        if (!batch.empty) await flush(cursor, false);
+        throw new StopRequested();
+      }
       const archived = state.archived === true;
       const page = await pending;
       const nextState = page.nextAfter
@@ -172,15 +185,11 @@ export class CrmObjectExtractor extends BaseExtractor {
         : !archived && ctx.options.includeArchived
           ? { startedAt: state.startedAt, archived: true }
           : undefined;
-      // The next page is asked for while this one commits; the cursor still moves one committed page at a time.
+      // The next page is asked for while this one is loaded; the cursor only moves with committed rows.
       if (nextState) pending = fetch(nextState);
-      const next: ObjectCursor = nextState ? { ...cursor, full: nextState } : this.afterFullPass(cursor, state.startedAt, ctx);
-      await this.commit(ctx, this.stream, next, async (tx) => {
-        await this.loadRecords(ctx, tx, page.results);
-        if (!nextState) await this.markUnseenDeleted(ctx, tx, state.startedAt);
-      });
-      this.progress(ctx, page.results.length);
-      cursor = next;
+      cursor = nextState ? { ...cursor, full: nextState } : this.afterFullPass(cursor, state.startedAt, ctx);
+      batch.add(page.results);
+      if (!nextState || batch.due()) await flush(cursor, !nextState);
       if (!nextState) return cursor;
       state = nextState;
     }
@@ -405,6 +414,40 @@ export class CrmObjectExtractor extends BaseExtractor {
       );
     });
     ctx.emit({ type: 'associations:loaded', extractor: this.name, rows: assocRows.length });
+  }
+}
+
+/**
+ * Pages waiting to be committed together. Under the API's rate limit pages trickle in and each batch is a
+ * page or two; when they come faster than they commit, batches grow to LOAD_BATCH_ROWS, where COPY and the
+ * merge cost a fraction per row of what they cost page by page. A crash loses only uncommitted pages.
+ */
+export const LOAD_BATCH_ROWS = 5000;
+export const LOAD_LINGER_MS = 250;
+
+class PageBatch {
+  private records: CrmRecord[] = [];
+  private since = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  get empty(): boolean {
+    return this.records.length === 0;
+  }
+
+  add(records: CrmRecord[]): void {
+    if (this.records.length === 0) this.since = this.clock.now();
+    for (const r of records) this.records.push(r);
+  }
+
+  due(): boolean {
+    return this.records.length >= LOAD_BATCH_ROWS || this.clock.now() - this.since >= LOAD_LINGER_MS;
+  }
+
+  take(): CrmRecord[] {
+    const out = this.records;
+    this.records = [];
+    return out;
   }
 }
 

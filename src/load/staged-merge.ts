@@ -32,12 +32,18 @@ export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: 
   const cols = target.columns.map(ident).join(', ');
   const known = staged.get(tx) ?? new Set<string>();
   staged.set(tx, known);
+  const unique = lastPerKey(rows, target.columns, target.key);
   try {
+    // A first load: when no key of the batch is stored yet, staging would only copy the rows twice.
+    if (target.key.length === 1 && !(await anyKeyStored(tx, qualified, target.key[0], unique, target.columns.indexOf(target.key[0])))) {
+      await copyRows(tx, `copy ${qualified} (${cols}) from stdin`, unique);
+      return unique.length;
+    }
     if (!known.has(staging)) {
       await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
       known.add(staging);
     }
-    await copyRows(tx, `copy ${staging} (${cols}) from stdin`, lastPerKey(rows, target.columns, target.key));
+    await copyRows(tx, `copy ${staging} (${cols}) from stdin`, unique);
     const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
     const updates = [
       ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
@@ -56,6 +62,11 @@ export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: 
     known.delete(staging);
     throw error;
   }
+}
+
+async function anyKeyStored(tx: pg.PoolClient, qualified: string, key: string, rows: CopyValue[][], at: number): Promise<boolean> {
+  const { rowCount } = await tx.query(`select 1 from ${qualified} where ${ident(key)} = any($1) limit 1`, [rows.map((r) => r[at])]);
+  return (rowCount ?? 0) > 0;
 }
 
 /**

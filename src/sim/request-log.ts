@@ -25,6 +25,8 @@ export interface RequestLogEntry {
   searchWindow?: number;
   /** Injected fault, if any. */
   fault?: string;
+  /** The paging cursor the request asked for (`after` query parameter), so tests can audit what was re-read. */
+  after?: string;
 }
 
 export class RequestLog {

@@ -96,6 +96,8 @@ export function createPipeline(deps: PipelineDeps) {
     }
 
     const entry: RequestLogEntry = { t: now, method, path, status: 0, window: 0 };
+    const after = query.get('after');
+    if (after !== null) entry.after = after;
     const token = bearerToken(req);
     let authFailure: HttpReply | undefined;
     if (token === undefined) authFailure = missingAuth();
