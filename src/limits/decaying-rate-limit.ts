@@ -1,7 +1,6 @@
 import type { Clock } from './clock.js';
-import { QueuedLimiter } from './queued-limiter.js';
-import { assertLimit } from './rolling-window.js';
-import type { AdjustableLimiter, Release } from './types.js';
+import { SlotCountLimiter } from './queued-limiter.js';
+import type { Release } from './types.js';
 
 export interface DecayingRateLimitOptions {
   name?: string;
@@ -20,34 +19,20 @@ const EPSILON = 1e-9;
  * when done, which removes up to `n` still-occupied slots (never below zero, since decay may
  * already have drained some of them).
  */
-export class DecayingRateLimiter extends QueuedLimiter implements AdjustableLimiter {
-  private max: number;
+export class DecayingRateLimiter extends SlotCountLimiter {
   private decay: number;
   private occupied = 0;
   private decayedAt: number;
 
   constructor(options: DecayingRateLimitOptions, clock: Clock) {
-    super(options.name ?? `decaying-${options.limit}@${options.slotDecayPerSecond}/s`, clock);
-    assertLimit(options.limit);
+    super(options.name ?? `decaying-${options.limit}@${options.slotDecayPerSecond}/s`, options.limit, clock);
     if (!(options.slotDecayPerSecond >= 0)) throw new RangeError('slotDecayPerSecond must be >= 0');
-    this.max = options.limit;
     this.decay = options.slotDecayPerSecond;
     this.decayedAt = clock.now();
   }
 
-  get limit(): number {
-    return this.max;
-  }
-
   get slotDecayPerSecond(): number {
     return this.decay;
-  }
-
-  setLimit(limit: number): void {
-    assertLimit(limit);
-    this.max = limit;
-    this.rejectUnsatisfiable();
-    this.capacityChanged();
   }
 
   setSlotDecayPerSecond(rate: number): void {

@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { LimitCapacityError, LimitTimeoutError } from './errors.js';
 import { StatsRecorder } from './stats.js';
-import type { AcquireOptions, LimiterEvent, LimiterStats, ManagedLimiter, Release } from './types.js';
+import type { AcquireOptions, AdjustableLimiter, LimiterEvent, LimiterStats, ManagedLimiter, Release } from './types.js';
 import { WaitQueue, type QueueNode } from './wait-queue.js';
 
 interface Waiter extends QueueNode {
@@ -289,5 +289,31 @@ export abstract class QueuedLimiter implements ManagedLimiter {
   private emit(event: LimiterEvent): void {
     if (this.eventListeners.size === 0) return;
     for (const listener of this.eventListeners) listener(event);
+  }
+}
+
+export function assertLimit(limit: number): void {
+  if (!(limit >= 0) || !Number.isFinite(limit)) throw new RangeError(`limit must be a finite number >= 0, got ${limit}`);
+}
+
+/** A queued limiter whose capacity is a number of slots that can be changed while it runs. */
+export abstract class SlotCountLimiter extends QueuedLimiter implements AdjustableLimiter {
+  protected max: number;
+
+  constructor(name: string, limit: number, clock: Clock) {
+    super(name, clock);
+    assertLimit(limit);
+    this.max = limit;
+  }
+
+  get limit(): number {
+    return this.max;
+  }
+
+  setLimit(limit: number): void {
+    assertLimit(limit);
+    this.max = limit;
+    this.rejectUnsatisfiable();
+    this.capacityChanged();
   }
 }

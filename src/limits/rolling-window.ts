@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
-import { QueuedLimiter } from './queued-limiter.js';
-import type { AdjustableLimiter, LimiterStats, Release } from './types.js';
+import { SlotCountLimiter } from './queued-limiter.js';
+import type { LimiterStats, Release } from './types.js';
 
 export interface RollingWindowOptions {
   name?: string;
@@ -39,9 +39,8 @@ interface ExternalReservation {
  * Released slots expire in release order, so they sit in a ring buffer sorted by construction:
  * pruning, acquiring and releasing are O(1) amortized.
  */
-export class RollingWindowLimiter extends QueuedLimiter implements AdjustableLimiter {
+export class RollingWindowLimiter extends SlotCountLimiter {
   readonly windowMs: number;
-  private max: number;
   private readonly resolutionMs: number;
   private readonly guardMs: number;
   private held = 0;
@@ -56,10 +55,8 @@ export class RollingWindowLimiter extends QueuedLimiter implements AdjustableLim
   private externalSlots = 0;
 
   constructor(options: RollingWindowOptions, clock: Clock) {
-    super(options.name ?? `rolling-${options.limit}/${options.windowMs}ms`, clock);
+    super(options.name ?? `rolling-${options.limit}/${options.windowMs}ms`, options.limit, clock);
     if (!(options.windowMs > 0)) throw new RangeError('windowMs must be positive');
-    assertLimit(options.limit);
-    this.max = options.limit;
     this.windowMs = options.windowMs;
     this.resolutionMs = Math.max(1, options.resolutionMs ?? Math.floor(options.windowMs / 10_000));
     this.guardMs = Math.max(0, options.guardMs ?? 0);
@@ -67,16 +64,6 @@ export class RollingWindowLimiter extends QueuedLimiter implements AdjustableLim
     this.counts = new Float64Array(64);
   }
 
-  get limit(): number {
-    return this.max;
-  }
-
-  setLimit(limit: number): void {
-    assertLimit(limit);
-    this.max = limit;
-    this.rejectUnsatisfiable();
-    this.capacityChanged();
-  }
 
   /**
    * Occupies `slots` phantom slots until clock time `untilMs`, for requests the server counted that
@@ -215,6 +202,4 @@ export class RollingWindowLimiter extends QueuedLimiter implements AdjustableLim
   }
 }
 
-export function assertLimit(limit: number): void {
-  if (!(limit >= 0) || !Number.isFinite(limit)) throw new RangeError(`limit must be a finite number >= 0, got ${limit}`);
-}
+export { assertLimit } from './queued-limiter.js';

@@ -1,7 +1,6 @@
 import type { Clock } from './clock.js';
-import { QueuedLimiter } from './queued-limiter.js';
-import { assertLimit } from './rolling-window.js';
-import type { AdjustableLimiter, Release } from './types.js';
+import { SlotCountLimiter } from './queued-limiter.js';
+import type { Release } from './types.js';
 
 export interface SemaphoreOptions {
   name?: string;
@@ -10,26 +9,13 @@ export interface SemaphoreOptions {
 }
 
 /** Concurrency slots: held from acquire until release, then immediately free. */
-export class Semaphore extends QueuedLimiter implements AdjustableLimiter {
-  private max: number;
+export class Semaphore extends SlotCountLimiter {
   private held = 0;
 
   constructor(options: SemaphoreOptions, clock: Clock) {
-    super(options.name ?? `concurrency-${options.limit}`, clock);
-    assertLimit(options.limit);
-    this.max = options.limit;
+    super(options.name ?? `concurrency-${options.limit}`, options.limit, clock);
   }
 
-  get limit(): number {
-    return this.max;
-  }
-
-  setLimit(limit: number): void {
-    assertLimit(limit);
-    this.max = limit;
-    this.rejectUnsatisfiable();
-    this.capacityChanged();
-  }
 
   protected used(): number {
     return this.held;
