@@ -38,14 +38,6 @@ export interface ExtractorContext {
   /** Aborted on SIGTERM/SIGINT: finish the page in flight, commit, stop. */
   signal: AbortSignal;
   emit(event: ExtractorEvent): void;
-  /** Called by each CRM extractor when its list (or search) pass is over, successful or not. */
-  listed(extractor: string): void;
-  /**
-   * Resolves once every CRM extractor of the run has called `listed`. Work that fans out in parallel waits
-   * for it: list pages are sequential chains, so they go first, and the parallel work fills the end of the
-   * run, which spends the budget to the last request instead of ending on one chain at its own pace.
-   */
-  whenListed(): Promise<void>;
 }
 
 export class StopRequested extends Error {
@@ -140,21 +132,12 @@ export class CrmObjectExtractor extends BaseExtractor {
   }
 
   async run(ctx: ExtractorContext): Promise<void> {
-    try {
-      const properties = this.decl.properties ?? (await ctx.reader.getPropertyNames(this.decl.name));
-      const cursor = (await this.cursor<ObjectCursor>(ctx, this.stream)) ?? {};
-      const now = await dbNow(ctx);
-      const full = ctx.options.fullRefresh || !cursor.incremental || cursor.full !== undefined;
-      this.begin(ctx, full ? 'full' : 'incremental');
-      await this.listPasses(ctx, cursor, properties, full, now);
-    } finally {
-      ctx.listed(this.name);
-    }
-    await this.drainAssociations(ctx);
-    ctx.emit({ type: 'extractor:done', extractor: this.name, rows: this.rowsLoaded });
-  }
+    const properties = this.decl.properties ?? (await ctx.reader.getPropertyNames(this.decl.name));
+    let cursor = (await this.cursor<ObjectCursor>(ctx, this.stream)) ?? {};
+    const now = await dbNow(ctx);
+    const full = ctx.options.fullRefresh || !cursor.incremental || cursor.full !== undefined;
+    this.begin(ctx, full ? 'full' : 'incremental');
 
-  private async listPasses(ctx: ExtractorContext, cursor: ObjectCursor, properties: string[], full: boolean, now: number): Promise<ObjectCursor> {
     if (full) {
       if (!cursor.full || (ctx.options.fullRefresh && !cursor.full)) cursor = { ...cursor, full: { startedAt: now } };
       cursor = await this.fullPass(ctx, cursor, properties);
@@ -170,7 +153,8 @@ export class CrmObjectExtractor extends BaseExtractor {
         await this.commit(ctx, this.stream, cursor, async () => {});
       }
     }
-    return cursor;
+    await this.drainAssociations(ctx);
+    ctx.emit({ type: 'extractor:done', extractor: this.name, rows: this.rowsLoaded });
   }
 
   /** Lists every record (and archived ones when asked); at the end, ids not seen are marked deleted. */

@@ -40,7 +40,6 @@ export class FormsExtractor extends BaseExtractor {
     );
     ctx.emit({ type: 'extractor:done', extractor: this.name, rows: this.rowsLoaded });
     const submissions = new SubmissionsExtractor();
-    await ctx.whenListed();
     await submissions.runForForms(ctx, forms.filter((f) => !NO_SUBMISSIONS.has(f.formType)));
   }
 

@@ -105,16 +105,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   req.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const listing = new Set(req.extractors.filter((e) => e instanceof CrmObjectExtractor).map((e) => e.name));
-  let allListed = () => {};
-  const listingsDone = new Promise<void>((resolve) => (allListed = resolve));
-  if (listing.size === 0) allListed();
   const ctx: ExtractorContext = {
-    listed: (name) => {
-      listing.delete(name);
-      if (listing.size === 0) allListed();
-    },
-    whenListed: () => listingsDone,
     db,
     reader: readerFor(context),
     fanOut: fanOutFor(context),
