@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { SettingsError } from '../config/settings.js';
+import { SETTINGS, SettingsError } from '../config/settings.js';
 import { ExitCode, UserFacingError } from './exit-codes.js';
 import { redactCredentials } from './secrets.js';
 
@@ -9,12 +9,21 @@ import { redactCredentials } from './secrets.js';
  * and exits with a documented code (README "Exit codes").
  */
 const ENV_HELP = `
-Environment (also read from .env; flags override env):
-  HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL, HUBSPOT_TIER, HUBSPOT_MAX_REQUESTS_PER_10S, HUBSPOT_DAILY_LIMIT,
-  HUBSPOT_SAFETY_MARGIN, HUBSPOT_DAILY_RESERVE, HUBSPOT_SEARCH_PER_SECOND, HUBSPOT_MAX_CONCURRENCY,
-  HUBSPOT_REQUEST_TIMEOUT_MS, HUBSPOT_MAX_ATTEMPTS, HUBSPOT_SEARCH_LAG_MS, HUBSPOT_SHARED_LIMITS,
-  HUBSPOT_LIMITS_LEASE_MS, DATABASE_URL, HUBSPOT_DB_SCHEMA, LOG_LEVEL, APP_ENV, METRICS_PORT
-  (see .env.example for defaults and meaning)`;
+Environment (also read from .env; flags override env; defaults and meaning in .env.example):
+${wrap(Object.keys(SETTINGS).join(', '), 100, '  ')}`;
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
 
 export function buildProgram(): Command {
   const program = new Command('hubspot-extract')

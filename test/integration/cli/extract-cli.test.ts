@@ -5,6 +5,7 @@ import path from 'node:path';
 import { acquireRunLock } from '../../../src/run/run-lock.js';
 import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { runCli } from '../../helpers/cli-process.js';
+import { SETTINGS } from '../../../config/settings.js';
 
 const TOKEN = 'canary-token-7f3a9c51-do-not-print';
 const portal = usePortalFixture('cli', { preset: 'small', seed: 3, token: TOKEN });
@@ -23,6 +24,15 @@ describe('extract on the command line', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--help lists the options and every environment variable the settings read', async () => {
+    const r = await runCli(['extract', '--help'], {});
+    expect(r.code).toBe(0);
+    for (const option of ['--demo', '--objects', '--full-refresh', '--include-archived', '--request-log', '--shared-limits', '--schedule', '--metrics-port']) {
+      expect(r.stdout).toContain(option);
+    }
+    for (const key of Object.keys(SETTINGS)) expect(r.stdout).toContain(key);
   });
 
   it('reports every bad setting at once', async () => {
