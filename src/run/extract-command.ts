@@ -22,8 +22,6 @@ import { bridgeExtractorEvents } from './progress-bridge.js';
 import { formatSummary } from './summary.js';
 import { estimateRunCost } from './cost-estimate.js';
 
-export const DEMO_SCHEMA = 'hubspot_demo';
-
 export interface ExtractCommandOptions {
   demo?: boolean;
   demoPreset?: string;
@@ -90,8 +88,7 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       const token = `demo-${randomBytes(12).toString('hex')}`;
       const sim = await startSimulator({ preset: preset as 'small', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
       cleanups.push(() => sim.close());
-      // The demo portal gets a schema of its own unless one is named, so it never mixes with a real portal's rows.
-      settings = { ...settings, accessToken: token, baseUrl: sim.url, dbSchema: opts.schema ?? DEMO_SCHEMA };
+      settings = { ...settings, accessToken: token, baseUrl: sim.url };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
     }
     const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
