@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { QueuedLimiter } from './queued-limiter.js';
+import { QueuedLimiter, releaseOnce } from './queued-limiter.js';
 import type { AcquireOptions, LimiterStats, ManagedLimiter, Release } from './types.js';
 
 /** A release that also carries one release per part, in the order the parts were given. */
@@ -71,13 +71,10 @@ export class CompositeLimiter extends QueuedLimiter implements ManagedLimiter {
       if (--outstanding === 0) this.held -= n;
     };
     const parts = partReleases.map((releasePart) => {
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
+      return releaseOnce(() => {
         onPartReleased();
         releasePart();
-      };
+      });
     });
     const release = (() => {
       for (const part of parts) part();

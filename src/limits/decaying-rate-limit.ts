@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { SlotCountLimiter } from './queued-limiter.js';
+import { SlotCountLimiter, releaseOnce } from './queued-limiter.js';
 import type { Release } from './types.js';
 
 export interface DecayingRateLimitOptions {
@@ -60,14 +60,11 @@ export class DecayingRateLimiter extends SlotCountLimiter {
 
   protected take(n: number): Release {
     this.occupied += n;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return releaseOnce(() => {
       this.settle(this.clock.now());
       this.occupied = Math.max(0, this.occupied - n);
       this.capacityChanged();
-    };
+    });
   }
 
   protected freeAt(n: number, now: number): number | undefined {

@@ -317,3 +317,13 @@ export abstract class SlotCountLimiter extends QueuedLimiter implements Adjustab
     this.capacityChanged();
   }
 }
+
+/** Every slot is released exactly once: a second call of the returned function does nothing. */
+export function releaseOnce(release: () => void): Release {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    release();
+  };
+}

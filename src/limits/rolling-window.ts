@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { SlotCountLimiter } from './queued-limiter.js';
+import { SlotCountLimiter, releaseOnce } from './queued-limiter.js';
 import type { LimiterStats, Release } from './types.js';
 
 export interface RollingWindowOptions {
@@ -119,15 +119,12 @@ export class RollingWindowLimiter extends SlotCountLimiter {
 
   protected take(n: number): Release {
     this.held += n;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return releaseOnce(() => {
       this.held -= n;
       this.pushExpiry(this.clock.now() + this.windowMs + this.guardMs, n);
       // Nothing frees yet, but a waiter that depended on this release can now get a timer.
       this.capacityChanged();
-    };
+    });
   }
 
   protected freeAt(n: number, now: number): number | undefined {

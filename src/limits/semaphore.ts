@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { SlotCountLimiter } from './queued-limiter.js';
+import { SlotCountLimiter, releaseOnce } from './queued-limiter.js';
 import type { Release } from './types.js';
 
 export interface SemaphoreOptions {
@@ -27,13 +27,10 @@ export class Semaphore extends SlotCountLimiter {
 
   protected take(n: number): Release {
     this.held += n;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return releaseOnce(() => {
       this.held -= n;
       this.capacityChanged();
-    };
+    });
   }
 
   protected freeAt(): number | undefined {

@@ -170,20 +170,7 @@ export class ParallelProcessor {
       end: (error) => {
         if (ended) return;
         ended = true;
-        const now = clock.now();
-        this.emitProgress(state, now);
-        this.options.events.emit({
-          type: 'task-end',
-          t: now,
-          desc,
-          processed: state.processed,
-          skipped: state.skipped,
-          failed: state.failed,
-          total: state.total,
-          elapsedMs: now - startedAt,
-          ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
-        });
-        this.tasks.delete(desc);
+        this.endTask(state, clock.now(), state.total, error);
       },
     };
   }
@@ -289,21 +276,26 @@ export class ParallelProcessor {
     const endedAt = clock.now();
     fatal ??= this.options.fatalError?.();
     const failure = fatal ?? sourceError;
-    this.emitProgress(state, endedAt);
+    this.endTask(state, endedAt, state.total ?? index, failure);
+    if (failure) throw failure;
+    return { desc, processed: state.processed, skipped, failed, elapsedMs: endedAt - startedAt };
+  }
+
+  /** The last progress and the task-end event, for batches, streams and hand-driven tasks alike. */
+  private endTask(state: TaskState, now: number, total: number | undefined, error: unknown): void {
+    this.emitProgress(state, now);
     this.options.events.emit({
       type: 'task-end',
-      t: endedAt,
-      desc,
+      t: now,
+      desc: state.desc,
       processed: state.processed,
       skipped: state.skipped,
       failed: state.failed,
-      total: state.total ?? index,
-      elapsedMs: endedAt - startedAt,
-      ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
+      total,
+      elapsedMs: now - state.startedAt,
+      ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
     });
-    this.tasks.delete(desc);
-    if (failure) throw failure;
-    return { desc, processed: state.processed, skipped, failed, elapsedMs: endedAt - startedAt };
+    this.tasks.delete(state.desc);
   }
 
   private afterItem(state: TaskState, now: number): void {
