@@ -361,7 +361,9 @@ export class CrmObjectExtractor extends BaseExtractor {
         [this.decl.name, to],
       );
       const chunks = rows.map((r, i) => ({ lo: r.lo, hi: rows[i + 1]?.lo }));
-      await ctx.fanOut.processBatch(chunks, (chunk) => this.readAssociationChunk(ctx, to, chunk), { desc: 'associations' });
+      // Association batches are independent of each other: they wait behind the sequential list chains and
+      // fill the capacity those leave, so the run does not end on one chain at its own pace.
+      await ctx.fanOut.processBatch(chunks, (chunk) => this.readAssociationChunk(ctx, to, chunk), { desc: 'associations', priority: -1 });
     }
   }
 

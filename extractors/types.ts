@@ -43,7 +43,8 @@ export interface HubSpotReader {
 
 /** Parallel fan-out through the run's one shared processor (and so its one budget). */
 export interface FanOut {
-  processBatch<T>(items: T[], fn: (item: T) => Promise<void>, options: { desc: string }): Promise<void>;
+  /** `priority` below 0: work that can wait behind the sequential page chains (see AcquireOptions.priority). */
+  processBatch<T>(items: T[], fn: (item: T) => Promise<void>, options: { desc: string; priority?: number }): Promise<void>;
 }
 
 /** What extractors report; the CLI turns these into progress bars or log lines. */

@@ -90,6 +90,7 @@ export abstract class QueuedLimiter implements ManagedLimiter {
         signal,
         onAbort: undefined,
         timeout: undefined,
+        priority: options.priority,
       };
       if (signal) {
         waiter.onAbort = () => this.dropWaiter(waiter, abortReason(signal), 'abort');
@@ -109,6 +110,9 @@ export abstract class QueuedLimiter implements ManagedLimiter {
         const head = this.queue.peek()!;
         this.scheduleFor(head, now);
         this.emit({ type: 'waiting', limiter: this.name, requested: n, waiters: 1, readyAt: this.freeAt(n, now) });
+      } else if (this.queue.peek() === waiter) {
+        // It went ahead of the waiters already queued: the wake-up must suit the new head.
+        this.scheduleFor(waiter, now);
       }
     });
   }

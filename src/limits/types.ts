@@ -11,6 +11,11 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** Give up after this many ms of waiting with a LimitTimeoutError. */
   timeoutMs?: number;
+  /**
+   * Waiters of higher priority are served first, FIFO among equals (default 0). The run gives sequential
+   * page chains priority over parallel fan-out, so the fan-out fills the end of a run instead of the chains.
+   */
+  priority?: number;
 }
 
 export interface Limiter {

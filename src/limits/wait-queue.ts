@@ -1,11 +1,14 @@
 /**
  * A FIFO of waiters with O(1) push, shift and removal from the middle (an aborted waiter leaves
  * its place without a scan). Nodes are intrusive so the limiter keeps the handle it needs to remove one.
+ * A node may carry a priority: it goes ahead of every node of lower priority, behind every node of equal
+ * or higher priority (FIFO among equals). With one priority in use, push stays O(1).
  */
 export interface QueueNode {
   prev: QueueNode | undefined;
   next: QueueNode | undefined;
   queued: boolean;
+  priority?: number;
 }
 
 export class WaitQueue<T extends QueueNode> {
@@ -22,12 +25,16 @@ export class WaitQueue<T extends QueueNode> {
   }
 
   push(node: T): void {
-    node.prev = this.tail;
-    node.next = undefined;
+    const priority = node.priority ?? 0;
+    let after = this.tail;
+    while (after && (after.priority ?? 0) < priority) after = after.prev as T | undefined;
+    node.prev = after;
+    node.next = after ? after.next : this.head;
     node.queued = true;
-    if (this.tail) this.tail.next = node;
+    if (node.next) node.next.prev = node;
+    else this.tail = node;
+    if (after) after.next = node;
     else this.head = node;
-    this.tail = node;
     this.count++;
   }
 

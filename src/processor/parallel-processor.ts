@@ -29,6 +29,8 @@ export interface ProcessorOptions {
 export interface TaskOptions {
   /** Task name: the progress bar label and the `desc` of every event and request made for it. */
   desc: string;
+  /** Limiter priority of the task's requests; fan-out that can fill any gap runs below sequential chains. */
+  priority?: number;
   /** Known total for a stream (a batch knows its own). */
   total?: number;
 }
@@ -187,13 +189,14 @@ export class ParallelProcessor {
       (index, value) => {
         results[index] = value;
       },
+      options.priority,
     );
     return { ...summary, results };
   }
 
   /** Pulls at most pool size + lookahead items ahead of the finished ones, so memory stays flat. */
   async processStream<T, R>(source: AsyncIterable<T> | Iterable<T>, fn: ItemFn<T, R>, options: TaskOptions): Promise<TaskSummary<T>> {
-    return this.run(options.desc, options.total, toAsync(source), fn, () => {});
+    return this.run(options.desc, options.total, toAsync(source), fn, () => {}, options.priority);
   }
 
   private async run<T, R>(
@@ -202,6 +205,7 @@ export class ParallelProcessor {
     source: AsyncIterable<T>,
     fn: ItemFn<T, R>,
     onResult: (index: number, value: R) => void,
+    priority?: number,
   ): Promise<TaskSummary<T>> {
     const clock = this.options.clock;
     const startedAt = clock.now();
@@ -224,7 +228,7 @@ export class ParallelProcessor {
     const runItem = async (item: T, index: number) => {
       try {
         if (fatal || this.options.fatalError?.()) return;
-        const value = await runInTask({ desc }, () => fn(item, index));
+        const value = await runInTask({ desc, priority }, () => fn(item, index));
         state.processed++;
         onResult(index, value);
       } catch (error) {

@@ -331,10 +331,11 @@ export class RequestExecutor {
     const managed = limiter as Partial<{ isWaiting(): boolean; available(): number; readyAt(n?: number): number | undefined }>;
     const mustWait =
       typeof managed.available === 'function' && (managed.isWaiting?.() === true || managed.available() < 1);
-    if (!mustWait) return limiter.acquire(1);
+    const options = { priority: currentTask()?.priority };
+    if (!mustWait) return limiter.acquire(1, options);
     const since = this.clock.now();
     this.events.emit({ type: 'rate-limit-wait', t: since, limiter: limiter.name, readyAt: managed.readyAt?.(1), desc });
-    const release = await limiter.acquire(1);
+    const release = await limiter.acquire(1, options);
     const now = this.clock.now();
     this.events.emit({ type: 'rate-limit-ready', t: now, limiter: limiter.name, waitedMs: now - since, desc });
     return release;

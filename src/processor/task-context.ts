@@ -6,6 +6,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface TaskContext {
   desc: string;
+  /** Passed to the limiters for every request made for the task (see AcquireOptions.priority). */
+  priority?: number;
 }
 
 const storage = new AsyncLocalStorage<TaskContext>();

@@ -73,8 +73,8 @@ export function readerFor(context: RunContext): HubSpotReader {
 /** The shared processor as extractors see it: an item that fails after its retries fails the run. */
 export function fanOutFor(context: RunContext): FanOut {
   return {
-    async processBatch(items, fn, { desc }) {
-      const result = await context.processor.processBatch(items, (item) => fn(item), { desc });
+    async processBatch(items, fn, { desc, priority }) {
+      const result = await context.processor.processBatch(items, (item) => fn(item), { desc, priority });
       if (result.failed.length > 0) {
         throw new Error(`${desc}: ${result.failed.length} of ${items.length} items failed after retries (first: ${result.failed[0].error}); they stay queued for the next run`);
       }
