@@ -15,6 +15,9 @@ interface SubmissionCursor {
   pass?: { newest?: number; after?: string };
 }
 
+/** Above any list chain's priority (its page count). */
+const SUBMISSION_CHAIN_PRIORITY = 1_000_000;
+
 /** Submission forms of these types are refused by the API (400 FORM_TYPE_NOT_ALLOWED). */
 const NO_SUBMISSIONS = new Set(['blog_comment']);
 
@@ -72,7 +75,9 @@ export class SubmissionsExtractor extends BaseExtractor {
       this.syncForm(ctx, formId).catch((error: unknown) => {
         if (!(error instanceof StopRequested)) throw error;
       });
-    await ctx.fanOut.processBatch(forms, (form) => syncUnlessStopped(form.id), { desc: this.name });
+    // Each form's pages are a sequential chain of unknown length: they go ahead of the list chains (whose
+    // lengths are known and ordered longest first) so that none of them is left to finish the run alone.
+    await ctx.fanOut.processBatch(forms, (form) => syncUnlessStopped(form.id), { desc: this.name, priority: SUBMISSION_CHAIN_PRIORITY });
     ctx.emit({ type: 'extractor:done', extractor: this.name, rows: this.rowsLoaded });
   }
 

@@ -148,9 +148,16 @@ export async function runOnce(
     // The estimate's searches have their own per-second budget, outside the ten-second window the run spends:
     // asked for beside the run's first pages rather than before them, they cost the run no time.
     const estimateSpent = { requests: 0 };
-    const estimating = estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh), estimateSpent)
-      .then((estimate) => log.info(estimate, `this run will cost about ${estimate.calls} calls (${estimate.shareOfDailyLimit} of today's daily limit)`))
-      .catch((e: Error) => log.debug({ error: e.message }, 'no cost estimate'));
+    const estimating = estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh), estimateSpent).then(
+      (estimate) => {
+        log.info(estimate, `this run will cost about ${estimate.calls} calls (${estimate.shareOfDailyLimit} of today's daily limit)`);
+        return estimate;
+      },
+      (e: Error) => {
+        log.debug({ error: e.message }, 'no cost estimate');
+        return undefined;
+      },
+    );
     const summary = await runExtraction({
       settings,
       db,
@@ -163,6 +170,7 @@ export async function runOnce(
       clock: systemClock,
       signal,
       onEvent: bridge,
+      expectedRecords: estimating.then((estimate) => estimate?.records),
       estimateRequests: async () => {
         await estimating;
         return estimateSpent.requests;

@@ -9,7 +9,8 @@ import type { CrmObjectType, ExtractorEvent, FanOut, HubSpotReader } from '../..
 import { FormsExtractor } from '../../extractors/forms.js';
 import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
 import { ident } from '../db/database.js';
-import { minimumFullRunCalls } from './call-budget.js';
+import { LIST_PAGE_SIZE, minimumFullRunCalls } from './call-budget.js';
+import { runInTask } from '../processor/task-context.js';
 
 /**
  * One extraction run from lock to summary: every selected extractor runs side by side on the run's one
@@ -32,6 +33,8 @@ export interface ExtractRunRequest {
   estimateRequests?: () => Promise<number>;
   /** The `runs` row, when the caller started it (to stamp its log lines with the id); started here otherwise. */
   run?: RunRecord;
+  /** Records per object type expected by the cost estimate; used to start the longest list chains first. */
+  expectedRecords?: Promise<Record<string, number> | undefined>;
 }
 
 /** Full when asked, or when no object type has been extracted into this schema yet. */
@@ -115,11 +118,20 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     emit,
   };
 
+  // Longest chain first: each type's list pages form one sequential chain, so the run ends when the longest
+  // one does. Its requests go ahead in the limiters' queues once the estimate says how long each chain is.
+  const tasks = new Map(req.extractors.map((e) => [e.name, { desc: e.name, priority: 0 }]));
+  void req.expectedRecords?.then((records) => {
+    for (const [name, count] of Object.entries(records ?? {})) {
+      const task = tasks.get(name);
+      if (task) task.priority = Math.ceil(count / LIST_PAGE_SIZE);
+    }
+  });
   let firstError: unknown;
   await Promise.all(
     req.extractors.map(async (extractor) => {
       try {
-        await extractor.run(ctx);
+        await runInTask(tasks.get(extractor.name)!, () => extractor.run(ctx));
       } catch (error) {
         if (!(error instanceof StopRequested) && firstError === undefined) firstError = error;
         stop.abort();
