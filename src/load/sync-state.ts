@@ -14,7 +14,3 @@ export async function writeCursor(q: Queryable, schema: string, stream: string, 
     [stream, JSON.stringify(cursor)],
   );
 }
-
-export async function deleteCursor(q: Queryable, schema: string, stream: string): Promise<void> {
-  await q.query(`delete from ${ident(schema)}.sync_state where stream = $1`, [stream]);
-}

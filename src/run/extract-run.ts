@@ -176,7 +176,3 @@ function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0];
 }
-
-export function selectedObjectTypes(extractors: BaseExtractor[]): CrmObjectType[] {
-  return extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor).map((e) => e.decl.name);
-}
