@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Database } from '../src/db/database.js';
+import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT, SEARCH_PAGE_LIMIT } from '../src/hubspot/api.js';
 import { ident } from '../src/db/database.js';
 import type { Clock } from '../src/limits/clock.js';
 import { stagedMerge } from '../src/load/staged-merge.js';
@@ -115,9 +116,6 @@ interface ObjectCursor {
   lastAssociationsAt?: number;
 }
 
-const LIST_PAGE = 100;
-const SEARCH_PAGE = 200;
-const ASSOCIATION_BATCH = 1000;
 
 export class CrmObjectExtractor extends BaseExtractor {
   readonly name: string;
@@ -161,7 +159,7 @@ export class CrmObjectExtractor extends BaseExtractor {
   private async fullPass(ctx: ExtractorContext, cursor: ObjectCursor, properties: string[]): Promise<ObjectCursor> {
     let state = cursor.full!;
     const fetch = (s: NonNullable<ObjectCursor['full']>) =>
-      prefetched(ctx.reader.listObjectsPage(this.decl.name, { after: s.after, limit: LIST_PAGE, properties, archived: s.archived === true }));
+      prefetched(ctx.reader.listObjectsPage(this.decl.name, { after: s.after, limit: LIST_PAGE_LIMIT, properties, archived: s.archived === true }));
     let pending = fetch(state);
     const batch = new PageBatch(ctx.clock);
     const flush = async (next: ObjectCursor, finished: boolean) => {
@@ -229,20 +227,20 @@ export class CrmObjectExtractor extends BaseExtractor {
             ] }],
             sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
             properties: props,
-            limit: SEARCH_PAGE,
+            limit: SEARCH_PAGE_LIMIT,
           }
         : {
             filterGroups: [{ filters: [{ propertyName: field, operator: 'BETWEEN', value: String(inc.ts), highValue: String(upper) }] }],
             sorts: [{ propertyName: field, direction: 'ASCENDING' }],
             properties: props,
-            limit: SEARCH_PAGE,
+            limit: SEARCH_PAGE_LIMIT,
           };
       const page = await ctx.reader.searchObjects(this.decl.name, request);
       const rows = page.results;
       let nextInc: { ts: number; id?: string };
       if (keyset) {
-        nextInc = rows.length < SEARCH_PAGE ? { ts: inc.ts + 1 } : { ts: inc.ts, id: rows[rows.length - 1].id };
-      } else if (rows.length < SEARCH_PAGE) {
+        nextInc = rows.length < SEARCH_PAGE_LIMIT ? { ts: inc.ts + 1 } : { ts: inc.ts, id: rows[rows.length - 1].id };
+      } else if (rows.length < SEARCH_PAGE_LIMIT) {
         nextInc = { ts: upper + 1 };
       } else {
         const lastTs = modifiedMs(rows[rows.length - 1], field);
@@ -263,7 +261,7 @@ export class CrmObjectExtractor extends BaseExtractor {
     let after: string | undefined;
     do {
       this.checkStop(ctx);
-      const page = await ctx.reader.listObjectsPage(this.decl.name, { after, limit: LIST_PAGE, properties, archived: true });
+      const page = await ctx.reader.listObjectsPage(this.decl.name, { after, limit: LIST_PAGE_LIMIT, properties, archived: true });
       await ctx.db.transaction((tx) => this.loadRecords(ctx, tx, page.results));
       this.progress(ctx, page.results.length);
       after = page.nextAfter;
@@ -275,7 +273,7 @@ export class CrmObjectExtractor extends BaseExtractor {
   private async sweepPass(ctx: ExtractorContext, cursor: ObjectCursor): Promise<ObjectCursor> {
     let sweep = cursor.sweep ?? { startedAt: await dbNow(ctx) };
     const fetch = (after?: string) =>
-      prefetched(ctx.reader.listObjectsPage(this.decl.name, { after, limit: LIST_PAGE, properties: ['hs_object_id'], archived: false }));
+      prefetched(ctx.reader.listObjectsPage(this.decl.name, { after, limit: LIST_PAGE_LIMIT, properties: ['hs_object_id'], archived: false }));
     let pending = fetch(sweep.after);
     for (;;) {
       this.checkStop(ctx);
@@ -357,7 +355,7 @@ export class CrmObjectExtractor extends BaseExtractor {
       const { rows } = await ctx.db.query<{ lo: string }>(
         `select from_id as lo from (select from_id, row_number() over (order by from_id) as n
            from ${this.table(ctx, 'association_queue')} where from_type = $1 and to_type = $2) q
-         where (n - 1) % ${ASSOCIATION_BATCH} = 0 order by from_id`,
+         where (n - 1) % ${ASSOCIATION_BATCH_LIMIT} = 0 order by from_id`,
         [this.decl.name, to],
       );
       const chunks = rows.map((r, i) => ({ lo: r.lo, hi: rows[i + 1]?.lo }));

@@ -31,6 +31,8 @@ export const BATCH_READ_LIMIT = 100;
 export const ASSOCIATION_BATCH_LIMIT = 1000;
 export const SUBMISSIONS_PAGE_LIMIT = 50;
 export const SEARCH_PAGE_LIMIT = 200;
+/** The forms API documents no maximum; this is what a page asks for. */
+export const FORMS_PAGE_LIMIT = 100;
 
 export interface HubSpotObject {
   id: string;
@@ -228,7 +230,7 @@ export class HubSpotApi {
    * typed `formsApi.getPage` (13.x) maps only `formType: "hubspot"` in its deserializer, and a page holding
    * any `captured`, `flow` or `blog_comment` form makes it throw "getAttributeTypeMap is not a function".
    */
-  async listFormsPage(after?: string, limit = 100): Promise<Page<FormDefinition>> {
+  async listFormsPage(after?: string, limit = FORMS_PAGE_LIMIT): Promise<Page<FormDefinition>> {
     const { data } = await this.executor.execute({
       endpoint: 'GET /marketing/v3/forms',
       method: 'GET',

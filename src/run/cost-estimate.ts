@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { ident } from '../db/database.js';
 import type { RunContext } from '../processor/run-context.js';
 import { CrmObjectExtractor, type BaseExtractor } from '../../extractors/base.js';
-import { ASSOCIATION_INPUTS, LIST_PAGE_SIZE } from './call-budget.js';
+import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
 
 /**
  * What a run will cost, printed before it starts. Sizes come from one `limit: 1` search per type: search
@@ -37,10 +37,10 @@ export async function estimateRunCost(
     const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] })
       .finally(() => spent.requests++);
     sizes[o.decl.name] = page.total;
-    calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_SIZE)) : Math.ceil(page.total / 199) + 1;
+    calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_LIMIT)) : Math.ceil(page.total / 199) + 1;
   }
   for (const o of objects) {
-    for (const _to of o.decl.associations) calls += Math.max(1, Math.ceil((sizes[o.decl.name] ?? 0) / ASSOCIATION_INPUTS));
+    for (const _to of o.decl.associations) calls += Math.max(1, Math.ceil((sizes[o.decl.name] ?? 0) / ASSOCIATION_BATCH_LIMIT));
   }
   const dailyLimit = context.settings.dailyLimit;
   return { calls, dailyLimit, shareOfDailyLimit: `${((calls / dailyLimit) * 100).toFixed(2)}%`, records: sizes };

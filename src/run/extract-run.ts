@@ -5,11 +5,12 @@ import type { RunContext } from '../processor/run-context.js';
 import { DailyBudgetExhausted, FatalRunError } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-executor.js';
 import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
-import type { CrmObjectType, ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
+import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
 import { FormsExtractor } from '../../extractors/forms.js';
 import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
 import { ident } from '../db/database.js';
-import { LIST_PAGE_SIZE, minimumFullRunCalls } from './call-budget.js';
+import { minimumFullRunCalls } from './call-budget.js';
+import { LIST_PAGE_LIMIT } from '../hubspot/api.js';
 import { runInTask } from '../processor/task-context.js';
 
 /**
@@ -124,7 +125,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   void req.expectedRecords?.then((records) => {
     for (const [name, count] of Object.entries(records ?? {})) {
       const task = tasks.get(name);
-      if (task) task.priority = Math.ceil(count / LIST_PAGE_SIZE);
+      if (task) task.priority = Math.ceil(count / LIST_PAGE_LIMIT);
     }
   });
   let firstError: unknown;
