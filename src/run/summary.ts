@@ -1,4 +1,5 @@
 import type { ExtractRunSummary } from './extract-run.js';
+import { formatRunSummary } from '../progress/run-summary.js';
 
 /** The end-of-run table printed on stdout. */
 export function formatSummary(s: ExtractRunSummary): string {
@@ -17,10 +18,8 @@ export function formatSummary(s: ExtractRunSummary): string {
   const minimum = s.minimumCalls === undefined ? '' : ` (minimum for this portal: ${s.minimumCalls}, ratio ${(s.calls / Math.max(1, s.minimumCalls)).toFixed(3)})`;
   const estimate = s.estimateCalls > 0 ? ` (+${s.estimateCalls} searches for the cost estimate)` : '';
   lines.push(`  API requests: ${s.calls}${minimum}${estimate}; requests per record: ${(s.calls / Math.max(1, total)).toFixed(3)}`);
-  const retries = Object.entries(st.retriesByCause).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
-  lines.push(`  429s: ${st.rateLimited}; retries: ${retries}; skipped: ${st.skipped}; failed: ${st.failed}`);
-  lines.push(`  max requests in any ${st.windowMs / 1000} s window: ${st.maxInWindow}; throughput ${st.throughputPerSecond.toFixed(2)} req/s; wall ${(st.wallMs / 1000).toFixed(1)} s`);
-  if (st.dailyRemaining !== undefined) lines.push(`  daily budget remaining: ${st.dailyRemaining}`);
+  // The request statistics as the processor reports them (the same numbers are stored with the run).
+  for (const line of formatRunSummary(st).split('\n')) lines.push(`  ${line}`);
   if (s.error) lines.push(`  error: ${s.error}`);
   return `${lines.join('\n')}\n`;
 }
