@@ -177,7 +177,9 @@ export async function runOnce(
       },
       run,
     });
+    // Stops the progress display before the summary is printed; the `finally` below only closes on failure.
     await context.close();
+    context = undefined;
     watch?.detach();
     metrics?.finished(summary.status, summary.stats.wallMs);
     process.stdout.write(formatSummary(summary));
