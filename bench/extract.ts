@@ -136,12 +136,17 @@ interface LoadComparison {
   rows: number;
 }
 
+/** Enough rows and rounds that one slow COPY (a checkpoint, autovacuum) does not move the median. */
+const LOAD_ROWS = 100_000;
+const LOAD_ROUNDS = 5;
+
 async function loadComparison(dbUrl: string): Promise<LoadComparison> {
   const db: Database = await openDatabase({ url: dbUrl, schema: 'hubspot' });
   await migrate(db);
   const source = await db.query<{ id: string; properties: unknown; created_at: string; updated_at: string }>(
-    `select id::text, properties::text as properties, created_at::text, updated_at::text from hubspot.calls
-     union all select id::text, properties::text, created_at::text, updated_at::text from hubspot.emails limit 40000`,
+    ['calls', 'emails', 'meetings', 'notes', 'tasks']
+      .map((t) => `select id::text, properties::text as properties, created_at::text, updated_at::text from hubspot.${t}`)
+      .join(' union all ') + ` limit ${LOAD_ROWS}`,
   );
   const rows: CopyValue[][] = source.rows.map((r) => [r.id, r.properties as string, r.created_at, r.updated_at, false, null, null]);
   const cols = ['id', 'properties', 'created_at', 'updated_at', 'archived', 'archived_at', 'deleted_at'];
@@ -173,7 +178,7 @@ async function loadComparison(dbUrl: string): Promise<LoadComparison> {
     return performance.now() - started;
   };
   const rounds = { copy: [] as number[], fresh: [] as number[], upsert: [] as number[], perPage: [] as number[] };
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
     rounds.copy.push(await copyOnce());
     rounds.fresh.push(await load(LOAD_BATCH_ROWS));
     rounds.upsert.push(await load(LOAD_BATCH_ROWS, false));

@@ -7,8 +7,9 @@ import { copyLine, type CopyValue } from './copy-format.js';
 
 /**
  * Loads a batch of rows with COPY into a temporary staging table, then merges it into the target with one
- * `INSERT ... ON CONFLICT DO UPDATE`, so reruns are idempotent and never duplicate. Runs inside the caller's
- * transaction, so the sync cursor can be committed together with the rows it covers.
+ * `INSERT ... ON CONFLICT DO UPDATE`, so reruns are idempotent and never duplicate; a batch of only new keys is
+ * COPYed straight in. Runs inside the caller's transaction, so the sync cursor can be committed together with
+ * the rows it covers.
  */
 export interface MergeTarget {
   schema: string;
@@ -18,55 +19,75 @@ export interface MergeTarget {
   key: string[];
   /** Columns left untouched on conflict (default: none besides the key). */
   keepOnConflict?: string[];
-  /** Extra assignments applied on insert and on conflict, e.g. `synced_at = now()`. */
+  /**
+   * Extra assignments on conflict, e.g. `synced_at = now()`. New rows take the column defaults instead (a direct
+   * COPY can do nothing else), so a touch should set what the default would.
+   */
   touch?: string[];
 }
 
-/** Staging tables already created in a session (pooled connections keep their sessions, and so their temp tables). */
-const staged = new WeakMap<pg.PoolClient, Set<string>>();
+/**
+ * Tables whose last batch met keys already stored. A first load COPYs straight into the table (staging would
+ * only write every row twice); once a batch meets a stored key, the next ones go through staging until a merge
+ * inserts only new rows again. Only the path is chosen from this, never the outcome.
+ */
+const expectsStoredKeys = new Set<string>();
 
 export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: CopyValue[][]): Promise<number> {
   if (rows.length === 0) return 0;
   const qualified = `${ident(target.schema)}.${ident(target.table)}`;
-  const staging = ident(`stage_${target.schema}_${target.table}`);
   const cols = target.columns.map(ident).join(', ');
-  const known = staged.get(tx) ?? new Set<string>();
-  staged.set(tx, known);
   const unique = lastPerKey(rows, target.columns, target.key);
-  try {
-    // A first load: when no key of the batch is stored yet, staging would only copy the rows twice.
-    if (target.key.length === 1 && !(await anyKeyStored(tx, qualified, target.key[0], unique, target.columns.indexOf(target.key[0])))) {
+  if (!expectsStoredKeys.has(qualified)) {
+    // Optimistic: a stored key makes the COPY fail with a unique violation, and the savepoint undoes it.
+    // Cheaper than looking the keys up first, which costs about a tenth of the COPY itself.
+    await tx.query('savepoint direct_copy');
+    try {
       await copyRows(tx, `copy ${qualified} (${cols}) from stdin`, unique);
+      await tx.query('release savepoint direct_copy');
       return unique.length;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await tx.query('rollback to savepoint direct_copy');
+      expectsStoredKeys.add(qualified);
     }
-    if (!known.has(staging)) {
-      await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
-      known.add(staging);
-    }
-    await copyRows(tx, `copy ${staging} (${cols}) from stdin`, unique);
-    const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
-    const updates = [
-      ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
-      ...(target.touch ?? []),
-    ];
-    const key = target.key.map(ident).join(', ');
-    // Merge and clean-up go as one round trip (no parameters, so one simple-protocol query).
-    const results = (await tx.query(
-      `insert into ${qualified} (${cols}) select ${cols} from ${staging}
-       on conflict (${key}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'};
-       delete from ${staging}`,
-    )) as unknown as pg.QueryResult[];
-    return results[0].rowCount ?? 0;
-  } catch (error) {
-    // A rolled-back transaction takes a just-created temp table with it.
-    known.delete(staging);
-    throw error;
   }
+  const { merged, inserted } = await mergeThroughStaging(tx, target, qualified, cols, unique);
+  if (inserted === unique.length) expectsStoredKeys.delete(qualified);
+  return merged;
 }
 
-async function anyKeyStored(tx: pg.PoolClient, qualified: string, key: string, rows: CopyValue[][], at: number): Promise<boolean> {
-  const { rowCount } = await tx.query(`select 1 from ${qualified} where ${ident(key)} = any($1) limit 1`, [rows.map((r) => r[at])]);
-  return (rowCount ?? 0) > 0;
+const UNIQUE_VIOLATION = '23505';
+
+async function mergeThroughStaging(
+  tx: pg.PoolClient,
+  target: MergeTarget,
+  qualified: string,
+  cols: string,
+  rows: CopyValue[][],
+): Promise<{ merged: number; inserted: number }> {
+  const staging = ident(`stage_${target.schema}_${target.table}`);
+  // Created on every staged batch rather than remembered per connection: a transaction rolled back after the
+  // create takes the table with it, and a remembered one would then be missing. The check costs one round trip.
+  await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
+  await copyRows(tx, `copy ${staging} (${cols}) from stdin`, rows);
+  const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
+  const updates = [
+    ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
+    ...(target.touch ?? []),
+  ];
+  const key = target.key.map(ident).join(', ');
+  // Merge and clean-up go as one round trip (no parameters, so one simple-protocol query). `xmax = 0` tells a
+  // row the merge inserted from one it updated; it only steers the next batch's path.
+  const results = (await tx.query(
+    `with merged as (
+       insert into ${qualified} (${cols}) select ${cols} from ${staging}
+       on conflict (${key}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'}
+       returning xmax = 0 as inserted)
+     select count(*)::int as merged, (count(*) filter (where inserted))::int as inserted from merged;
+     delete from ${staging}`,
+  )) as unknown as pg.QueryResult<{ merged: number; inserted: number }>[];
+  return results[0].rows[0];
 }
 
 /**
