@@ -53,6 +53,7 @@ export class RollingWindowLimiter extends SlotCountLimiter {
   // Reservations come with arbitrary end times and are rare, so a small sorted array is enough.
   private externals: ExternalReservation[] = [];
   private externalSlots = 0;
+  private externalFloor = 0;
 
   constructor(options: RollingWindowOptions, clock: Clock) {
     super(options.name ?? `rolling-${options.limit}/${options.windowMs}ms`, options.limit, clock);
@@ -80,6 +81,19 @@ export class RollingWindowLimiter extends SlotCountLimiter {
   }
 
   /**
+   * Keeps at least `slots` phantom slots, with no end time, until set again. Other apps' traffic is a level:
+   * their counted requests leave the server's window while new ones arrive. Reservations with an end time
+   * lapse all at once, and when no newer report has come (every request of ours waiting on this window, so
+   * no responses) that would free slots the server does not have.
+   */
+  setExternalFloor(slots: number): void {
+    const lowered = slots < this.externalFloor;
+    this.externalFloor = Math.max(0, Math.min(slots, this.max));
+    // Even when timed reservations still hold as much, their lapse now frees more: waiters need new timers.
+    if (lowered) this.capacityChanged();
+  }
+
+  /**
    * Reconciles with the server's `X-HubSpot-RateLimit-Remaining`: the server has counted `serverMax - remaining`
    * requests in its window, and our own count (held + inside the window + reserved) is an upper bound on how
    * many of those were ours, so any excess came from someone else and is reserved for one window from now.
@@ -96,7 +110,7 @@ export class RollingWindowLimiter extends SlotCountLimiter {
   /** Phantom slots currently reserved for traffic that was not ours. */
   externalInUse(): number {
     this.prune(this.clock.now());
-    return this.externalSlots;
+    return Math.max(this.externalSlots, this.externalFloor);
   }
 
   /** Slots acquired and not yet released. */
@@ -110,7 +124,7 @@ export class RollingWindowLimiter extends SlotCountLimiter {
 
   protected used(now: number): number {
     this.prune(now);
-    return this.held + this.expiring + this.externalSlots;
+    return this.held + this.expiring + Math.max(this.externalSlots, this.externalFloor);
   }
 
   protected fits(n: number, now: number): boolean {
@@ -134,6 +148,8 @@ export class RollingWindowLimiter extends SlotCountLimiter {
     let i = 0;
     let j = 0;
     const ext = this.externals;
+    // Lapsing reservations free only what they hold above the floor.
+    let extLeft = this.externalSlots;
     while (i < this.length || j < ext.length) {
       const ringTime = i < this.length ? this.times[(this.head + i) & (this.times.length - 1)] : Infinity;
       const extTime = j < ext.length ? ext[j].until : Infinity;
@@ -142,7 +158,9 @@ export class RollingWindowLimiter extends SlotCountLimiter {
         i++;
         if (excess <= 0) return ringTime;
       } else {
-        excess -= ext[j].slots;
+        const counted = Math.max(extLeft, this.externalFloor);
+        extLeft -= ext[j].slots;
+        excess -= counted - Math.max(extLeft, this.externalFloor);
         j++;
         if (excess <= 0) return extTime;
       }

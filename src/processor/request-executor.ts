@@ -26,6 +26,8 @@ export interface WindowSync {
   /** Phantom slots currently held for other apps' traffic. */
   externalInUse(): number;
   reserveExternal(slots: number, untilMs: number): void;
+  /** Phantom slots held with no end time until set again. */
+  setExternalFloor(slots: number): void;
   setLimit(limit: number): void;
 }
 
@@ -427,13 +429,21 @@ export class RequestExecutor {
    * rush into slots that are not free on the server.
    */
   private reserveExternal(window: WindowSync, external: number, intervalMs: number | undefined, now: number): number {
-    if (external <= 0) return 0;
+    if (external <= 0) {
+      window.setExternalFloor(0);
+      return 0;
+    }
     const periodMs = intervalMs ?? window.windowMs;
     const latencyMs = this.latency.estimateMs();
     const guard = Math.ceil((external * 2 * latencyMs) / periodMs) + 1;
+    const level = Math.min(external + guard, window.limit);
+    // The newest report stands until the next one: while every request of ours waits on the window no
+    // response comes to renew the timed reservations below, and their lapse would free slots that are not free.
+    // It leaves one slot, so a request can always go, once ours expire, to fetch that next report.
+    window.setExternalFloor(Math.min(level, window.limit - 1));
     // A tenth of the window covers event-loop stalls (no responses processed) of that length too.
     const horizonMs = Math.min(periodMs / 4, Math.max(2 * latencyMs, periodMs / 10));
-    const deficit = Math.min(external + guard, window.limit) - this.phantomsHeldAfter(now + horizonMs, now);
+    const deficit = level - this.phantomsHeldAfter(now + horizonMs, now);
     if (deficit <= 0) return 0;
     window.reserveExternal(deficit, now + periodMs);
     this.phantoms.push({ slots: deficit, until: now + periodMs });

@@ -85,6 +85,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   const port = (server.address() as AddressInfo).port;
 
   let timers: NodeJS.Timeout[] = [];
+  let backgroundSeeded = false;
   const startTimers = () => {
     for (const timer of timers) clearInterval(timer);
     timers = [];
@@ -95,6 +96,14 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     if (options.backgroundLoad > 0) {
       // Another app on the same window: evenly spread arrivals, limited like any other request.
       const every = Math.max(1, Math.floor(options.rateLimitWindowMs / options.backgroundLoad));
+      if (!backgroundSeeded) {
+        // The other app was already running: its last window of requests is counted (not logged, they came
+        // before the simulator). Starting from an empty window instead lets a client take the slots the
+        // other app is about to use in its first window; that is an app starting mid-run, not a steady one.
+        backgroundSeeded = true;
+        const now = clock.now();
+        for (let k = options.backgroundLoad - 1; k >= 1; k--) limiter.admit(options.token, 'standard', now - k * every);
+      }
       timers.push(
         setInterval(() => {
           const now = clock.now();

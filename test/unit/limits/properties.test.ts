@@ -159,6 +159,58 @@ describe('limiter invariants (property-based, fake clock)', () => {
     );
   });
 
+  it('rolling window with other apps\' reservations and floors: ours plus theirs never over the limit, nobody stuck', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.array(planArb(8), { minLength: 1, maxLength: 25 }),
+        fc.array(
+          fc.record({ at: fc.integer({ min: 0, max: 3000 }), slots: fc.integer({ min: 0, max: 8 }), lastsMs: fc.integer({ min: 1, max: 2500 }), floor: fc.boolean() }),
+          { maxLength: 8 },
+        ),
+        async (limit, windowMs, rawPlans, reports) => {
+          const plans = rawPlans.map((p) => ({ ...p, n: Math.min(p.n, limit) }));
+          const clock = new FakeClock(0);
+          const limiter = new RollingWindowLimiter({ name: 'w', limit, windowMs }, clock);
+          // Theirs over time: timed reservations, and a floor that stands until the next one (as the executor
+          // sets it: never the whole window); the last report clears the floor so every waiter can finish.
+          const timed: { from: number; until: number; slots: number }[] = [];
+          const floors: { from: number; slots: number }[] = [{ from: 0, slots: 0 }];
+          const sorted = [...reports].sort((a, b) => a.at - b.at);
+          for (const r of sorted) {
+            void clock.sleep(r.at).then(() => {
+              if (r.floor) {
+                const slots = Math.min(r.slots, limit - 1);
+                floors.push({ from: clock.now(), slots });
+                limiter.setExternalFloor(slots);
+              } else if (r.slots > 0) {
+                timed.push({ from: clock.now(), until: clock.now() + r.lastsMs, slots: r.slots });
+                limiter.reserveExternal(r.slots, clock.now() + r.lastsMs);
+              }
+            });
+          }
+          void clock.sleep(3001).then(() => {
+            floors.push({ from: clock.now(), slots: 0 });
+            limiter.setExternalFloor(0);
+          });
+          const theirs = (t: number) => {
+            const reserved = timed.filter((r) => r.from <= t && r.until > t).reduce((sum, r) => sum + r.slots, 0);
+            const floor = [...floors].reverse().find((f) => f.from <= t)!.slots;
+            return Math.max(reserved, floor);
+          };
+          const { outcomes } = await replay(limiter, clock, plans, () => {});
+          for (const o of outcomes) expect(o.acquiredAt !== undefined || o.gaveUpAt !== undefined).toBe(true);
+          const rule = rollingRule(limit, windowMs);
+          for (const g of outcomes.filter((o) => o.acquiredAt !== undefined)) {
+            expect(used(outcomes, rule, g.acquiredAt!) + theirs(g.acquiredAt!)).toBeLessThanOrEqual(limit);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('concurrency: never more slots held than the limit; FIFO; aborted waiters free their place', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(planArb(5), { minLength: 1, maxLength: 25 }), async (limit, rawPlans) => {

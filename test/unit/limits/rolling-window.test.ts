@@ -125,6 +125,48 @@ describe('RollingWindowLimiter', () => {
     expect(limiter.externalInUse()).toBe(0);
   });
 
+  it('an external floor holds its slots after timed reservations lapse, until it is set again', async () => {
+    const { clock, limiter } = setup(5, 1000);
+    limiter.reserveExternal(3, 500);
+    limiter.setExternalFloor(2);
+    expect(limiter.externalInUse()).toBe(3);
+    await limiter.acquire(2);
+    // The lapse at 500 frees only the slot above the floor.
+    expect(limiter.readyAt(1)).toBe(500);
+    expect(limiter.readyAt(2)).toBeUndefined();
+    let one: Release | undefined;
+    let two: Release | undefined;
+    void limiter.acquire(1).then((r) => (one = r));
+    await clock.advance(500);
+    expect(one).toBeTypeOf('function');
+    expect(limiter.externalInUse()).toBe(2);
+    void limiter.acquire(1).then((r) => (two = r));
+    await clock.advance(5000);
+    expect(two).toBeUndefined();
+    // A newer report of less traffic frees the rest at once.
+    limiter.setExternalFloor(1);
+    await clock.advance(0);
+    expect(two).toBeTypeOf('function');
+    expect(limiter.externalInUse()).toBe(1);
+    expect(limiter.available()).toBe(0);
+  });
+
+  it('a lowered floor wakes a waiter whose slots a timed reservation will free later', async () => {
+    // Found by the property test: lowering the floor changed nothing at once, so nobody set a timer.
+    const { clock, limiter } = setup(2, 1);
+    limiter.setExternalFloor(1);
+    let got: Release | undefined;
+    void limiter.acquire(2).then((r) => (got = r));
+    await clock.advance(117);
+    limiter.reserveExternal(1, 302);
+    await clock.advance(184);
+    limiter.setExternalFloor(0);
+    await clock.advance(0);
+    expect(got).toBeUndefined();
+    await clock.advance(1);
+    expect(got).toBeTypeOf('function');
+  });
+
   it('setLimit raises capacity for waiters and rejects ones that can no longer fit', async () => {
     const { clock, limiter } = setup(2, 1000);
     await limiter.acquire(2);

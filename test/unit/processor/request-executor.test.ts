@@ -122,6 +122,20 @@ describe('RequestExecutor', () => {
     expect(window.stats().external).toBe(10);
   });
 
+  it('keeps the other app\'s last reported level after its timed reservation lapses, until a newer report', async () => {
+    const { clock, executor, window, script } = setup({ latency: new LatencyEstimator({ initialMs: 100 }) }, 100, 1000);
+    const headers = (remaining: number) => ({ 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': String(remaining), 'x-hubspot-ratelimit-interval-milliseconds': '1000' });
+    await settle(clock, executor.execute(script([{ status: 200, headers: headers(92) }])));
+    expect(window.stats().external).toBe(10);
+    // No response for two windows (every request of ours waiting): the reservation made at the report has
+    // lapsed, but their traffic is a level and is still counted.
+    await clock.advance(2000);
+    expect(window.stats().external).toBe(10);
+    // A report that they are gone frees the slots.
+    await settle(clock, executor.execute(script([{ status: 200, headers: headers(99) }])));
+    expect(window.stats().external).toBe(0);
+  });
+
   it('after a TEN_SECONDLY 429 without Retry-After, waits in the limiter until the window frees', async () => {
     const { clock, executor, sentAt, script } = setup({}, 10, 1000);
     const full = { 'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '1000' };
