@@ -112,14 +112,14 @@ export function hubspotTierPreset(tier: HubSpotTier): RatePreset {
 }
 
 /**
- * Keeps `margin` (a fraction, e.g. 0.05) of every window in reserve, rounding the remaining allowance
- * down and never below 1, so other apps or a clock skew cannot push us over.
+ * Uses `margin` of every window (a fraction in (0, 1], the meaning of HUBSPOT_SAFETY_MARGIN: 1.0 is all of it),
+ * rounding down and never below 1, for other apps or a clock skew to keep the rest.
  */
 export function applySafetyMargin(preset: RatePreset, margin: number): RatePreset {
-  if (!(margin >= 0 && margin < 1)) throw new RangeError(`safety margin must be in [0, 1), got ${margin}`);
+  if (!(margin > 0 && margin <= 1)) throw new RangeError(`safety margin must be a fraction in (0, 1], got ${margin}`);
   return {
     ...preset,
-    windows: preset.windows.map((w) => ({ ...w, limit: Math.max(1, Math.floor(w.limit * (1 - margin))) })),
+    windows: preset.windows.map((w) => ({ ...w, limit: Math.max(1, Math.floor(w.limit * margin)) })),
   };
 }
 
@@ -135,6 +135,7 @@ export interface PresetLimiter {
 export interface BuildPresetOptions {
   /** Defaults to the preset's recommendation. */
   concurrency?: number;
+  /** Fraction of every window used, as HUBSPOT_SAFETY_MARGIN (default 1: all of it). */
   safetyMargin?: number;
   /** Prefix for the limiter names; defaults to the preset id. */
   name?: string;
@@ -153,7 +154,7 @@ export const DEFAULT_SMOOTHING = 0.1;
 
 /** Turns a preset into one all-or-none limiter: every window AND the pacing AND the concurrency. */
 export function buildPresetLimiter(preset: RatePreset, clock: Clock, options: BuildPresetOptions = {}): PresetLimiter {
-  const effective = options.safetyMargin ? applySafetyMargin(preset, options.safetyMargin) : preset;
+  const effective = options.safetyMargin === undefined ? preset : applySafetyMargin(preset, options.safetyMargin);
   const prefix = options.name ?? preset.id;
   const windows = effective.windows.map(
     (w) => new RollingWindowLimiter({ name: `${prefix}:${w.label}`, limit: w.limit, windowMs: w.windowMs }, clock),

@@ -7,6 +7,7 @@ import {
   PRESETS,
 } from '../../../config/presets.js';
 import { FakeClock } from '../../../src/limits/clock.js';
+import { effectiveWindowLimit } from '../../../config/settings.js';
 
 describe('presets', () => {
   it('HubSpot tiers carry the documented burst and daily limits', () => {
@@ -33,11 +34,15 @@ describe('presets', () => {
     expect(PRESETS['facebook-ads'].windows[0]).toMatchObject({ limit: 200, windowMs: 3_600_000 });
   });
 
-  it('applySafetyMargin floors each window and never goes below 1', () => {
-    const pro = applySafetyMargin(hubspotTierPreset('professional'), 0.05);
+  it('applySafetyMargin uses that fraction of each window, as HUBSPOT_SAFETY_MARGIN does, floored, never below 1', () => {
+    const pro = applySafetyMargin(hubspotTierPreset('professional'), 0.95);
     expect(pro.windows.map((w) => w.limit)).toEqual([180, 593_750]);
-    expect(applySafetyMargin(PRESETS.notion, 0.9).windows[0].limit).toBe(1);
-    expect(() => applySafetyMargin(PRESETS.notion, 1)).toThrow(RangeError);
+    // The same number the run's own window gets from the settings.
+    expect(pro.windows[0].limit).toBe(effectiveWindowLimit({ maxRequestsPer10s: 190, safetyMargin: 0.95 }));
+    expect(applySafetyMargin(pro, 1).windows).toEqual(pro.windows);
+    expect(applySafetyMargin(PRESETS.notion, 0.1).windows[0].limit).toBe(1);
+    expect(() => applySafetyMargin(PRESETS.notion, 0)).toThrow(RangeError);
+    expect(() => applySafetyMargin(PRESETS.notion, 1.5)).toThrow(RangeError);
   });
 
   it('buildPresetLimiter enforces every window and the concurrency together', async () => {
