@@ -26,12 +26,19 @@ export type FailureClass =
       rateLimit?: RateLimitWait;
     }
   | { kind: 'skippable'; status: number; reason: string }
-  | { kind: 'fatal'; status?: number; reason: 'auth' | 'scope' | 'daily-budget'; message: string }
+  | { kind: 'fatal'; status?: number; reason: 'auth' | 'scope' | 'daily-budget' | 'migration'; message: string }
   /** Not an HTTP or transport failure (a bug, a cancelled run): the caller rethrows it unchanged. */
   | { kind: 'unknown'; message: string };
 
 export const EXPIRED_TOKEN_MESSAGE =
   'HubSpot rejected the access token (expired or revoked): create a new private-app token and set HUBSPOT_ACCESS_TOKEN';
+
+/**
+ * The longest pause a run takes inside itself. A 477's Retry-After is "typically up to 24 hours": sleeping
+ * through that would hold the run lock and every worker for a day, so a longer wait stops the run instead,
+ * resumable, with the time to run again.
+ */
+export const LONGEST_IN_RUN_WAIT_MS = 5 * 60_000;
 
 /** The documented minimum pause after 423 Locked (contract §1.6). */
 export const LOCKED_MIN_DELAY_MS = 2000;
@@ -70,7 +77,14 @@ export function classifyStatus(
   if (status === 423) {
     return { kind: 'retryable', cause: 'locked', status, minDelayMs: Math.max(LOCKED_MIN_DELAY_MS, retryAfter(headers, nowMs) ?? 0) };
   }
-  if (status === 477) return { kind: 'retryable', cause: 'migration', status, minDelayMs: retryAfter(headers, nowMs) };
+  if (status === 477) {
+    const waitMs = retryAfter(headers, nowMs);
+    if (waitMs !== undefined && waitMs > LONGEST_IN_RUN_WAIT_MS) {
+      const at = new Date(nowMs + waitMs).toISOString();
+      return { kind: 'fatal', status, reason: 'migration', message: `HubSpot is migrating this portal (477 Migration in Progress) and asks to wait until ${at}: run again after that; what is loaded is kept` };
+    }
+    return { kind: 'retryable', cause: 'migration', status, minDelayMs: waitMs };
+  }
   if (status >= 500 && status <= 599) {
     return { kind: 'retryable', cause: 'server-error', status, minDelayMs: retryAfter(headers, nowMs) };
   }

@@ -8,7 +8,7 @@ export class FatalRunError extends Error {
   readonly code: string = 'FATAL_RUN';
   constructor(
     message: string,
-    readonly reason: 'auth' | 'scope' | 'daily-budget' | 'circuit',
+    readonly reason: 'auth' | 'scope' | 'daily-budget' | 'circuit' | 'migration',
     readonly status?: number,
   ) {
     super(message);

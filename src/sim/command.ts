@@ -41,6 +41,8 @@ interface RawOptions {
   faultMalformed?: number;
   fault429Burst?: number;
   fault423?: number;
+  fault477?: number;
+  fault524?: number;
   tokenExpiresAfter?: number;
   searchLagMs?: number;
   sameMsBatch?: number;
@@ -64,6 +66,8 @@ export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
   if (raw.faultMalformed !== undefined) faults.malformed = raw.faultMalformed;
   if (raw.fault429Burst !== undefined) faults.burst429 = raw.fault429Burst;
   if (raw.fault423 !== undefined) faults.locked = raw.fault423;
+  if (raw.fault477 !== undefined) faults.migration = raw.fault477;
+  if (raw.fault524 !== undefined) faults.originTimeout = raw.fault524;
   const options: Partial<SimulatorOptions> = {
     tier: raw.tier,
     preset: raw.preset,
@@ -116,6 +120,8 @@ export function simCommand(): Command {
     .option('--fault-malformed <rate>', 'probability of a truncated JSON body', rate)
     .option('--fault-429-burst <rate>', 'probability that a burst of spurious 429s starts', rate)
     .option('--fault-423 <rate>', 'probability of 423 Locked', rate)
+    .option('--fault-477 <rate>', 'probability of 477 Migration in Progress (Retry-After: 1 s)', rate)
+    .option('--fault-524 <rate>', 'probability of a 524 origin timeout from the edge (HTML body)', rate)
     .option('--token-expires-after <n>', 'the token answers 401 after this many requests', integer('token-expires-after'))
     .option('--search-lag-ms <n>', 'search index lags writes by this long', integer('search-lag-ms'))
     .option('--same-ms-batch <n>', 'stamp n records with one identical modified-date millisecond', integer('same-ms-batch'))

@@ -12,7 +12,9 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'malformed' }
   | { kind: 'burst-429' }
-  | { kind: 'locked' };
+  | { kind: 'locked' }
+  | { kind: 'migration' }
+  | { kind: 'origin-timeout' };
 
 const SERVER_ERROR_STATUSES = [500, 502, 503, 504] as const;
 
@@ -39,6 +41,9 @@ export class FaultInjector {
       return { kind: 'burst-429' };
     }
     if (roll < (edge += rates.locked)) return { kind: 'locked' };
+    // Drawn after the older kinds, so a seed's faults stay the same when these rates are 0.
+    if (roll < (edge += rates.migration)) return { kind: 'migration' };
+    if (roll < (edge += rates.originTimeout)) return { kind: 'origin-timeout' };
     return undefined;
   }
 }
@@ -59,6 +64,10 @@ export function serverErrorReply(status: 500 | 502 | 503 | 504, correlationId: s
       return { body: '<html><body><h1>504 Gateway Time-out</h1>The server didn\'t respond in time.</body></html>', contentType: 'text/html' };
   }
 }
+
+/** The edge's page when the origin did not answer within 100 s (contract §1.6: pause and retry). */
+export const ORIGIN_TIMEOUT_HTML =
+  '<!DOCTYPE html><html><head><title>api.hubapi.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p></body></html>';
 
 /** The first half of a JSON body: a 200 that no JSON parser accepts. */
 export function truncateBody(body: string): string {

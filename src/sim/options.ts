@@ -47,6 +47,12 @@ export interface FaultRates {
   burst429Length: number;
   /** Probability per request of 423 Locked. */
   locked: number;
+  /** Probability per request of 477 Migration in Progress, with `Retry-After` in seconds (contract §1.6). */
+  migration: number;
+  /** `Retry-After` of a 477, in seconds (HubSpot: "typically up to 24 hours"). */
+  migrationRetryAfterSeconds: number;
+  /** Probability per request of a 524 from the edge (origin did not answer in 100 s), an HTML body. */
+  originTimeout: number;
 }
 
 export interface SimulatorOptions {
@@ -106,6 +112,9 @@ export const ZERO_FAULTS: FaultRates = {
   burst429: 0,
   burst429Length: 5,
   locked: 0,
+  migration: 0,
+  migrationRetryAfterSeconds: 1,
+  originTimeout: 0,
 };
 
 /** Fills in defaults; tier/preset-derived values are used unless explicitly given. */

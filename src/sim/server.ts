@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../limits/clock.js';
 import { expiredToken, invalidToken, json, missingAuth, notFound, rateLimited, type HttpReply } from './error-bodies.js';
-import { serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
+import { ORIGIN_TIMEOUT_HTML, serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
 import { sampleLatency } from './latency.js';
 import type { SimulatorOptions } from './options.js';
 import type { Portal } from './portal.js';
@@ -161,6 +161,11 @@ export function createPipeline(deps: PipelineDeps) {
       entry.policy = 'TEN_SECONDLY_ROLLING';
     } else if (fault?.kind === 'locked') {
       reply = json(423, { status: 'error', message: 'The resource is locked. Retry after at least 2 seconds.', correlationId, category: 'LOCKED' });
+    } else if (fault?.kind === 'migration') {
+      reply = json(477, { status: 'error', message: 'Migration in progress. Retry after the time given in Retry-After.', correlationId, category: 'MIGRATION_IN_PROGRESS' });
+      reply.headers = { ...reply.headers, 'Retry-After': String(options.faults.migrationRetryAfterSeconds) };
+    } else if (fault?.kind === 'origin-timeout') {
+      reply = { status: 524, body: ORIGIN_TIMEOUT_HTML, contentType: 'text/html; charset=UTF-8' };
     } else if (fault?.kind === 'server-error') {
       reply = { status: fault.status, ...serverErrorReply(fault.status, correlationId) };
     } else if (!matched) {

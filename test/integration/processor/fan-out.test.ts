@@ -110,6 +110,34 @@ describe('ParallelProcessor against the simulator', () => {
     expect(ratio).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('waits out a 477\'s Retry-After and retries the edge\'s 524s, through the official client', { timeout: 60_000 }, async () => {
+    sim = await startSimulator({
+      tenSecondLimit: LIMIT,
+      rateLimitWindowMs: WINDOW_MS,
+      faults: { ...ZERO_FAULTS, migration: 0.03, migrationRetryAfterSeconds: 1, originTimeout: 0.05 },
+    });
+    ctx = contextFor(sim);
+    const { api, processor, events } = ctx;
+    const migrationDelays: number[] = [];
+    events.on((e) => {
+      if (e.type === 'retry' && e.cause === 'migration') migrationDelays.push(e.delayMs);
+    });
+    const result = await processor.processBatch(Array.from({ length: 300 }, (_, i) => i), async () => {
+      return (await api.listObjectsPage('contacts', { limit: 1 })).results.length;
+    }, { desc: 'contacts' });
+    expect(result.processed).toBe(300);
+    expect(result.failed).toEqual([]);
+    const stats = ctx.stats();
+    expect(stats.retriesByCause.migration).toBeGreaterThan(0);
+    expect(stats.retriesByCause['server-error']).toBeGreaterThan(0);
+    const log = sim.requests();
+    expect(log.filter((e) => e.status === 477).length).toBe(stats.retriesByCause.migration);
+    expect(log.filter((e) => e.status === 524).length).toBe(stats.retriesByCause['server-error']);
+    // Every retry after a 477 waited at least the second its Retry-After asked for.
+    expect(migrationDelays).toHaveLength(stats.retriesByCause.migration);
+    for (const delay of migrationDelays) expect(delay).toBeGreaterThanOrEqual(1000);
+  });
+
   it('stops the run with the clear message when the token expires mid-run', { timeout: 60_000 }, async () => {
     sim = await startSimulator({ tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, tokenExpiresAfter: 300 });
     ctx = contextFor(sim);

@@ -404,6 +404,20 @@ describe('faults over HTTP', () => {
     expect(replies).toEqual([429, 429, 423]);
   });
 
+  it('sends 477 Migration in Progress with Retry-After in seconds, and the edge\'s 524 as HTML', async () => {
+    fault({ migration: 1, migrationRetryAfterSeconds: 30 });
+    const migrating = await call(sim.url, 'GET', '/crm/v3/objects/contacts');
+    expect(migrating.status).toBe(477);
+    expect(migrating.headers['retry-after']).toBe('30');
+    expect(migrating.json()).toMatchObject({ status: 'error', category: 'MIGRATION_IN_PROGRESS' });
+    expect(sim.requests().at(-1)).toMatchObject({ status: 477, fault: 'migration' });
+    fault({ originTimeout: 1 });
+    const edge = await call(sim.url, 'GET', '/crm/v3/objects/contacts');
+    expect(edge.status).toBe(524);
+    expect(edge.headers['content-type']).toContain('text/html');
+    expect(edge.text).toContain('Error code 524');
+  });
+
   it('expires the token mid-run with 401 EXPIRED_AUTHENTICATION', async () => {
     fault({});
     sim.setOptions({ tokenExpiresAfter: 2 });

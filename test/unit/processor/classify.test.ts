@@ -70,6 +70,13 @@ describe('classifyFailure', () => {
   it('423 waits at least the documented 2 s; 477 waits what Retry-After says', () => {
     expect(classifyStatus(423, {}, {}, NOW)).toMatchObject({ minDelayMs: 2000 });
     expect(classifyStatus(477, {}, { 'retry-after': '60' }, NOW)).toMatchObject({ minDelayMs: 60_000 });
+    // Hours: the run stops, resumable, and says when to run again.
+    expect(classifyStatus(477, {}, { 'retry-after': '7200' }, NOW)).toEqual({
+      kind: 'fatal',
+      status: 477,
+      reason: 'migration',
+      message: `HubSpot is migrating this portal (477 Migration in Progress) and asks to wait until ${new Date(NOW + 7_200_000).toISOString()}: run again after that; what is loaded is kept`,
+    });
   });
 
   it('reads ApiException headers case-insensitively for the 429 wait', () => {
