@@ -17,22 +17,32 @@ export interface CostEstimate {
   records: Record<string, number>;
 }
 
+/** Each type's cursor as the run starts: read before the run writes any, since the estimate runs beside it. */
+export type StartCursors = Map<string, { incremental?: { ts: number }; full?: unknown } | undefined>;
+
+export async function readStartCursors(db: Database, extractors: BaseExtractor[]): Promise<StartCursors> {
+  const streams = objectExtractors(extractors).map((o) => o.stream);
+  const { rows } = await db.query<{ stream: string; cursor: { incremental?: { ts: number }; full?: unknown } }>(
+    `select stream, cursor from ${ident(db.schema)}.sync_state where stream = any($1)`, [streams]);
+  const byStream = new Map(rows.map((r) => [r.stream, r.cursor]));
+  return new Map(streams.map((stream) => [stream, byStream.get(stream)]));
+}
+
 /** `spent.requests` counts the searches made, so the run can report its own calls apart from them. */
 export async function estimateRunCost(
   context: RunContext,
-  db: Database,
+  cursors: StartCursors,
   extractors: BaseExtractor[],
   fullRefresh: boolean,
   spent: { requests: number } = { requests: 0 },
 ): Promise<CostEstimate> {
-  const objects = extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
+  const objects = objectExtractors(extractors);
   const sizes: Record<string, number> = {};
   let calls = 0;
   for (const o of objects) {
-    const { rows } = await db.query<{ cursor: { incremental?: { ts: number }; full?: unknown } }>(
-      `select cursor from ${ident(db.schema)}.sync_state where stream = $1`, [o.stream]);
-    const inc = rows[0]?.cursor?.incremental;
-    const full = fullRefresh || !inc || rows[0]?.cursor?.full !== undefined;
+    const cursor = cursors.get(o.stream);
+    const inc = cursor?.incremental;
+    const full = fullRefresh || !inc || cursor?.full !== undefined;
     const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
     const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] })
       .finally(() => spent.requests++);
@@ -44,4 +54,8 @@ export async function estimateRunCost(
   }
   const dailyLimit = context.settings.dailyLimit;
   return { calls, dailyLimit, shareOfDailyLimit: `${((calls / dailyLimit) * 100).toFixed(2)}%`, records: sizes };
+}
+
+function objectExtractors(extractors: BaseExtractor[]): CrmObjectExtractor[] {
+  return extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
 }

@@ -20,7 +20,7 @@ import type { RunContext } from '../processor/run-context.js';
 import type { ExtractorEvent } from '../../extractors/types.js';
 import { bridgeExtractorEvents } from './progress-bridge.js';
 import { formatSummary } from './summary.js';
-import { estimateRunCost } from './cost-estimate.js';
+import { estimateRunCost, readStartCursors } from './cost-estimate.js';
 
 export interface ExtractCommandOptions {
   demo?: boolean;
@@ -148,7 +148,8 @@ export async function runOnce(
     // The estimate's searches have their own per-second budget, outside the ten-second window the run spends:
     // asked for beside the run's first pages rather than before them, they cost the run no time.
     const estimateSpent = { requests: 0 };
-    const estimating = estimateRunCost(context, db, extractors, Boolean(opts.fullRefresh), estimateSpent).then(
+    const startCursors = await readStartCursors(db, extractors);
+    const estimating = estimateRunCost(context, startCursors, extractors, Boolean(opts.fullRefresh), estimateSpent).then(
       (estimate) => {
         log.info(estimate, `this run will cost about ${estimate.calls} calls (${estimate.shareOfDailyLimit} of today's daily limit)`);
         return estimate;

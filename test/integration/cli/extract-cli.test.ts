@@ -65,6 +65,22 @@ describe('extract on the command line', () => {
     }
   });
 
+  it('a first run estimates each type at its size in the portal, whatever the run writes meanwhile', async () => {
+    const env = { HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_BASE_URL: portal.sim.url, DATABASE_URL: portal.handle.url, HUBSPOT_DB_SCHEMA: 'estimate_first' };
+    const r = await runCli(['extract', '--objects', 'contacts,companies,deals,calls,notes'], env);
+    expect(r.code).toBe(0);
+    const line = r.stderr.split('\n').find((l) => l.includes('this run will cost about'));
+    expect(line).toBeDefined();
+    const estimate = JSON.parse(line!) as { records: Record<string, number> };
+    const loaded: Record<string, number> = {};
+    for (const type of ['contacts', 'companies', 'deals', 'calls', 'notes']) {
+      const { rows } = await portal.db.query<{ n: number }>(`select count(*)::int as n from estimate_first.${type} where not archived`);
+      loaded[type] = rows[0].n;
+    }
+    expect(Object.values(loaded).every((n) => n > 0)).toBe(true);
+    expect(estimate.records).toEqual(loaded);
+  });
+
   it('never prints the access token or the database password, even at debug level and on errors', async () => {
     const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'hx-')), 'requests.ndjson');
     const password = new URL(portal.handle.url).password;
