@@ -79,6 +79,7 @@ export const SETTINGS = {
   HUBSPOT_DELETE_SWEEP_HOURS: { schema: positiveInt('24'), default: '24', description: 'Run the id-only sweep that finds hard-deleted records this often; --sweep-deletes forces it.' },
   HUBSPOT_SHARED_LIMITS: { schema: bool, default: 'false', description: 'Share the rate limits through Postgres with every process using the same database.' },
   HUBSPOT_LIMITS_LEASE_MS: { schema: positiveInt('5000'), default: '5000', description: 'Lease of a shared-limit slot holder; a crashed holder\'s slots return after this.' },
+  HUBSPOT_LIMITS_SCHEMA: { schema: identifier, description: 'Postgres schema of the shared limits (default: HUBSPOT_DB_SCHEMA). Set it alike in processes that load one portal into different schemas, so they spend one budget.' },
   DATABASE_URL: { schema: postgresUrl, description: 'Postgres to load into. Unset: an embedded Postgres is started under .data/postgres.', secret: true },
   HUBSPOT_DB_SCHEMA: { schema: identifier, default: 'hubspot', description: 'Postgres schema for the extracted tables.' },
   LOG_LEVEL: { schema: oneOf(LOG_LEVELS), description: 'trace|debug|info|warn|error|fatal|silent (default info).' },
@@ -105,6 +106,8 @@ export interface Settings {
   deleteSweepHours: number;
   sharedLimits: boolean;
   limitsLeaseMs: number;
+  /** Schema of the shared limits; the data schema unless set. */
+  limitsSchema: string;
   databaseUrl?: string;
   dbSchema: string;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -183,6 +186,7 @@ export function parseSettings(env: SettingsInput, flags: SettingsInput = {}): Se
     deleteSweepHours: values.HUBSPOT_DELETE_SWEEP_HOURS as number,
     sharedLimits: values.HUBSPOT_SHARED_LIMITS as boolean,
     limitsLeaseMs: values.HUBSPOT_LIMITS_LEASE_MS as number,
+    limitsSchema: (values.HUBSPOT_LIMITS_SCHEMA as string | undefined) ?? (values.HUBSPOT_DB_SCHEMA as string),
     databaseUrl: values.DATABASE_URL as string | undefined,
     dbSchema: values.HUBSPOT_DB_SCHEMA as string,
     logLevel: (values.LOG_LEVEL as Settings['logLevel']) ?? 'info',

@@ -16,7 +16,7 @@ type Store = typeof import('./pg-store.js');
 const ENVIRONMENT_HELP = `
 Environment (also read from .env):
   DATABASE_URL       Postgres holding the shared limits (unset: the embedded one under .data/postgres)
-  HUBSPOT_DB_SCHEMA  schema of the tool's tables (default hubspot; --schema overrides it)`;
+  HUBSPOT_LIMITS_SCHEMA  schema of the shared limits (default HUBSPOT_DB_SCHEMA, itself hubspot; --schema overrides it)`;
 
 export interface LimitsCommandDeps {
   /** Opens the (migrated) database; default from settings, as every other command does. */
@@ -28,17 +28,18 @@ export interface LimitsCommandDeps {
 }
 
 async function openFromSettings(schemaFlag: string | undefined): Promise<Database> {
-  const settings = loadSettings({ HUBSPOT_DB_SCHEMA: schemaFlag });
+  const settings = loadSettings({ HUBSPOT_LIMITS_SCHEMA: schemaFlag });
   // Loaded only once the input has been checked: --help and bad input never touch the database modules.
-  const [{ openDatabase }, { migrate }] = await Promise.all([import('../db/database.js'), import('../db/migrations.js')]);
+  const [{ openDatabase }, { migrate, migrateSharedLimits }] = await Promise.all([import('../db/database.js'), import('../db/migrations.js')]);
   const db = await openDatabase({
     url: settings.databaseUrl,
-    schema: settings.dbSchema,
+    schema: settings.limitsSchema,
     poolSize: 2,
     applicationName: 'hubspot-extract limits',
   });
   try {
-    await migrate(db);
+    // A schema of its own holds only the limits; the data schema gets everything, as the extract run would.
+    await (settings.limitsSchema === settings.dbSchema ? migrate(db) : migrateSharedLimits(db));
   } catch (error) {
     await db.close();
     throw error;
@@ -138,7 +139,7 @@ export function limitsCommand(deps: LimitsCommandDeps = {}): Command {
     }
   };
 
-  const schemaOption = () => new Option('--schema <name>', 'Postgres schema of the tool (HUBSPOT_DB_SCHEMA)');
+  const schemaOption = () => new Option('--schema <name>', 'Postgres schema of the shared limits (HUBSPOT_LIMITS_SCHEMA)');
   const sub = (name: string, description: string) =>
     new Command(name).description(description).addOption(schemaOption()).addHelpText('after', ENVIRONMENT_HELP).exitOverride();
 

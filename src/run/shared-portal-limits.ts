@@ -1,5 +1,6 @@
 import { effectiveWindowLimit, type Settings } from '../../config/settings.js';
-import type { Database } from '../db/database.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrateSharedLimits } from '../db/migrations.js';
 import { closeSharedLimits, createSharedLimiter, ensureLimit } from '../limits/pg-shared-limits.js';
 import type { PortalLimits } from '../processor/request-executor.js';
 import { HUBSPOT_WINDOW_MS, SEARCH_WINDOW_MS } from '../processor/run-context.js';
@@ -12,15 +13,41 @@ import { HUBSPOT_WINDOW_MS, SEARCH_WINDOW_MS } from '../processor/run-context.js
 export const SHARED_WINDOW_LIMIT = 'hubspot';
 export const SHARED_SEARCH_LIMIT = 'hubspot-search';
 
-export async function sharedPortalLimits(db: Database, settings: Settings): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
-  const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: HUBSPOT_WINDOW_MS });
-  await ensureLimit(db, SHARED_SEARCH_LIMIT, { limit: settings.searchPerSecond, windowMs: SEARCH_WINDOW_MS });
-  const options = { leaseMs: settings.limitsLeaseMs };
-  const limits: PortalLimits = {
-    standard: createSharedLimiter(db, SHARED_WINDOW_LIMIT, options),
-    search: createSharedLimiter(db, SHARED_SEARCH_LIMIT, options),
-    // The pool is sized from the limit as stored, which another process or the CLI may have changed.
-    ratePerSecond: (window.limit * 1000) / (window.windowMs ?? HUBSPOT_WINDOW_MS),
-  };
-  return { limits, close: () => closeSharedLimits(db) };
+export async function sharedPortalLimits(dataDb: Database, settings: Settings): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
+  // HUBSPOT_LIMITS_SCHEMA: processes loading one portal into different schemas still spend one budget.
+  const own = settings.limitsSchema === dataDb.schema ? undefined : await openLimitsSchema(dataDb, settings.limitsSchema);
+  const db = own ?? dataDb;
+  try {
+    const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: HUBSPOT_WINDOW_MS });
+    await ensureLimit(db, SHARED_SEARCH_LIMIT, { limit: settings.searchPerSecond, windowMs: SEARCH_WINDOW_MS });
+    const options = { leaseMs: settings.limitsLeaseMs };
+    const limits: PortalLimits = {
+      standard: createSharedLimiter(db, SHARED_WINDOW_LIMIT, options),
+      search: createSharedLimiter(db, SHARED_SEARCH_LIMIT, options),
+      // The pool is sized from the limit as stored, which another process or the CLI may have changed.
+      ratePerSecond: (window.limit * 1000) / (window.windowMs ?? HUBSPOT_WINDOW_MS),
+    };
+    return {
+      limits,
+      close: async () => {
+        await closeSharedLimits(db);
+        await own?.close();
+      },
+    };
+  } catch (error) {
+    await own?.close();
+    throw error;
+  }
+}
+
+/** The same server as the data, another schema holding only the limits' tables. */
+async function openLimitsSchema(dataDb: Database, schema: string): Promise<Database> {
+  const db = await openDatabase({ url: dataDb.clientConfig().connectionString, schema, poolSize: 4, applicationName: 'hubspot-extract limits' });
+  try {
+    await migrateSharedLimits(db);
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 }

@@ -3,11 +3,14 @@ import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { runCli } from '../../helpers/cli-process.js';
 import { spawnWorker } from './spawn-worker.js';
 import { migrate } from '../../../src/db/migrations.js';
+import { openDatabase } from '../../../src/db/database.js';
 import { portalDifferences } from '../../helpers/portal-equality.js';
 
 /**
  * `extract --shared-limits` spends the budget of the limit named `hubspot` in Postgres, together with
  * another process hammering the same limit: the simulator sees one window that is never over the limit.
+ * The run loads into a schema of its own and finds the limits through HUBSPOT_LIMITS_SCHEMA, as a second
+ * copy of the same portal (staging beside production) would.
  */
 const portal = usePortalFixture('extract_shared', { preset: 'small', seed: 31, tenSecondLimit: 40, latencyMedianMs: 10, latencyTailMs: 60 });
 
@@ -32,6 +35,8 @@ describe('extract --shared-limits', () => {
       HUBSPOT_ACCESS_TOKEN: portal.sim.token,
       HUBSPOT_BASE_URL: portal.sim.url,
       DATABASE_URL: portal.handle.url,
+      HUBSPOT_DB_SCHEMA: 'portal_copy',
+      HUBSPOT_LIMITS_SCHEMA: 'hubspot',
       HUBSPOT_MAX_REQUESTS_PER_10S: '40',
       HUBSPOT_SEARCH_LAG_MS: '0',
       LOG_LEVEL: 'warn',
@@ -48,6 +53,16 @@ describe('extract --shared-limits', () => {
       max = Math.max(max, i - j + 1);
     }
     expect(max).toBeLessThanOrEqual(40);
-    expect(await portalDifferences(portal.db, portal.sim.manifest(), { types: ['companies', 'deals'], associations: false })).toEqual([]);
+    const copy = await openDatabase({ url: portal.handle.url, schema: 'portal_copy', poolSize: 2 });
+    try {
+      expect(await portalDifferences(copy, portal.sim.manifest(), { types: ['companies', 'deals'], associations: false })).toEqual([]);
+      // The limits schema was used: the run created no limits in its own schema, and its search limit beside
+      // the window the operator declared.
+      expect((await copy.query(`select name from portal_copy.limits`)).rows).toEqual([]);
+      const shared = await copy.query<{ name: string }>(`select name from hubspot.limits order by name`);
+      expect(shared.rows.map((r) => r.name)).toEqual(['hubspot', 'hubspot-search']);
+    } finally {
+      await copy.close();
+    }
   }, 120_000);
 });

@@ -26,6 +26,12 @@ describe('settings', () => {
     expect(s.databaseUrl).toBeUndefined();
   });
 
+  it('keeps the shared limits in the data schema unless HUBSPOT_LIMITS_SCHEMA names another', () => {
+    expect(parseSettings({ HUBSPOT_DB_SCHEMA: 'staging' }).limitsSchema).toBe('staging');
+    expect(parseSettings({ HUBSPOT_DB_SCHEMA: 'staging', HUBSPOT_LIMITS_SCHEMA: 'hubspot' }).limitsSchema).toBe('hubspot');
+    expect(() => parseSettings({ HUBSPOT_LIMITS_SCHEMA: 'Bad-Name' })).toThrow(/HUBSPOT_LIMITS_SCHEMA/);
+  });
+
   it('derives limits from each tier', () => {
     for (const [tier, limits] of Object.entries(TIER_LIMITS)) {
       const s = parseSettings({ HUBSPOT_TIER: tier });
