@@ -1,4 +1,4 @@
-import { HttpStatusError, RequestTimeoutError } from './errors.js';
+import { HttpStatusError, RequestTimeoutError, type FatalReason } from './errors.js';
 import { parseRetryAfter, rateLimitWait, type RateLimitWait } from './retry-after.js';
 
 /**
@@ -26,7 +26,7 @@ export type FailureClass =
       rateLimit?: RateLimitWait;
     }
   | { kind: 'skippable'; status: number; reason: string }
-  | { kind: 'fatal'; status?: number; reason: 'auth' | 'scope' | 'daily-budget' | 'migration'; message: string }
+  | { kind: 'fatal'; status?: number; reason: Exclude<FatalReason, 'circuit'>; message: string }
   /** Not an HTTP or transport failure (a bug, a cancelled run): the caller rethrows it unchanged. */
   | { kind: 'unknown'; message: string };
 

@@ -3,12 +3,15 @@
  * surfaces as exactly one of these, so the run can branch on `instanceof` instead of parsing messages.
  */
 
+/** Why a run stopped: a response said so (classify.ts), or an endpoint's circuit stayed open. */
+export type FatalReason = 'auth' | 'scope' | 'daily-budget' | 'migration' | 'circuit';
+
 /** Stops the whole run: retrying or skipping cannot help (bad token, missing scope, daily budget). */
 export class FatalRunError extends Error {
   readonly code: string = 'FATAL_RUN';
   constructor(
     message: string,
-    readonly reason: 'auth' | 'scope' | 'daily-budget' | 'circuit' | 'migration',
+    readonly reason: FatalReason,
     readonly status?: number,
   ) {
     super(message);
