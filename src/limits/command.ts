@@ -30,21 +30,8 @@ export interface LimitsCommandDeps {
 async function openFromSettings(schemaFlag: string | undefined): Promise<Database> {
   const settings = loadSettings({ HUBSPOT_LIMITS_SCHEMA: schemaFlag });
   // Loaded only once the input has been checked: --help and bad input never touch the database modules.
-  const [{ openDatabase }, { migrate, migrateSharedLimits }] = await Promise.all([import('../db/database.js'), import('../db/migrations.js')]);
-  const db = await openDatabase({
-    url: settings.databaseUrl,
-    schema: settings.limitsSchema,
-    poolSize: 2,
-    applicationName: 'hubspot-extract limits',
-  });
-  try {
-    // A schema of its own holds only the limits; the data schema gets everything, as the extract run would.
-    await (settings.limitsSchema === settings.dbSchema ? migrate(db) : migrateSharedLimits(db));
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
+  const { openLimitsDatabase } = await import('./pg-limits-database.js');
+  return openLimitsDatabase({ url: settings.databaseUrl, schema: settings.limitsSchema, dataSchema: settings.dbSchema, poolSize: 2 });
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { effectiveWindowLimit, type Settings } from '../../config/settings.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { migrateSharedLimits } from '../db/migrations.js';
+import type { Database } from '../db/database.js';
+import { openLimitsDatabase } from '../limits/pg-limits-database.js';
 import { closeSharedLimits, createSharedLimiter, ensureLimit } from '../limits/pg-shared-limits.js';
 import type { PortalLimits } from '../processor/request-executor.js';
 import { HUBSPOT_WINDOW_MS, SEARCH_WINDOW_MS } from '../processor/run-context.js';
@@ -15,7 +15,9 @@ export const SHARED_SEARCH_LIMIT = 'hubspot-search';
 
 export async function sharedPortalLimits(dataDb: Database, settings: Settings): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
   // HUBSPOT_LIMITS_SCHEMA: processes loading one portal into different schemas still spend one budget.
-  const own = settings.limitsSchema === dataDb.schema ? undefined : await openLimitsSchema(dataDb, settings.limitsSchema);
+  const own = settings.limitsSchema === dataDb.schema
+    ? undefined
+    : await openLimitsDatabase({ url: dataDb.clientConfig().connectionString, schema: settings.limitsSchema, dataSchema: dataDb.schema, poolSize: 4 });
   const db = own ?? dataDb;
   try {
     const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: HUBSPOT_WINDOW_MS });
@@ -36,18 +38,6 @@ export async function sharedPortalLimits(dataDb: Database, settings: Settings): 
     };
   } catch (error) {
     await own?.close();
-    throw error;
-  }
-}
-
-/** The same server as the data, another schema holding only the limits' tables. */
-async function openLimitsSchema(dataDb: Database, schema: string): Promise<Database> {
-  const db = await openDatabase({ url: dataDb.clientConfig().connectionString, schema, poolSize: 4, applicationName: 'hubspot-extract limits' });
-  try {
-    await migrateSharedLimits(db);
-    return db;
-  } catch (error) {
-    await db.close();
     throw error;
   }
 }
