@@ -110,6 +110,11 @@ export class RollingWindowLimiter extends SlotCountLimiter {
   /** Phantom slots currently reserved for traffic that was not ours. */
   externalInUse(): number {
     this.prune(this.clock.now());
+    return this.externalCounted();
+  }
+
+  /** What other apps occupy: the timed reservations, or the floor when that is more. */
+  private externalCounted(): number {
     return Math.max(this.externalSlots, this.externalFloor);
   }
 
@@ -124,7 +129,7 @@ export class RollingWindowLimiter extends SlotCountLimiter {
 
   protected used(now: number): number {
     this.prune(now);
-    return this.held + this.expiring + Math.max(this.externalSlots, this.externalFloor);
+    return this.held + this.expiring + this.externalCounted();
   }
 
   protected fits(n: number, now: number): boolean {

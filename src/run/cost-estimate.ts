@@ -18,11 +18,12 @@ export interface CostEstimate {
 }
 
 /** Each type's cursor as the run starts: read before the run writes any, since the estimate runs beside it. */
-export type StartCursors = Map<string, { incremental?: { ts: number }; full?: unknown } | undefined>;
+type StartCursor = { incremental?: { ts: number }; full?: unknown };
+export type StartCursors = Map<string, StartCursor | undefined>;
 
 export async function readStartCursors(db: Database, extractors: BaseExtractor[]): Promise<StartCursors> {
   const streams = objectExtractors(extractors).map((o) => o.stream);
-  const { rows } = await db.query<{ stream: string; cursor: { incremental?: { ts: number }; full?: unknown } }>(
+  const { rows } = await db.query<{ stream: string; cursor: StartCursor }>(
     `select stream, cursor from ${ident(db.schema)}.sync_state where stream = any($1)`, [streams]);
   const byStream = new Map(rows.map((r) => [r.stream, r.cursor]));
   return new Map(streams.map((stream) => [stream, byStream.get(stream)]));

@@ -54,20 +54,27 @@ interface RawOptions {
   rejectedCount?: boolean;
 }
 
+/** Each `--fault-…` option and the rate it sets. */
+const FAULT_FLAGS = {
+  fault5xx: 'serverError',
+  faultTimeout: 'timeout',
+  faultReset: 'reset',
+  faultMalformed: 'malformed',
+  fault429Burst: 'burst429',
+  fault423: 'locked',
+  fault477: 'migration',
+  fault524: 'originTimeout',
+} as const satisfies Partial<Record<keyof RawOptions, keyof FaultRates>>;
+
 export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
   const size: Partial<PortalSize> = {};
   for (const key of ['contacts', 'companies', 'deals', 'engagements', 'forms', 'submissions'] as const) {
     if (raw[key] !== undefined) size[key] = raw[key];
   }
   const faults: Partial<FaultRates> = {};
-  if (raw.fault5xx !== undefined) faults.serverError = raw.fault5xx;
-  if (raw.faultTimeout !== undefined) faults.timeout = raw.faultTimeout;
-  if (raw.faultReset !== undefined) faults.reset = raw.faultReset;
-  if (raw.faultMalformed !== undefined) faults.malformed = raw.faultMalformed;
-  if (raw.fault429Burst !== undefined) faults.burst429 = raw.fault429Burst;
-  if (raw.fault423 !== undefined) faults.locked = raw.fault423;
-  if (raw.fault477 !== undefined) faults.migration = raw.fault477;
-  if (raw.fault524 !== undefined) faults.originTimeout = raw.fault524;
+  for (const [flag, rate] of Object.entries(FAULT_FLAGS) as [keyof typeof FAULT_FLAGS, keyof FaultRates][]) {
+    if (raw[flag] !== undefined) faults[rate] = raw[flag];
+  }
   const options: Partial<SimulatorOptions> = {
     tier: raw.tier,
     preset: raw.preset,
