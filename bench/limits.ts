@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITER_OPTIONS } from '@hubspot/api-client';
 import Bottleneck from 'bottleneck';
 import PQueue from 'p-queue';
-import { seededRandom, systemClock, type Random } from '../src/limits/clock.js';
+import { seededRandom, systemClock, type Random } from '../src/clock.js';
 import { buildPresetLimiter, type RatePreset } from '../config/presets.js';
 import { RollingWindowLimiter } from '../src/limits/rolling-window.js';
 import { Semaphore } from '../src/limits/semaphore.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../src/limits/clock.js';
+import type { Clock } from '../src/clock.js';
 import { CompositeLimiter } from '../src/limits/composite.js';
 import { RollingWindowLimiter } from '../src/limits/rolling-window.js';
 import { Semaphore } from '../src/limits/semaphore.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Database } from '../src/db/database.js';
 import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT, SEARCH_PAGE_LIMIT } from '../src/hubspot/api.js';
 import { ident } from '../src/db/database.js';
-import type { Clock } from '../src/limits/clock.js';
+import type { Clock } from '../src/clock.js';
 import { stagedMerge } from '../src/load/staged-merge.js';
 import { cleanJsonText } from '../src/load/clean-text.js';
 import { readCursor, writeCursor } from '../src/load/sync-state.js';

@@ -157,12 +157,12 @@ function isAbort(err: unknown): boolean {
 export async function runLoadAgainstSimulator(options: VerifyOptions): Promise<SimulatorLoad | null> {
   let sim: typeof import('../src/sim/index.js');
   let limits: typeof import('../src/limits/rolling-window.js');
-  let clocks: typeof import('../src/limits/clock.js');
+  let clocks: typeof import('../src/clock.js');
   try {
     [sim, limits, clocks] = await Promise.all([
       import('../src/sim/index.js'),
       import('../src/limits/rolling-window.js'),
-      import('../src/limits/clock.js'),
+      import('../src/clock.js'),
     ]);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { QueuedLimiter, releaseOnce } from './queued-limiter.js';
 import type { AcquireOptions, LimiterStats, ManagedLimiter, Release } from './types.js';
 

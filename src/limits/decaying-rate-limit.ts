@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { SlotCountLimiter, releaseOnce } from './queued-limiter.js';
 import type { Release } from './types.js';
 

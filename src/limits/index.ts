@@ -1,5 +1,5 @@
 /** The limits engine's public surface, for callers outside src/limits. */
-export { systemClock, FakeClock, seededRandom, systemRandom, flushMicrotasks, type Clock, type Random } from './clock.js';
+export { systemClock, FakeClock, seededRandom, systemRandom, flushMicrotasks, type Clock, type Random } from '../clock.js';
 export type {
   AcquireOptions,
   AdjustableLimiter,

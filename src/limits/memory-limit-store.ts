@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { CompositeLimiter } from './composite.js';
 import { DecayingRateLimiter } from './decaying-rate-limit.js';
 import type { LimitDefinition, LimitStore, SlotMode } from './named-limits.js';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { LimitConfigurationError, UnknownLimitError, validateLimitName } from './errors.js';
 import { MemoryLimitStore } from './memory-limit-store.js';
 import type { AcquireOptions, Release } from './types.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { renewHolder } from './pg-store.js';
 
 /**

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { LIMITS_CHANNEL } from './pg-store.js';
 
 /** `release`: slots were given back; `change`: the limit or the line of waiters changed. */

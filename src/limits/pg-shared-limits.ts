@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { LimitConfigurationError, UnknownLimitError, validateLimitName } from './errors.js';
 import type { SlotMode } from './named-limits.js';
 import { LeaseRenewer } from './pg-lease-renewer.js';

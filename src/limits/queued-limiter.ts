@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { LimitCapacityError, LimitTimeoutError } from './errors.js';
 import { StatsRecorder } from './stats.js';
 import type { AcquireOptions, AdjustableLimiter, LimiterEvent, LimiterStats, ManagedLimiter, Release } from './types.js';

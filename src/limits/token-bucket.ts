@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { QueuedLimiter } from './queued-limiter.js';
 import { assertLimit } from './rolling-window.js';
 import type { AdjustableLimiter, Release } from './types.js';

@@ -1,4 +1,4 @@
-import type { Random } from '../limits/clock.js';
+import type { Random } from '../clock.js';
 
 export interface BackoffOptions {
   /** Cap of the first retry's delay. */

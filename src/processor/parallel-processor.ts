@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Clock } from '../limits/clock.js';
+import type { Clock } from '../clock.js';
 import { FatalRunError, SkippedItemError } from './errors.js';
 import type { EngineEvents } from './events.js';
 import { LatencyEstimator, poolSize } from './pool-size.js';

@@ -1,4 +1,4 @@
-import type { Clock, Random } from '../limits/clock.js';
+import type { Clock, Random } from '../clock.js';
 import type { Limiter, Release } from '../limits/types.js';
 import { runAbortable } from '../hubspot/abort-scope.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';

@@ -1,6 +1,6 @@
 import { effectiveWindowLimit, type Settings } from '../../config/settings.js';
 import { UserFacingError } from '../exit-codes.js';
-import { systemClock, systemRandom, type Clock, type Random } from '../limits/clock.js';
+import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
 import { RollingWindowLimiter } from '../limits/rolling-window.js';
 import { HubSpotApi } from '../hubspot/api.js';
 import { createHubSpotClient, type HubSpotClient } from '../hubspot/client.js';

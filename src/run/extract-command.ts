@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
 import { ExitCode, UserFacingError } from '../exit-codes.js';
 import { createLogger } from '../log.js';
-import { systemClock } from '../limits/clock.js';
+import { systemClock } from '../clock.js';
 import { createRunContext } from '../processor/run-context.js';
 import { selectExtractors } from '../../extractors/registry.js';
 import type { BaseExtractor } from '../../extractors/base.js';

@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import type { Database } from '../db/database.js';
-import type { Clock } from '../limits/clock.js';
+import type { Clock } from '../clock.js';
 import type { RunContext } from '../processor/run-context.js';
 import { DailyBudgetExhausted, FatalRunError } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-executor.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../limits/clock.js';
+import type { Clock } from '../clock.js';
 import type { EngineEvents } from '../processor/events.js';
 import type { ExtractorEvent } from '../../extractors/types.js';
 

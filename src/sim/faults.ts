@@ -1,4 +1,4 @@
-import type { Random } from '../limits/clock.js';
+import type { Random } from '../clock.js';
 import type { FaultRates } from './options.js';
 
 /**

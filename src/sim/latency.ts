@@ -1,4 +1,4 @@
-import type { Random } from '../limits/clock.js';
+import type { Random } from '../clock.js';
 
 /**
  * Response latency: lognormal with the given median and 99th percentile, so most replies are quick and a few

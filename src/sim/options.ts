@@ -1,4 +1,4 @@
-import type { Clock } from '../limits/clock.js';
+import type { Clock } from '../clock.js';
 
 export type Tier = 'free' | 'starter' | 'professional' | 'enterprise' | 'api-addon';
 export const TIERS: Tier[] = ['free', 'starter', 'professional', 'enterprise', 'api-addon'];

@@ -1,4 +1,4 @@
-import { seededRandom, type Random } from '../limits/clock.js';
+import { seededRandom, type Random } from '../clock.js';
 import { compareIds, hashSeed, insertSortedId, lowerBoundId, removeSortedId, seededUuid } from './ids.js';
 import type { PortalSize } from './options.js';
 import { propertyValues, type PropertyValues, type RecordState } from './property-values.js';

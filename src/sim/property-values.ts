@@ -1,4 +1,4 @@
-import { seededRandom } from '../limits/clock.js';
+import { seededRandom } from '../clock.js';
 import { createdDateProperty, modifiedDateProperty, type ObjectType } from './schema.js';
 
 /**

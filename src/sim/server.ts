@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../limits/clock.js';
+import type { Clock } from '../clock.js';
 import { expiredToken, invalidToken, json, missingAuth, notFound, rateLimited, type HttpReply } from './error-bodies.js';
 import { ORIGIN_TIMEOUT_HTML, serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
 import { sampleLatency } from './latency.js';

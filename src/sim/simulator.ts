@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom, systemClock, type Clock } from '../limits/clock.js';
+import { seededRandom, systemClock, type Clock } from '../clock.js';
 import { json } from './error-bodies.js';
 import { FaultInjector } from './faults.js';
 import { hashSeed } from './ids.js';

@@ -1,6 +1,6 @@
 import { parseSettings, type Settings } from '../../config/settings.js';
 import type { Database } from '../../src/db/database.js';
-import { systemClock } from '../../src/limits/clock.js';
+import { systemClock } from '../../src/clock.js';
 import { createRunContext } from '../../src/processor/run-context.js';
 import { runExtraction, type ExtractRunSummary } from '../../src/run/extract-run.js';
 import { selectExtractors } from '../../extractors/registry.js';

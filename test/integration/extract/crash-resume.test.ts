@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src/limits/clock.js';
+import { seededRandom } from '../../../src/clock.js';
 import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
 import { runCli, startCli } from '../../helpers/cli-process.js';

@@ -9,7 +9,7 @@
  */
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../../src/db/database.js';
-import { systemClock } from '../../../src/limits/clock.js';
+import { systemClock } from '../../../src/clock.js';
 import { closeSharedLimits, createSharedLimiter, sharedLimitsFor } from '../../../src/limits/pg-shared-limits.js';
 
 const env = (key: string, fallback?: string): string => {

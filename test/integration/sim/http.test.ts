@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { compareIds } from '../../../src/sim/ids.js';
 import { ZERO_FAULTS, type FaultRates } from '../../../src/sim/options.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/simulator.js';

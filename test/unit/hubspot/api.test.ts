@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@hubspot/api-client';
-import { systemClock } from '../../../src/limits/clock.js';
+import { systemClock } from '../../../src/clock.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 import { HubSpotApi, modifiedDateProperty } from '../../../src/hubspot/api.js';
 import { createHubSpotClient } from '../../../src/hubspot/client.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { CompositeLimiter } from '../../../src/limits/composite.js';
 import { LimitTimeoutError } from '../../../src/limits/errors.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushMicrotasks } from '../../../src/limits/clock.js';
+import { FakeClock, flushMicrotasks } from '../../../src/clock.js';
 import {
   InvalidLimitNameError,
   LimitConfigurationError,

@@ -6,7 +6,7 @@ import {
   hubspotTierPreset,
   PRESETS,
 } from '../../../config/presets.js';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { effectiveWindowLimit } from '../../../config/settings.js';
 
 describe('presets', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { Semaphore } from '../../../src/limits/semaphore.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 

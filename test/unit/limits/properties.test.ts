@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { CompositeLimiter } from '../../../src/limits/composite.js';
 import { DecayingRateLimiter } from '../../../src/limits/decaying-rate-limit.js';
 import { TokenBucketLimiter } from '../../../src/limits/token-bucket.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { DecayingRateLimiter } from '../../../src/limits/decaying-rate-limit.js';
 import { LimitTimeoutError } from '../../../src/limits/errors.js';
 import { Semaphore } from '../../../src/limits/semaphore.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerTransition } from '../../../src/processor/circuit-breaker.js';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 
 function setup(threshold = 3, coolDownMs = 1000) {
   const clock = new FakeClock(10_000);

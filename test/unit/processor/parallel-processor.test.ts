@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeClock, systemClock } from '../../../src/limits/clock.js';
+import { FakeClock, systemClock } from '../../../src/clock.js';
 import { FatalRunError, SkippedItemError } from '../../../src/processor/errors.js';
 import { EngineEvents, type EngineEvent } from '../../../src/processor/events.js';
 import { ParallelProcessor, type ProcessorOptions } from '../../../src/processor/parallel-processor.js';

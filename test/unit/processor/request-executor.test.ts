@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRequestLog } from '../../../src/processor/request-log.js';
-import { FakeClock } from '../../../src/limits/clock.js';
+import { FakeClock } from '../../../src/clock.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 import { DailyBudget } from '../../../src/processor/daily-budget.js';
 import { DailyBudgetExhausted, FatalRunError, RetriesExhaustedError, SkippedItemError } from '../../../src/processor/errors.js';

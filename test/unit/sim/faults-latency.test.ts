@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src/limits/clock.js';
+import { seededRandom } from '../../../src/clock.js';
 import { FaultInjector, serverErrorReply, truncateBody } from '../../../src/sim/faults.js';
 import { sampleLatency } from '../../../src/sim/latency.js';
 import { ZERO_FAULTS } from '../../../src/sim/options.js';

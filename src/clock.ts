@@ -1,6 +1,7 @@
 /**
  * Time is injected so the limiter, backoff and scheduler can be driven by a fake clock in tests.
- * Nothing under src/limits may call Date.now, setTimeout or Math.random directly.
+ * Nothing under src/limits may call Date.now, setTimeout or Math.random directly. It sits at the bottom of
+ * the layers (beside src/db/): the limits, the executor, the extractors and the simulator all take a Clock.
  */
 export interface Clock {
   /** Milliseconds since the epoch (or any fixed origin for fake clocks). */
