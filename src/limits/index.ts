@@ -24,12 +24,6 @@ export { TokenBucketLimiter, type TokenBucketOptions } from './token-bucket.js';
 export { Semaphore, type SemaphoreOptions } from './semaphore.js';
 export { DecayingRateLimiter, type DecayingRateLimitOptions } from './decaying-rate-limit.js';
 export { CompositeLimiter, type CompositeRelease, type CompositeStats } from './composite.js';
-export {
-  LimitRegistry,
-  type LimitDefinition,
-  type LimitRegistryOptions,
-  type LimitSpec,
-  type LimitStore,
-  type SlotMode,
-} from './named-limits.js';
+export { LimitRegistry, type LimitRegistryOptions, type LimitSpec } from './named-limits.js';
+export type { LimitDefinition, LimitStore, SlotMode } from './limit-store.js';
 export { MemoryLimitStore } from './memory-limit-store.js';

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { LimitConfigurationError } from './errors.js';
-import type { LimitDefinition, LimitStore, SlotMode } from './named-limits.js';
+import type { LimitDefinition, LimitStore, SlotMode } from './limit-store.js';
 import { sharedLimitsFor, type SharedLimits } from './pg-shared-limits.js';
 import { deleteLimit, getLimit, limitUsage, listLimits, upsertLimit, type SharedLimitRow } from './pg-store.js';
 import type { AcquireOptions, Release } from './types.js';

@@ -4,9 +4,10 @@ import {
   LimitTimeoutError,
   UnknownLimitError,
 } from './errors.js';
-import type { SlotMode } from './named-limits.js';
+import type { SlotMode } from './limit-store.js';
 import type { ChangeKind } from './pg-notify.js';
-import type { SharedLimits } from './pg-shared-limits.js';
+import type { Database } from '../db/database.js';
+import type { Clock } from '../clock.js';
 import { acquireSlots, dropTicket, insertLimit, recordDenial, type AcquireResult } from './pg-store.js';
 import { StatsRecorder } from './stats.js';
 import type { AcquireOptions, LimiterEvent, LimiterStats, ManagedLimiter, Release } from './types.js';
@@ -19,6 +20,24 @@ export function assertSlotCount(what: string, n: number, zeroAllowed: boolean): 
   if (!Number.isSafeInteger(n) || n < (zeroAllowed ? 0 : 1)) {
     throw new RangeError(`${what} must be a whole number ${zeroAllowed ? '>= 0' : '>= 1'}, got ${n}`);
   }
+}
+
+/**
+ * What a PgLimiter needs from the process-wide SharedLimits that hands it out (its holder name, lease,
+ * LISTEN session and batched releases). Declared here, and implemented by SharedLimits, so that the
+ * limiter does not import the module that creates it.
+ */
+export interface SharedLimitsHost {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly holder: string;
+  readonly leaseMs: number;
+  readonly maxPollMs: number;
+  isListening(): boolean;
+  whenListening(): Promise<void>;
+  /** Leases granted to this process: the renewer extends them until they are released. */
+  noteHeld(ids: readonly number[]): void;
+  release(ids: readonly number[]): void;
 }
 
 interface Waiter extends QueueNode {
@@ -54,7 +73,7 @@ export class PgLimiter implements ManagedLimiter {
   private waitingAnnounced = false;
 
   constructor(
-    private readonly shared: SharedLimits,
+    private readonly shared: SharedLimitsHost,
     readonly names: readonly string[],
     readonly mode: SlotMode,
     private readonly strict: boolean,

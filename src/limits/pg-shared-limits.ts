@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LimitConfigurationError, UnknownLimitError, validateLimitName } from './errors.js';
-import type { SlotMode } from './named-limits.js';
+import type { SlotMode } from './limit-store.js';
 import { LeaseRenewer } from './pg-lease-renewer.js';
-import { assertSlotCount, PgLimiter } from './pg-limiter.js';
+import { assertSlotCount, PgLimiter, type SharedLimitsHost } from './pg-limiter.js';
 import { LimitChangeListener } from './pg-notify.js';
 import { getLimit, insertLimit, releaseHolder, releaseLeases, type SharedLimitRow } from './pg-store.js';
 
@@ -43,7 +43,7 @@ export interface SharedLimiterOptions {
  * Everything one process shares across its shared limiters on one database: its holder name, the lease
  * renewer, the LISTEN connection and the batched releases.
  */
-export class SharedLimits {
+export class SharedLimits implements SharedLimitsHost {
   readonly holder: string;
   readonly leaseMs: number;
   readonly clock: Clock;
