@@ -24,7 +24,7 @@ import { DEFAULT_LIMITER_OPTIONS } from '@hubspot/api-client';
 import Bottleneck from 'bottleneck';
 import PQueue from 'p-queue';
 import { seededRandom, systemClock, type Random } from '../src/clock.js';
-import { buildPresetLimiter, type RatePreset } from '../config/presets.js';
+import { buildPresetLimiter, type RatePreset } from '../src/limits/library/presets.js';
 import { RollingWindowLimiter } from '../src/limits/rolling-window.js';
 import { Semaphore } from '../src/limits/semaphore.js';
 import { startSimulator, type RunningSimulator } from '../src/sim/index.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config as loadDotenv } from 'dotenv';
-import { HUBSPOT_TIERS, hubspotTierPreset, type HubSpotTier } from './presets.js';
+import { HUBSPOT_TIERS, HUBSPOT_TIER_LIMITS, type HubSpotTier } from './hubspot-limits.js';
 
 /**
  * One typed settings schema. Precedence: command-line flags > environment (and `.env`) > profile
@@ -14,13 +14,8 @@ export const APP_ENVS = ['development', 'staging', 'production'] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-/** HubSpot's documented limits for privately distributed apps (contract §1.1), from the presets. */
-export const TIER_LIMITS = Object.fromEntries(
-  TIERS.map((tier) => {
-    const [tenSecondly, daily] = hubspotTierPreset(tier).windows;
-    return [tier, { per10s: tenSecondly.limit, daily: daily.limit }];
-  }),
-) as Record<Tier, { per10s: number; daily: number }>;
+/** HubSpot's documented limits for privately distributed apps (contract §1.1), written in hubspot-limits.ts. */
+export const TIER_LIMITS = HUBSPOT_TIER_LIMITS;
 
 /** Development runs beside a person's other work, so it asks for less of the machine and the API. */
 const PROFILE_DEFAULTS: Record<AppEnv, Partial<Record<SettingKey, string>>> = {

@@ -1,7 +1,8 @@
+import { API_LIMIT_INCREASE, HUBSPOT_TIER_LIMITS, HUBSPOT_TIERS, type HubSpotTier } from '../../config/hubspot-limits.js';
 import type { Clock } from '../clock.js';
 
-export type Tier = 'free' | 'starter' | 'professional' | 'enterprise' | 'api-addon';
-export const TIERS: Tier[] = ['free', 'starter', 'professional', 'enterprise', 'api-addon'];
+export type Tier = HubSpotTier;
+export const TIERS: Tier[] = [...HUBSPOT_TIERS];
 
 export type Preset = 'small' | 'medium' | 'large';
 export const PRESETS: Preset[] = ['small', 'medium', 'large'];
@@ -23,15 +24,21 @@ export const PRESET_SIZES: Record<Preset, PortalSize> = {
   large: { contacts: 50000, companies: 5000, deals: 8000, engagements: 150000, forms: 40, submissions: 30000 },
 };
 
-/** Burst (per 10 s, per app) and daily (per account) limits, contract §1.1. */
-export const TIER_LIMITS: Record<Tier, { tenSecondly: number; daily: number }> = {
-  free: { tenSecondly: 100, daily: 250_000 },
-  starter: { tenSecondly: 100, daily: 250_000 },
-  professional: { tenSecondly: 190, daily: 625_000 },
-  enterprise: { tenSecondly: 190, daily: 1_000_000 },
-  // Enterprise daily plus one +1,000,000 add-on purchase; the burst does not stack.
-  'api-addon': { tenSecondly: 250, daily: 2_000_000 },
-};
+/**
+ * Burst (per 10 s, per app) and daily (per account) limits, contract §1.1, from the client's one table
+ * (config/hubspot-limits.ts). One deliberate difference: the simulated `api-addon` portal is a real account
+ * with the add-on, an Enterprise one with one purchase (1,000,000 + 1,000,000 a day), whereas the client
+ * assumes the add-on's 1,000,000 alone for any such account. test/unit/sim/tier-limits.test.ts pins what
+ * must agree.
+ */
+export const TIER_LIMITS: Record<Tier, { tenSecondly: number; daily: number }> = Object.fromEntries(
+  TIERS.map((tier) => [tier, { tenSecondly: HUBSPOT_TIER_LIMITS[tier].per10s, daily: simulatedDailyLimit(tier) }]),
+) as Record<Tier, { tenSecondly: number; daily: number }>;
+
+function simulatedDailyLimit(tier: Tier): number {
+  if (tier === 'api-addon') return HUBSPOT_TIER_LIMITS.enterprise.daily + API_LIMIT_INCREASE.dailyPerPurchase;
+  return HUBSPOT_TIER_LIMITS[tier].daily;
+}
 
 export interface FaultRates {
   /** Probability per request of a 500/502/503/504 (bodies: JSON, HTML, empty, HTML). */

@@ -1,4 +1,4 @@
-import { HUBSPOT_TIERS, hubspotTierPreset, type HubSpotTier } from '../../config/presets.js';
+import { HUBSPOT_TIERS, HUBSPOT_TIER_LIMITS, TEN_SECONDLY_WINDOW_MS, type HubSpotTier } from '../../config/hubspot-limits.js';
 
 /**
  * HubSpot burst limits per app for privately distributed apps (see shared/hubspot-contract.md §1.1).
@@ -12,10 +12,7 @@ export interface BurstLimit {
 export type Tier = HubSpotTier;
 
 export const BURST_LIMITS_BY_TIER = Object.fromEntries(
-  HUBSPOT_TIERS.map((tier) => {
-    const [tenSecondly] = hubspotTierPreset(tier).windows;
-    return [tier, { limit: tenSecondly.limit, windowMs: tenSecondly.windowMs }];
-  }),
+  HUBSPOT_TIERS.map((tier) => [tier, { limit: HUBSPOT_TIER_LIMITS[tier].per10s, windowMs: TEN_SECONDLY_WINDOW_MS }]),
 ) as Record<Tier, BurstLimit>;
 
 export const DEFAULT_TIER: Tier = 'professional';

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applySafetyMargin,
-  buildPresetLimiter,
-  HUBSPOT_TIERS,
-  hubspotTierPreset,
-  PRESETS,
-} from '../../../config/presets.js';
+import { HUBSPOT_TIERS } from '../../../config/hubspot-limits.js';
+import { applySafetyMargin, buildPresetLimiter, hubspotTierPreset, PRESETS } from '../../../src/limits/library/presets.js';
 import { FakeClock } from '../../../src/clock.js';
 import { effectiveWindowLimit } from '../../../config/settings.js';
 

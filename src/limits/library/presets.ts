@@ -1,11 +1,20 @@
-import type { Clock } from '../src/clock.js';
-import { CompositeLimiter } from '../src/limits/composite.js';
-import { RollingWindowLimiter } from '../src/limits/rolling-window.js';
-import { Semaphore } from '../src/limits/semaphore.js';
-import { TokenBucketLimiter } from '../src/limits/token-bucket.js';
+import {
+  DAILY_WINDOW_MS,
+  HUBSPOT_TIER_LIMITS,
+  SEARCH_LIMIT,
+  TEN_SECONDLY_WINDOW_MS,
+  type HubSpotTier,
+} from '../../../config/hubspot-limits.js';
+import type { Clock } from '../../clock.js';
+import { CompositeLimiter } from '../composite.js';
+import { RollingWindowLimiter } from '../rolling-window.js';
+import { Semaphore } from '../semaphore.js';
+import { TokenBucketLimiter } from '../token-bucket.js';
 
 /**
- * Published limits of the APIs we extract from, each as the rolling windows we enforce plus a
+ * Seed library (see README.md here): the run builds its limiters in src/run/run-context.ts, not from these.
+ *
+ * Published limits of some APIs, each as the rolling windows to enforce plus a
  * recommended concurrency. Windows the provider resets at a fixed time (HubSpot's daily limit resets at
  * midnight in the account's time zone) are enforced as rolling windows of the same length, which is
  * stricter: if no 24 h span exceeds N, no calendar day does.
@@ -28,23 +37,21 @@ export interface RatePreset {
   source: string;
 }
 
-export const HUBSPOT_TIERS = ['free', 'starter', 'professional', 'enterprise', 'api-addon'] as const;
-export type HubSpotTier = (typeof HUBSPOT_TIERS)[number];
-
 const SECOND = 1000;
-const TEN_SECONDS = 10 * SECOND;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+const DAY = DAILY_WINDOW_MS;
 
 const HUBSPOT_SOURCE = 'HubSpot usage guidelines (privately distributed apps), shared/hubspot-contract.md §1.1';
 
-function hubspot(tier: string, per10s: number, daily: number): RatePreset {
+/** A tier's limits (config/hubspot-limits.ts, the one table of them) as the windows a preset enforces. */
+function hubspot(tier: HubSpotTier): RatePreset {
+  const { per10s, daily } = HUBSPOT_TIER_LIMITS[tier];
   return {
     id: `hubspot-${tier}`,
     description: `HubSpot ${tier}: ${per10s} per 10 s per app, ${daily.toLocaleString('en-US')} per day per account`,
     windows: [
-      { limit: per10s, windowMs: TEN_SECONDS, label: 'ten-secondly' },
+      { limit: per10s, windowMs: TEN_SECONDLY_WINDOW_MS, label: 'ten-secondly' },
       { limit: daily, windowMs: DAY, label: 'daily' },
     ],
     concurrency: 10,
@@ -53,16 +60,15 @@ function hubspot(tier: string, per10s: number, daily: number): RatePreset {
 }
 
 export const PRESETS = {
-  'hubspot-free': hubspot('free', 100, 250_000),
-  'hubspot-starter': hubspot('starter', 100, 250_000),
-  'hubspot-professional': hubspot('professional', 190, 625_000),
-  'hubspot-enterprise': hubspot('enterprise', 190, 1_000_000),
-  // The add-on raises the burst to 250 (purchases do not stack) and adds 1,000,000/day to the tier's own.
-  'hubspot-api-addon': hubspot('api-addon', 250, 1_000_000),
+  'hubspot-free': hubspot('free'),
+  'hubspot-starter': hubspot('starter'),
+  'hubspot-professional': hubspot('professional'),
+  'hubspot-enterprise': hubspot('enterprise'),
+  'hubspot-api-addon': hubspot('api-addon'),
   'hubspot-search': {
     id: 'hubspot-search',
-    description: 'HubSpot CRM search: 5 requests per second per account, separate from the 10-second burst',
-    windows: [{ limit: 5, windowMs: SECOND, label: 'secondly' }],
+    description: `HubSpot CRM search: ${SEARCH_LIMIT.perSecond} requests per second per account, separate from the 10-second burst`,
+    windows: [{ limit: SEARCH_LIMIT.perSecond, windowMs: SEARCH_LIMIT.windowMs, label: 'secondly' }],
     concurrency: 3,
     source: 'HubSpot CRM search guide (2026-03-30), shared/hubspot-contract.md §1.3',
   },
