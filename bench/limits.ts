@@ -26,7 +26,7 @@ import PQueue from 'p-queue';
 import { seededRandom, systemClock, type Random } from '../src/clock.js';
 import { buildPresetLimiter, type RatePreset } from '../src/limits/library/presets.js';
 import { RollingWindowLimiter } from '../src/limits/rolling-window.js';
-import { Semaphore } from '../src/limits/semaphore.js';
+import { Semaphore } from '../src/limits/library/semaphore.js';
 import { startSimulator, type RunningSimulator } from '../src/sim/index.js';
 
 interface BenchOptions {

@@ -4,13 +4,12 @@ import {
   LimitTimeoutError,
   UnknownLimitError,
 } from './errors.js';
-import type { SlotMode } from './limit-store.js';
 import type { ChangeKind } from './pg-notify.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import { acquireSlots, dropTicket, insertLimit, recordDenial, type AcquireResult } from './pg-store.js';
 import { StatsRecorder } from './stats.js';
-import type { AcquireOptions, LimiterEvent, LimiterStats, ManagedLimiter, Release } from './types.js';
+import type { AcquireOptions, LimiterEvent, LimiterStats, ManagedLimiter, Release, SlotMode } from './types.js';
 import { WaitQueue, type QueueNode } from './wait-queue.js';
 
 /** Requests of one process granted in one round trip at most. */

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LimitConfigurationError, UnknownLimitError, validateLimitName } from './errors.js';
-import type { SlotMode } from './limit-store.js';
 import { LeaseRenewer } from './pg-lease-renewer.js';
 import { assertSlotCount, PgLimiter, type SharedLimitsHost } from './pg-limiter.js';
 import { LimitChangeListener } from './pg-notify.js';
 import { getLimit, insertLimit, releaseHolder, releaseLeases, type SharedLimitRow } from './pg-store.js';
+import type { SlotMode } from './types.js';
 
 /**
  * The entry point of limits shared through Postgres: one SharedLimits per process and database (holder

@@ -221,5 +221,3 @@ export class RollingWindowLimiter extends SlotCountLimiter {
     }
   }
 }
-
-export { assertLimit } from './queued-limiter.js';

@@ -78,3 +78,11 @@ export interface ManagedLimiter extends Limiter {
 export interface AdjustableLimiter extends ManagedLimiter {
   setLimit(limit: number): void;
 }
+
+/**
+ * How slots are given back (named limits, in memory or shared through Postgres):
+ * - `concurrency`: held while the work runs; the Release frees them.
+ * - `rate`: taken and left to decay (slot pools) or to age out of the window (rolling windows);
+ *   the caller never releases them.
+ */
+export type SlotMode = 'concurrency' | 'rate';

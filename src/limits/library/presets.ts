@@ -6,10 +6,10 @@ import {
   type HubSpotTier,
 } from '../../../config/hubspot-limits.js';
 import type { Clock } from '../../clock.js';
-import { CompositeLimiter } from '../composite.js';
+import { CompositeLimiter } from './composite.js';
 import { RollingWindowLimiter } from '../rolling-window.js';
-import { Semaphore } from '../semaphore.js';
-import { TokenBucketLimiter } from '../token-bucket.js';
+import { Semaphore } from './semaphore.js';
+import { TokenBucketLimiter } from './token-bucket.js';
 
 /**
  * Seed library (see README.md here): the run builds its limiters in src/run/run-context.ts, not from these.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
-import { CompositeLimiter } from '../../../src/limits/composite.js';
+import { CompositeLimiter } from '../../../src/limits/library/composite.js';
 import { LimitTimeoutError } from '../../../src/limits/errors.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
-import { Semaphore } from '../../../src/limits/semaphore.js';
+import { Semaphore } from '../../../src/limits/library/semaphore.js';
 import type { Release } from '../../../src/limits/types.js';
 
 function hubspotLike(clock: FakeClock) {

@@ -6,8 +6,8 @@ import {
   LimitTimeoutError,
   UnknownLimitError,
 } from '../../../src/limits/errors.js';
-import { MemoryLimitStore } from '../../../src/limits/memory-limit-store.js';
-import { LimitRegistry } from '../../../src/limits/named-limits.js';
+import { MemoryLimitStore } from '../../../src/limits/library/memory-limit-store.js';
+import { LimitRegistry } from '../../../src/limits/library/named-limits.js';
 import type { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 
 function registry(options: { strict?: boolean; tags?: Record<string, string[]> } = {}) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FakeClock } from '../../../src/clock.js';
-import { Semaphore } from '../../../src/limits/semaphore.js';
+import { Semaphore } from '../../../src/limits/library/semaphore.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 
 describe('waiter priority', () => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
-import { CompositeLimiter } from '../../../src/limits/composite.js';
-import { DecayingRateLimiter } from '../../../src/limits/decaying-rate-limit.js';
-import { TokenBucketLimiter } from '../../../src/limits/token-bucket.js';
+import { CompositeLimiter } from '../../../src/limits/library/composite.js';
+import { DecayingRateLimiter } from '../../../src/limits/library/decaying-rate-limit.js';
+import { TokenBucketLimiter } from '../../../src/limits/library/token-bucket.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
-import { Semaphore } from '../../../src/limits/semaphore.js';
+import { Semaphore } from '../../../src/limits/library/semaphore.js';
 import type { Limiter, Release } from '../../../src/limits/types.js';
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
-import { DecayingRateLimiter } from '../../../src/limits/decaying-rate-limit.js';
+import { DecayingRateLimiter } from '../../../src/limits/library/decaying-rate-limit.js';
 import { LimitTimeoutError } from '../../../src/limits/errors.js';
-import { Semaphore } from '../../../src/limits/semaphore.js';
-import { TokenBucketLimiter } from '../../../src/limits/token-bucket.js';
+import { Semaphore } from '../../../src/limits/library/semaphore.js';
+import { TokenBucketLimiter } from '../../../src/limits/library/token-bucket.js';
 import type { Release } from '../../../src/limits/types.js';
 
 describe('Semaphore', () => {

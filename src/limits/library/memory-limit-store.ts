@@ -1,10 +1,10 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import { CompositeLimiter } from './composite.js';
 import { DecayingRateLimiter } from './decaying-rate-limit.js';
-import type { LimitDefinition, LimitStore, SlotMode } from './limit-store.js';
-import type { QueuedLimiter } from './queued-limiter.js';
-import { RollingWindowLimiter } from './rolling-window.js';
-import type { AcquireOptions, Release } from './types.js';
+import type { LimitDefinition, LimitStore } from './limit-store.js';
+import type { QueuedLimiter } from '../queued-limiter.js';
+import { RollingWindowLimiter } from '../rolling-window.js';
+import type { AcquireOptions, Release, SlotMode } from '../types.js';
 
 interface Entry {
   definition: LimitDefinition;

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
-import { SlotCountLimiter, releaseOnce } from './queued-limiter.js';
-import type { Release } from './types.js';
+import type { Clock } from '../../clock.js';
+import { SlotCountLimiter, releaseOnce } from '../queued-limiter.js';
+import type { Release } from '../types.js';
 
 export interface SemaphoreOptions {
   name?: string;

@@ -1,7 +1,6 @@
-import type { Clock } from '../clock.js';
-import { QueuedLimiter } from './queued-limiter.js';
-import { assertLimit } from './rolling-window.js';
-import type { AdjustableLimiter, Release } from './types.js';
+import type { Clock } from '../../clock.js';
+import { assertLimit, QueuedLimiter } from '../queued-limiter.js';
+import type { AdjustableLimiter, Release } from '../types.js';
 
 export interface TokenBucketOptions {
   name?: string;

@@ -1,9 +1,9 @@
-import type { Database } from '../db/database.js';
-import { LimitConfigurationError } from './errors.js';
-import type { LimitDefinition, LimitStore, SlotMode } from './limit-store.js';
-import { sharedLimitsFor, type SharedLimits } from './pg-shared-limits.js';
-import { deleteLimit, getLimit, limitUsage, listLimits, upsertLimit, type SharedLimitRow } from './pg-store.js';
-import type { AcquireOptions, Release } from './types.js';
+import type { Database } from '../../db/database.js';
+import { LimitConfigurationError } from '../errors.js';
+import type { LimitDefinition, LimitStore } from './limit-store.js';
+import { sharedLimitsFor, type SharedLimits } from '../pg-shared-limits.js';
+import { deleteLimit, getLimit, limitUsage, listLimits, upsertLimit, type SharedLimitRow } from '../pg-store.js';
+import type { AcquireOptions, Release, SlotMode } from '../types.js';
 
 /**
  * The LimitRegistry's store kept in Postgres, so `new LimitRegistry({ store: new PgLimitStore(db) })`

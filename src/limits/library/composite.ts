@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
-import { QueuedLimiter, releaseOnce } from './queued-limiter.js';
-import type { AcquireOptions, LimiterStats, ManagedLimiter, Release } from './types.js';
+import type { Clock } from '../../clock.js';
+import { QueuedLimiter, releaseOnce } from '../queued-limiter.js';
+import type { AcquireOptions, LimiterStats, ManagedLimiter, Release } from '../types.js';
 
 /** A release that also carries one release per part, in the order the parts were given. */
 export interface CompositeRelease extends Release {

@@ -1,8 +1,8 @@
-import { systemClock, type Clock } from '../clock.js';
-import { LimitConfigurationError, UnknownLimitError, validateLimitName } from './errors.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { LimitConfigurationError, UnknownLimitError, validateLimitName } from '../errors.js';
 import { MemoryLimitStore } from './memory-limit-store.js';
 import type { LimitDefinition, LimitStore } from './limit-store.js';
-import type { AcquireOptions, Release } from './types.js';
+import type { AcquireOptions, Release } from '../types.js';
 
 /**
  * Named limits in the style of workflow engines' global concurrency limits: work names the limits

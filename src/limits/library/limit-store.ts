@@ -1,4 +1,4 @@
-import type { AcquireOptions, Release } from './types.js';
+import type { AcquireOptions, Release, SlotMode } from '../types.js';
 
 /** The contract between the named-limits registry and where limits live (in memory or in Postgres). */
 
@@ -15,19 +15,10 @@ export interface LimitDefinition {
 }
 
 /**
- * How slots are given back:
- * - `concurrency`: held while the work runs; the Release frees them.
- * - `rate`: taken and left to decay (slot pools) or to age out of the window (rolling windows);
- *   the caller never releases them.
- */
-export type SlotMode = 'concurrency' | 'rate';
-
-/**
  * Where named limits live. The registry validates names, resolves tags, applies strict mode and
  * skips inactive limits; a store only keeps definitions and slot counts. The in-process
  * MemoryLimitStore implements it with the in-process limiters; a Postgres store implements the
- * same contract so several processes share one budget. `SlotMode` is also what the shared limiters
- * the run uses (pg-shared-limits.ts) take, which is why the contract lives apart from the registry.
+ * same contract so several processes share one budget.
  *
  * Contract a store must keep:
  * - `put` creates or replaces a definition. Replacing keeps slots already held: changing `limit`
