@@ -6,7 +6,7 @@
  *   npx tsx bench/processor.ts [items]
  */
 import { parseSettings } from '../config/settings.js';
-import { createRunContext } from '../src/processor/run-context.js';
+import { createRunContext } from '../src/run/run-context.js';
 import { startSimulator } from '../src/sim/index.js';
 import { ZERO_FAULTS, type FaultRates } from '../src/sim/options.js';
 

@@ -1,6 +1,6 @@
 import type { Clock, Random } from '../clock.js';
 import type { Limiter, Release } from '../limits/types.js';
-import { runAbortable } from '../hubspot/abort-scope.js';
+import { runAbortable } from './abort-scope.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
 import { classifyFailure, type FailureClass, type RetryCause } from './classify.js';

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { ident } from '../db/database.js';
-import type { RunContext } from '../processor/run-context.js';
+import type { RunContext } from './run-context.js';
 import { CrmObjectExtractor, type BaseExtractor } from '../../extractors/base.js';
 import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
 

@@ -1,7 +1,7 @@
 import type { Settings } from '../../config/settings.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
-import type { RunContext } from '../processor/run-context.js';
+import type { RunContext } from './run-context.js';
 import { DailyBudgetExhausted, FatalRunError } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-executor.js';
 import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineEvents } from '../processor/events.js';
-import type { RunContext } from '../processor/run-context.js';
+import type { RunContext } from './run-context.js';
 import type { ExtractorEvent } from '../../extractors/types.js';
 
 /**

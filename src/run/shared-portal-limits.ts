@@ -1,9 +1,9 @@
+import { SEARCH_LIMIT, TEN_SECONDLY_WINDOW_MS } from '../../config/hubspot-limits.js';
 import { effectiveWindowLimit, type Settings } from '../../config/settings.js';
 import type { Database } from '../db/database.js';
 import { openLimitsDatabase } from '../limits/pg-limits-database.js';
 import { closeSharedLimits, createSharedLimiter, ensureLimit } from '../limits/pg-shared-limits.js';
 import type { PortalLimits } from '../processor/request-executor.js';
-import { HUBSPOT_WINDOW_MS, SEARCH_WINDOW_MS } from '../processor/run-context.js';
 
 /**
  * `--shared-limits`: the portal's ten-second window and its search limit live in Postgres, so every process
@@ -20,14 +20,14 @@ export async function sharedPortalLimits(dataDb: Database, settings: Settings): 
     : await openLimitsDatabase({ url: dataDb.clientConfig().connectionString, schema: settings.limitsSchema, dataSchema: dataDb.schema, poolSize: 4 });
   const db = own ?? dataDb;
   try {
-    const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: HUBSPOT_WINDOW_MS });
-    await ensureLimit(db, SHARED_SEARCH_LIMIT, { limit: settings.searchPerSecond, windowMs: SEARCH_WINDOW_MS });
+    const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: TEN_SECONDLY_WINDOW_MS });
+    await ensureLimit(db, SHARED_SEARCH_LIMIT, { limit: settings.searchPerSecond, windowMs: SEARCH_LIMIT.windowMs });
     const options = { leaseMs: settings.limitsLeaseMs };
     const limits: PortalLimits = {
       standard: createSharedLimiter(db, SHARED_WINDOW_LIMIT, options),
       search: createSharedLimiter(db, SHARED_SEARCH_LIMIT, options),
       // The pool is sized from the limit as stored, which another process or the CLI may have changed.
-      ratePerSecond: (window.limit * 1000) / (window.windowMs ?? HUBSPOT_WINDOW_MS),
+      ratePerSecond: (window.limit * 1000) / (window.windowMs ?? TEN_SECONDLY_WINDOW_MS),
     };
     return {
       limits,

@@ -1,7 +1,7 @@
 import { parseSettings, type Settings } from '../../config/settings.js';
 import type { Database } from '../../src/db/database.js';
 import { systemClock } from '../../src/clock.js';
-import { createRunContext } from '../../src/processor/run-context.js';
+import { createRunContext } from '../../src/run/run-context.js';
 import { runExtraction, type ExtractRunSummary } from '../../src/run/extract-run.js';
 import { selectExtractors } from '../../extractors/registry.js';
 import type { RunningSimulator } from '../../src/sim/index.js';

@@ -3,7 +3,7 @@ import { parseSettings } from '../../../config/settings.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
 import { ZERO_FAULTS } from '../../../src/sim/options.js';
 import { FatalRunError } from '../../../src/processor/errors.js';
-import { createRunContext, type RunContext } from '../../../src/processor/run-context.js';
+import { createRunContext, type RunContext } from '../../../src/run/run-context.js';
 
 /**
  * The acceptance run, scaled in time: HubSpot's window is 190 per 10 s with another app taking 30 per

@@ -4,7 +4,7 @@
  * PROGRESS_INTERVAL_MS sets the JSON line interval.
  */
 import { parseSettings } from '../../../config/settings.js';
-import { createRunContext } from '../../../src/processor/run-context.js';
+import { createRunContext } from '../../../src/run/run-context.js';
 import { startSimulator } from '../../../src/sim/index.js';
 
 const sim = await startSimulator({ tenSecondLimit: 60, rateLimitWindowMs: 1000, latencyMedianMs: 20, latencyTailMs: 80 });

@@ -1,3 +1,4 @@
+import { SEARCH_LIMIT, TEN_SECONDLY_WINDOW_MS } from '../../config/hubspot-limits.js';
 import { effectiveWindowLimit, type Settings } from '../../config/settings.js';
 import { UserFacingError } from '../exit-codes.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
@@ -5,16 +6,14 @@ import { RollingWindowLimiter } from '../limits/rolling-window.js';
 import { HubSpotApi } from '../hubspot/api.js';
 import { createHubSpotClient, type HubSpotClient } from '../hubspot/client.js';
 import { startProgress, type ProgressDisplay, type ProgressMode } from '../progress/renderer.js';
-import type { BreakerOptions } from './circuit-breaker.js';
-import { DailyBudget } from './daily-budget.js';
-import { EngineEvents } from './events.js';
-import { ParallelProcessor } from './parallel-processor.js';
-import { LatencyEstimator } from './pool-size.js';
-import { noRequestLog, openRequestLog } from './request-log.js';
-import { RequestExecutor, type PortalLimits, type RequestStats } from './request-executor.js';
+import type { BreakerOptions } from '../processor/circuit-breaker.js';
+import { DailyBudget } from '../processor/daily-budget.js';
+import { EngineEvents } from '../processor/events.js';
+import { ParallelProcessor } from '../processor/parallel-processor.js';
+import { LatencyEstimator } from '../processor/pool-size.js';
+import { noRequestLog, openRequestLog } from '../processor/request-log.js';
+import { RequestExecutor, type PortalLimits, type RequestStats } from '../processor/request-executor.js';
 
-export const HUBSPOT_WINDOW_MS = 10_000;
-export const SEARCH_WINDOW_MS = 1000;
 
 export interface RunContextOptions {
   clock?: Clock;
@@ -56,13 +55,13 @@ export interface RunContext {
 }
 
 /** Builds the in-process limits from settings: the rolling 10 s window (after the safety margin) and search's 5/s. */
-export function createPortalLimits(settings: Settings, clock: Clock, windowMs = HUBSPOT_WINDOW_MS): PortalLimits {
+export function createPortalLimits(settings: Settings, clock: Clock, windowMs = TEN_SECONDLY_WINDOW_MS): PortalLimits {
   const limit = effectiveWindowLimit(settings);
   const window = new RollingWindowLimiter({ name: 'hubspot-ten-secondly', limit, windowMs }, clock);
-  const search = new RollingWindowLimiter({ name: 'hubspot-search', limit: settings.searchPerSecond, windowMs: SEARCH_WINDOW_MS }, clock);
+  const search = new RollingWindowLimiter({ name: 'hubspot-search', limit: settings.searchPerSecond, windowMs: SEARCH_LIMIT.windowMs }, clock);
   // Search replies carry no rate-limit headers, so a process cannot learn what a predecessor (a run killed a
   // moment ago, restarted at once) searched in the last second: it starts as if that second were full.
-  search.reserveExternal(settings.searchPerSecond, clock.now() + SEARCH_WINDOW_MS);
+  search.reserveExternal(settings.searchPerSecond, clock.now() + SEARCH_LIMIT.windowMs);
   return { standard: window, search, window, ratePerSecond: (limit * 1000) / windowMs };
 }
 
