@@ -61,7 +61,7 @@ export function buildProgram(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
-      const { runVerifyRateLimit } = await import('../scripts/verify-rate-limit.js');
+      const { runVerifyRateLimit } = await import('./verify/command.js');
       process.exitCode = await runVerifyRateLimit(args);
     });
 

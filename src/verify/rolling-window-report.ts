@@ -1,3 +1,4 @@
+import { SEARCH_LIMIT as HUBSPOT_SEARCH_LIMIT } from '../../config/hubspot-limits.js';
 import type { RequestLog } from './request-log.js';
 
 /**
@@ -26,7 +27,7 @@ export interface RollingWindowLimit {
 }
 
 /** HubSpot's CRM search limit: five requests per second per account (contract §1.3). */
-export const SEARCH_LIMIT: RollingWindowLimit = { limit: 5, windowMs: 1_000 };
+export const SEARCH_LIMIT: RollingWindowLimit = { limit: HUBSPOT_SEARCH_LIMIT.perSecond, windowMs: HUBSPOT_SEARCH_LIMIT.windowMs };
 
 export interface AnalysisOptions extends RollingWindowLimit {
   /** The separate limit search requests are checked against. Default SEARCH_LIMIT. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArguments, UsageError } from '../../../scripts/verify-rate-limit.js';
+import { parseArguments, UsageError } from '../../../src/verify/command.js';
 
 const usageMessage = (argv: string[]): string => {
   try {
