@@ -1,14 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { RequestLogEntry } from '../request-log-entry.js';
 
-/** One line of the request log shared by the simulator, the extractor and the verify script. */
-export interface RequestLogEntry {
-  t: number;
-  method: string;
-  path: string;
-  /** 0 when no response came (timeout, reset). */
-  status: number;
-  [extra: string]: unknown;
-}
 
 export interface RequestLog {
   append(entry: RequestLogEntry): void;

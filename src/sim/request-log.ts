@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { RequestLogEntry as RequestLogLine } from '../request-log-entry.js';
 import type { RateLimitPolicy } from './error-bodies.js';
 
 /**
@@ -7,27 +8,14 @@ import type { RateLimitPolicy } from './error-bodies.js';
  * latency is on; sort by `t` when auditing.
  */
 
-export interface RequestLogEntry {
-  /** Arrival, epoch ms (the simulator's clock). */
-  t: number;
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** HTTP status; 0 when no reply was sent (timeout or reset). */
-  status: number;
+/** The shared log line (src/request-log-entry.ts) with what the simulator always fills in. */
+export type RequestLogEntry = RequestLogLine & {
   /** Requests in the token's rolling window at arrival, this one included (search requests are not counted). */
   window: number;
   policy?: RateLimitPolicy;
   source?: 'background';
-  /** 'search' for the search endpoints (separate per-second limit). */
   kind?: 'search';
-  /** Search requests in the rolling second at arrival, this one included. */
-  searchWindow?: number;
-  /** Injected fault, if any. */
-  fault?: string;
-  /** The paging cursor the request asked for (`after` query parameter), so tests can audit what was re-read. */
-  after?: string;
-}
+};
 
 export class RequestLog {
   private readonly entries: RequestLogEntry[] = [];

@@ -1,21 +1,12 @@
+/**
+ * The request log shared by the simulator, the extractor and the verify script (src/request-log-entry.ts):
+ * NDJSON, one request a line, `{"t": <epoch ms arrival>, "method", "path", "status"}` plus any extra fields
+ * (`window`, `policy`, `source`, ...). Only `t` is required: the verdict rests on arrival times alone.
+ * `status` and `source` feed the 429 and per-source counts when present.
+ */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-
-/**
- * The request log shared by the simulator, the extractor and the verify script: NDJSON, one request a line,
- * `{"t": <epoch ms arrival>, "method", "path", "status"}` plus any extra fields (`window`, `policy`, `source`, ...).
- * Only `t` is required: the verdict rests on arrival times alone. `status` and `source` feed the 429 and
- * per-source counts when present.
- */
-export interface RequestLogEntry {
-  t: number;
-  method?: string;
-  path?: string;
-  status?: number;
-  source?: string;
-  /** The simulator writes "search" for the search endpoints. */
-  kind?: string;
-}
+import type { RequestLogLine } from '../request-log-entry.js';
 
 /** Traffic without a `source` field is ours (the extractor or the load we drive). */
 export const OWN_SOURCE = 'own';
@@ -25,7 +16,7 @@ export const OWN_SOURCE = 'own';
  * (contract §1.3: every `.../search` operation is marked `x-hubspot-rate-limit-exemptions: ["ten-secondly"]`).
  * The simulator marks them `kind: "search"`; the extractor's log only has the path.
  */
-export function isSearchRequest(entry: RequestLogEntry): boolean {
+export function isSearchRequest(entry: RequestLogLine): boolean {
   if (entry.kind !== undefined) return entry.kind === 'search';
   return entry.path !== undefined && /\/search\/?$/.test(entry.path.split('?')[0]);
 }
@@ -64,7 +55,7 @@ function describe(value: unknown): string {
 }
 
 /** Parses one non-blank line; `lineNumber` (1-based) only names the line in the error. */
-export function parseRequestLogLine(text: string, lineNumber: number): RequestLogEntry {
+export function parseRequestLogLine(text: string, lineNumber: number): RequestLogLine {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -79,7 +70,7 @@ export function parseRequestLogLine(text: string, lineNumber: number): RequestLo
   if (typeof t !== 'number' || !Number.isFinite(t)) {
     throw new RequestLogLineError(lineNumber, `"t" must be the arrival time in epoch ms, got ${describe(t)}`);
   }
-  const entry: RequestLogEntry = { t };
+  const entry: RequestLogLine = { t };
   const status = record.status;
   if (status !== undefined && status !== null) {
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 0 || status > 999) {
@@ -111,7 +102,7 @@ export class RequestLogBuilder {
   private hasSourceField = false;
   private length = 0;
 
-  add(entry: RequestLogEntry): void {
+  add(entry: RequestLogLine): void {
     if (this.length === this.times.length) this.grow();
     let sourceId = 0;
     if (entry.source !== undefined) {
@@ -161,7 +152,7 @@ export class RequestLogBuilder {
   }
 }
 
-export function requestLogFromEntries(entries: Iterable<RequestLogEntry>): RequestLog {
+export function requestLogFromEntries(entries: Iterable<RequestLogLine>): RequestLog {
   const builder = new RequestLogBuilder();
   for (const entry of entries) builder.add(entry);
   return builder.build();

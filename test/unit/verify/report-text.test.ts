@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { requestLogFromEntries, type RequestLogEntry } from '../../../src/verify/request-log.js';
+import type { RequestLogLine } from '../../../src/request-log-entry.js';
+import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog } from '../../../src/verify/rolling-window-report.js';
 import { formatReport } from '../../../src/verify/report-text.js';
 
 const T0 = 1_700_000_000_000;
 
-function textFor(entries: RequestLogEntry[], limit: number) {
+function textFor(entries: RequestLogLine[], limit: number) {
   const { report } = analyseRequestLog(requestLogFromEntries(entries), { limit, windowMs: 1_000 });
   return formatReport(report, { origin: 'run.ndjson', limitSource: '--limit' }).split('\n');
 }

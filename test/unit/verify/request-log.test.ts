@@ -10,8 +10,8 @@ import {
   readRequestLog,
   RequestLogLineError,
   requestLogFromEntries,
-  type RequestLogEntry,
 } from '../../../src/verify/request-log.js';
+import type { RequestLogLine } from '../../../src/request-log-entry.js';
 
 describe('parseRequestLogLine', () => {
   it('reads t, method, path, status and source and ignores extra fields', () => {
@@ -85,7 +85,7 @@ describe('parseRequestLog', () => {
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 3000 }), (entries) => {
         const log = parseRequestLog(entries.map((e) => JSON.stringify(e)).join('\n'));
-        const expected = requestLogFromEntries(entries as RequestLogEntry[]);
+        const expected = requestLogFromEntries(entries as RequestLogLine[]);
         expect(Array.from(log.times)).toEqual(entries.map((e) => e.t));
         expect(Array.from(log.statuses)).toEqual(entries.map((e) => e.status ?? 0));
         expect(Array.from(log.sourceIds).map((id) => log.sourceNames[id])).toEqual(

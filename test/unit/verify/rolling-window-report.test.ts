@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { requestLogFromEntries, type RequestLogEntry } from '../../../src/verify/request-log.js';
+import type { RequestLogLine } from '../../../src/request-log-entry.js';
+import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog, rollingCounts, sortedCopy } from '../../../src/verify/rolling-window-report.js';
 
-const at = (...times: number[]): RequestLogEntry[] => times.map((t) => ({ t, status: 200 }));
-const analyse = (entries: RequestLogEntry[], limit: number, windowMs: number) =>
+const at = (...times: number[]): RequestLogLine[] => times.map((t) => ({ t, status: 200 }));
+const analyse = (entries: RequestLogLine[], limit: number, windowMs: number) =>
   analyseRequestLog(requestLogFromEntries(entries), { limit, windowMs }).report;
 
 /** The definition, written the slow way: usage at the i-th arrival in sorted order. */
@@ -93,7 +94,7 @@ describe('analyseRequestLog', () => {
   });
 
   it('counts requests answered 429 in the window and in the 429 total', () => {
-    const entries: RequestLogEntry[] = [
+    const entries: RequestLogLine[] = [
       { t: 0, status: 200 },
       { t: 10, status: 200 },
       { t: 20, status: 429 },
@@ -108,7 +109,7 @@ describe('analyseRequestLog', () => {
   });
 
   it('splits by source and counts background 429s separately', () => {
-    const entries: RequestLogEntry[] = [
+    const entries: RequestLogLine[] = [
       { t: 0, status: 200 },
       { t: 100, status: 200, source: 'background' },
       { t: 200, status: 429, source: 'background' },
@@ -190,7 +191,7 @@ describe('analyseRequestLog', () => {
   describe('search requests', () => {
     // 3 standard requests plus 6 searches in 600 ms: the searches break the 5/s search limit,
     // and would break a burst limit of 5 if they were counted in it.
-    const entries: RequestLogEntry[] = [
+    const entries: RequestLogLine[] = [
       { t: 0, path: '/crm/v3/objects/contacts', status: 200 },
       { t: 10, path: '/crm/v3/objects/contacts', status: 200 },
       { t: 20, path: '/crm/v3/objects/contacts', status: 200 },
