@@ -74,6 +74,15 @@ export interface ManagedLimiter extends Limiter {
   onEvent(listener: (event: LimiterEvent) => void): () => void;
 }
 
+/**
+ * True for a limiter that reports its state (every limiter in this folder, in-process or shared), so a caller can
+ * tell a wait is coming; a plain `Limiter` (a test double, a wrapper) only acquires.
+ */
+export function isManagedLimiter(limiter: Limiter): limiter is ManagedLimiter {
+  const candidate = limiter as Partial<ManagedLimiter>;
+  return typeof candidate.available === 'function' && typeof candidate.isWaiting === 'function' && typeof candidate.readyAt === 'function';
+}
+
 /** A limiter whose limit can be changed at run time (server sync, the shared store). */
 export interface AdjustableLimiter extends ManagedLimiter {
   setLimit(limit: number): void;

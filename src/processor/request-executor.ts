@@ -1,9 +1,10 @@
+import { TEN_SECONDLY_WINDOW_MS } from '../../config/hubspot-limits.js';
 import type { Clock, Random } from '../clock.js';
-import type { Limiter, Release } from '../limits/types.js';
+import { isManagedLimiter, type Limiter, type Release } from '../limits/types.js';
 import { runAbortable } from './abort-scope.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
-import { classifyFailure, type FailureClass, type RetryCause } from './classify.js';
+import { classifyFailure, type FailureClass } from './classify.js';
 import { DailyBudget } from './daily-budget.js';
 import {
   DailyBudgetExhausted,
@@ -15,21 +16,10 @@ import {
 import { EngineEvents } from './events.js';
 import { LatencyEstimator } from './pool-size.js';
 import { noRequestLog, type RequestLog } from './request-log.js';
-import { readRateLimitHeaders } from './retry-after.js';
+import type { RateLimitWait } from './retry-after.js';
+import { RequestStatistics, type RequestStats } from './request-stats.js';
+import { ServerSync, type WindowSync } from './server-sync.js';
 import { currentTask } from './task-context.js';
-
-/** The server-sync side of the portal's rolling window (RollingWindowLimiter implements it). */
-export interface WindowSync {
-  readonly limit: number;
-  readonly windowMs: number;
-  inUse(): number;
-  /** Phantom slots currently held for other apps' traffic. */
-  externalInUse(): number;
-  reserveExternal(slots: number, untilMs: number): void;
-  /** Phantom slots held with no end time until set again. */
-  setExternalFloor(slots: number): void;
-  setLimit(limit: number): void;
-}
 
 /**
  * The limiters one portal's calls go through. Search is exempt from the ten-secondly window
@@ -87,40 +77,6 @@ export interface ExecutorOptions {
   serviceTime?: LatencyEstimator;
 }
 
-export interface RequestStats {
-  /** HTTP attempts sent (including retries). */
-  requests: number;
-  responsesByStatus: Record<string, number>;
-  /** 429 answers. */
-  rateLimited: number;
-  retriesByCause: Record<RetryCause, number>;
-  skipped: number;
-  failed: number;
-  /** Most of our own sends inside any rolling window of `windowMs`. */
-  maxInWindow: number;
-  windowMs: number;
-  /** Phantom slots reserved because the server counted traffic that was not ours. */
-  externalReserved: number;
-  startedAt: number;
-  wallMs: number;
-  /** Requests per second over the wall time. */
-  throughputPerSecond: number;
-  dailyRemaining?: number;
-}
-
-/** Longest the run waits for its first response before the others may go. */
-const FIRST_RESPONSE_WAIT_MS = 2000;
-
-const ZERO_CAUSES = (): Record<RetryCause, number> => ({
-  'rate-limit': 0,
-  'server-error': 0,
-  locked: 0,
-  migration: 0,
-  timeout: 0,
-  'connection-reset': 0,
-  'malformed-response': 0,
-});
-
 /**
  * Runs one HTTP call at a time through the portal's limits with timeout, retries, breaker and server
  * sync. One executor per run: every extractor's calls share its limits, breaker and statistics.
@@ -132,26 +88,9 @@ export class RequestExecutor {
   private readonly clock: Clock;
   private readonly requestLog: RequestLog;
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly sendTimes: number[] = [];
-  private sendHead = 0;
-  private readonly counters = {
-    requests: 0,
-    responsesByStatus: {} as Record<string, number>,
-    rateLimited: 0,
-    retriesByCause: ZERO_CAUSES(),
-    skipped: 0,
-    failed: 0,
-    maxInWindow: 0,
-    externalReserved: 0,
-  };
-  private readonly startedAt: number;
-  private lastActivity: number;
+  private readonly statistics: RequestStatistics;
+  private readonly sync: ServerSync;
   private fatal: FatalRunError | undefined;
-  private readonly phantoms: { slots: number; until: number }[] = [];
-  private firstSent = false;
-  private firstDone = false;
-  private firstGate: Promise<void> | undefined;
-  private openFirstGate: (() => void) | undefined;
 
   constructor(private readonly options: ExecutorOptions) {
     this.clock = options.clock;
@@ -159,12 +98,15 @@ export class RequestExecutor {
     this.requestLog = options.requestLog ?? noRequestLog;
     this.latency = options.latency ?? new LatencyEstimator({ initialMs: 500 });
     this.serviceTime = options.serviceTime ?? new LatencyEstimator({ initialMs: 500 });
-    this.startedAt = this.clock.now();
-    this.lastActivity = this.startedAt;
-  }
-
-  get limits(): PortalLimits {
-    return this.options.limits;
+    this.statistics = new RequestStatistics(this.clock.now(), options.limits.window?.windowMs ?? TEN_SECONDLY_WINDOW_MS);
+    this.sync = new ServerSync({
+      window: options.limits.window,
+      clock: this.clock,
+      events: this.events,
+      latency: this.latency,
+      dailyBudget: options.dailyBudget,
+      timeoutMs: options.timeoutMs,
+    });
   }
 
   /** The first fatal error seen; once set every further call fails fast with it. */
@@ -196,11 +138,11 @@ export class RequestExecutor {
       attempt++;
       this.checkDailyBudget();
       const waitFrom = this.clock.now();
-      const isFirst = await this.awaitFirstResponse(spec);
+      const isFirst = await this.sync.awaitFirstResponse(spec.search === true);
       const release = await this.acquire(spec, desc);
       waited.ms += this.clock.now() - waitFrom;
       const outcome = await this.attempt(spec, attempt, release, desc).finally(() => {
-        if (isFirst) this.onFirstResponse();
+        if (isFirst) this.sync.onFirstResponse();
       });
       if (outcome.ok) {
         breaker.onSuccess(this.clock.now());
@@ -215,7 +157,7 @@ export class RequestExecutor {
         }
         case 'skippable': {
           breaker.onNeutral();
-          this.counters.skipped++;
+          this.statistics.recordSkipped();
           this.events.emit({ type: 'skip', t: now, endpoint: spec.endpoint, status: failure.status, reason: failure.reason, desc });
           throw new SkippedItemError(failure.status, failure.reason, spec.endpoint);
         }
@@ -224,23 +166,23 @@ export class RequestExecutor {
           throw outcome.error;
         }
         case 'retryable': {
-          this.counters.retriesByCause[failure.cause]++;
+          this.statistics.recordRetry(failure.cause);
           if (failure.cause === 'rate-limit') {
             breaker.onNeutral();
             rateLimitRetries++;
             attempt--;
             if (rateLimitRetries > maxRateLimitRetries) {
-              this.counters.failed++;
+              this.statistics.recordFailed();
               throw new RetriesExhaustedError(spec.endpoint, attempt + rateLimitRetries, 'rate limited', 429);
             }
-            const delayMs = this.afterRateLimit(failure, now);
+            const delayMs = this.afterRateLimit(failure.rateLimit, now);
             this.events.emit({ type: 'retry', t: now, endpoint: spec.endpoint, cause: failure.cause, status: 429, attempt: attempt + rateLimitRetries, delayMs, desc });
             if (delayMs > 0) await this.clock.sleep(delayMs);
             continue;
           }
           breaker.onFailure(now);
           if (attempt >= maxAttempts) {
-            this.counters.failed++;
+            this.statistics.recordFailed();
             throw new RetriesExhaustedError(spec.endpoint, attempt, failure.cause, failure.status);
           }
           const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
@@ -254,47 +196,11 @@ export class RequestExecutor {
   }
 
   stats(): RequestStats {
-    const wallMs = Math.max(0, this.lastActivity - this.startedAt);
-    return {
-      ...this.counters,
-      responsesByStatus: { ...this.counters.responsesByStatus },
-      retriesByCause: { ...this.counters.retriesByCause },
-      windowMs: this.statsWindowMs(),
-      startedAt: this.startedAt,
-      wallMs,
-      throughputPerSecond: wallMs > 0 ? (this.counters.requests * 1000) / wallMs : 0,
-      dailyRemaining: this.options.dailyBudget?.remaining(),
-    };
+    return this.statistics.snapshot({ externalReserved: this.sync.externalReserved(), dailyRemaining: this.options.dailyBudget?.remaining() });
   }
 
   async close(): Promise<void> {
     await this.requestLog.close();
-  }
-
-  /**
-   * The run's first windowed request goes alone: its headers say how much of the window other apps
-   * (or a run that just ended) already use, before we burst into it. Returns true for that request.
-   */
-  private async awaitFirstResponse(spec: CallSpec<unknown>): Promise<boolean> {
-    if (this.firstDone || spec.search || !this.options.limits.window) return false;
-    if (!this.firstSent) {
-      this.firstSent = true;
-      return true;
-    }
-    if (!this.firstGate) {
-      this.firstGate = new Promise<void>((resolve) => {
-        this.openFirstGate = resolve;
-      });
-      // A first request that hangs must not hold the whole run for a full timeout.
-      void this.clock.sleep(Math.min(this.options.timeoutMs, FIRST_RESPONSE_WAIT_MS)).then(() => this.onFirstResponse());
-    }
-    await this.firstGate;
-    return false;
-  }
-
-  private onFirstResponse(): void {
-    this.firstDone = true;
-    this.openFirstGate?.();
   }
 
   private checkDailyBudget(): void {
@@ -329,14 +235,13 @@ export class RequestExecutor {
   }
 
   private async acquire(spec: CallSpec<unknown>, desc: string | undefined): Promise<Release> {
-    const limiter = spec.search ? this.options.limits.search : this.options.limits.standard;
-    const managed = limiter as Partial<{ isWaiting(): boolean; available(): number; readyAt(n?: number): number | undefined }>;
-    const mustWait =
-      typeof managed.available === 'function' && (managed.isWaiting?.() === true || managed.available() < 1);
+    const limiter: Limiter = spec.search ? this.options.limits.search : this.options.limits.standard;
+    // Only a limiter that reports its state can say a wait is coming (to show it); any other just acquires.
+    const mustWait = isManagedLimiter(limiter) && (limiter.isWaiting() || limiter.available() < 1);
     const options = { priority: currentTask()?.priority };
     if (!mustWait) return limiter.acquire(1, options);
     const since = this.clock.now();
-    this.events.emit({ type: 'rate-limit-wait', t: since, limiter: limiter.name, readyAt: managed.readyAt?.(1), desc });
+    this.events.emit({ type: 'rate-limit-wait', t: since, limiter: limiter.name, readyAt: limiter.readyAt(1), desc });
     const release = await limiter.acquire(1, options);
     const now = this.clock.now();
     this.events.emit({ type: 'rate-limit-ready', t: now, limiter: limiter.name, waitedMs: now - since, desc });
@@ -353,7 +258,7 @@ export class RequestExecutor {
     // What the server counts of ours when this request arrives: our sends in the window before it
     // (assuming they all took about as long to get there). Our limiter's own count is no good here:
     // it keeps slots until response + window, well after the server has let them go.
-    const ownAtSend = this.recordSend(sentAt);
+    const ownAtSend = this.statistics.recordSend(sentAt);
     this.options.dailyBudget?.onSend();
     this.events.emit({ type: 'request-start', t: sentAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, desc });
     const controller = new AbortController();
@@ -375,104 +280,33 @@ export class RequestExecutor {
       release();
     }
     const endedAt = this.clock.now();
-    this.lastActivity = endedAt;
     const latencyMs = endedAt - sentAt;
     const headers = response ? response.headers : headersOf(error);
     const status = response ? response.status : statusOf(error);
     this.requestLog.append({ t: sentAt, method: spec.method, path: spec.path, status: status ?? 0, ...(desc ? { desc } : {}) });
-    if (status !== undefined) {
-      this.counters.responsesByStatus[String(status)] = (this.counters.responsesByStatus[String(status)] ?? 0) + 1;
-      this.latency.record(latencyMs);
-    }
-    this.syncWithServer(headers, spec.search === true, ownAtSend, endedAt);
+    this.statistics.recordEnd(endedAt, status);
+    if (status !== undefined) this.latency.record(latencyMs);
+    this.sync.onResponse(headers, spec.search === true, ownAtSend, endedAt);
     if (response) {
       this.events.emit({ type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, outcome: 'ok', desc });
       return { ok: true, response };
     }
     const failure = classifyFailure(error, endedAt);
     if (failure.kind === 'retryable' && failure.cause === 'rate-limit') {
-      this.counters.rateLimited++;
+      this.statistics.recordRateLimited();
       this.events.emit({ type: 'rate-limited', t: endedAt, endpoint: spec.endpoint, policy: failure.rateLimit?.policy ?? 'UNKNOWN', desc });
     }
-    if (failure.kind === 'fatal' && failure.reason === 'daily-budget') this.counters.rateLimited++;
+    if (failure.kind === 'fatal' && failure.reason === 'daily-budget') this.statistics.recordRateLimited();
     const outcome = failure.kind === 'retryable' ? 'retry' : failure.kind === 'skippable' ? 'skip' : failure.kind === 'fatal' ? 'fatal' : 'failed';
     this.events.emit({ type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, outcome, desc });
     return { ok: false, failure, error };
   }
 
-  /**
-   * The server counts every app's requests in our window. Its `max - remaining` at this request's
-   * arrival, minus what we held when we sent it, is someone else's traffic; we keep that many phantom
-   * slots for one interval, so we slow down instead of drawing 429s. (Comparing with what we hold
-   * now instead would hide other apps behind our own requests sent since.)
-   */
-  private syncWithServer(headers: Record<string, string> | undefined, search: boolean, ownAtSend: number, now: number): void {
-    if (!headers) return;
-    const rl = readRateLimitHeaders(headers);
-    const budget = this.options.dailyBudget;
-    if (budget && budget.sync(rl.daily, rl.dailyRemaining)) {
-      this.events.emit({ type: 'daily-budget', t: now, remaining: budget.remaining(), floor: budget.floor() });
-    }
-    const window = this.options.limits.window;
-    if (search || !window || rl.max === undefined || rl.remaining === undefined) return;
-    if (rl.max > 0 && rl.max < window.limit) window.setLimit(rl.max);
-    this.reserveExternal(window, Math.max(0, rl.max - rl.remaining) - ownAtSend, rl.intervalMs, now);
-  }
-
-  /**
-   * Makes the phantom slots cover `external` requests of other apps, plus a guard for their requests
-   * that reach the server before we next hear from it (about two latencies at their observed rate).
-   *
-   * Other apps' usage is treated as a level to keep covered, not as one-off events: a reservation
-   * that would lapse within the horizon is renewed now. Otherwise a block reserved at the first sync
-   * lapses all at once a window later while their traffic is still there, and our queued requests
-   * rush into slots that are not free on the server.
-   */
-  private reserveExternal(window: WindowSync, external: number, intervalMs: number | undefined, now: number): number {
-    if (external <= 0) {
-      window.setExternalFloor(0);
-      return 0;
-    }
-    const periodMs = intervalMs ?? window.windowMs;
-    const latencyMs = this.latency.estimateMs();
-    const guard = Math.ceil((external * 2 * latencyMs) / periodMs) + 1;
-    const level = Math.min(external + guard, window.limit);
-    // The newest report stands until the next one: while every request of ours waits on the window no
-    // response comes to renew the timed reservations below, and their lapse would free slots that are not free.
-    // It leaves one slot, so a request can always go, once ours expire, to fetch that next report.
-    window.setExternalFloor(Math.min(level, window.limit - 1));
-    // A tenth of the window covers event-loop stalls (no responses processed) of that length too.
-    const horizonMs = Math.min(periodMs / 4, Math.max(2 * latencyMs, periodMs / 10));
-    const deficit = level - this.phantomsHeldAfter(now + horizonMs, now);
-    if (deficit <= 0) return 0;
-    window.reserveExternal(deficit, now + periodMs);
-    this.phantoms.push({ slots: deficit, until: now + periodMs });
-    this.counters.externalReserved += deficit;
-    this.events.emit({ type: 'server-sync', t: now, external, guard, reserved: deficit, limit: window.limit });
-    return deficit;
-  }
-
-  /** Our phantom slots still held at time `at` (reservations are appended in expiry order). */
-  private phantomsHeldAfter(at: number, now: number): number {
-    let expired = 0;
-    while (expired < this.phantoms.length && this.phantoms[expired].until <= now) expired++;
-    if (expired > 0) this.phantoms.splice(0, expired);
-    let held = 0;
-    for (const p of this.phantoms) if (p.until > at) held += p.slots;
-    return held;
-  }
-
   /** Returns how long to sleep before the retry; window waits happen in the limiter instead. */
-  private afterRateLimit(failure: Extract<FailureClass, { kind: 'retryable' }>, now: number): number {
-    const wait = failure.rateLimit;
+  private afterRateLimit(wait: RateLimitWait | undefined, now: number): number {
     if (!wait || wait.kind === 'daily') return 0;
     if (wait.kind === 'sleep') return wait.ms;
-    const window = this.options.limits.window;
-    if (!window) return this.options.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs;
-    // The server's window is full: whatever of it is not ours is someone else's (all of it, without headers).
-    const own = window.inUse() - window.externalInUse();
-    this.reserveExternal(window, (wait.serverUsed ?? window.limit) - own, wait.intervalMs, now);
-    return 0;
+    return this.sync.onWindowFull(wait, now) ? 0 : (this.options.backoff ?? DEFAULT_BACKOFF).baseMs;
   }
 
   private setFatal(failure: Extract<FailureClass, { kind: 'fatal' }>): FatalRunError {
@@ -483,25 +317,6 @@ export class RequestExecutor {
           : new FatalRunError(failure.message, failure.reason, failure.status);
     }
     return this.fatal;
-  }
-
-  private statsWindowMs(): number {
-    return this.options.limits.window?.windowMs ?? 10_000;
-  }
-
-  /** Counts a send; returns our sends in the window ending now, this one included. */
-  private recordSend(t: number): number {
-    this.counters.requests++;
-    const windowMs = this.statsWindowMs();
-    this.sendTimes.push(t);
-    while (this.sendHead < this.sendTimes.length && this.sendTimes[this.sendHead] <= t - windowMs) this.sendHead++;
-    if (this.sendHead > 4096) {
-      this.sendTimes.splice(0, this.sendHead);
-      this.sendHead = 0;
-    }
-    const inWindow = this.sendTimes.length - this.sendHead;
-    if (inWindow > this.counters.maxInWindow) this.counters.maxInWindow = inWindow;
-    return inWindow;
   }
 }
 

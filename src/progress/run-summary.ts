@@ -1,4 +1,4 @@
-import type { RequestStats } from '../processor/request-executor.js';
+import type { RequestStats } from '../processor/request-stats.js';
 
 /** The end-of-run statistics as the CLI prints them (the same numbers are stored with the run). */
 export function formatRunSummary(stats: RequestStats): string {

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { RunContext } from './run-context.js';
 import { DailyBudgetExhausted, FatalRunError } from '../processor/errors.js';
-import type { RequestStats } from '../processor/request-executor.js';
+import type { RequestStats } from '../processor/request-stats.js';
 import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
 import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
 import { FormsExtractor } from '../../extractors/forms.js';

@@ -12,7 +12,8 @@ import { EngineEvents } from '../processor/events.js';
 import { ParallelProcessor } from '../processor/parallel-processor.js';
 import { LatencyEstimator } from '../processor/pool-size.js';
 import { noRequestLog, openRequestLog } from '../processor/request-log.js';
-import { RequestExecutor, type PortalLimits, type RequestStats } from '../processor/request-executor.js';
+import { RequestExecutor, type PortalLimits } from '../processor/request-executor.js';
+import type { RequestStats } from '../processor/request-stats.js';
 
 
 export interface RunContextOptions {
