@@ -34,9 +34,13 @@ export const EXPIRED_TOKEN_MESSAGE =
   'HubSpot rejected the access token (expired or revoked): create a new private-app token and set HUBSPOT_ACCESS_TOKEN';
 
 /**
- * The longest pause a run takes inside itself. A 477's Retry-After is "typically up to 24 hours": sleeping
- * through that would hold the run lock and every worker for a day, so a longer wait stops the run instead,
- * resumable, with the time to run again.
+ * The longest pause a run takes inside itself, the one cap of every in-run wait. A 477's Retry-After is
+ * "typically up to 24 hours", and nothing bounds the Retry-After of a 429, a 5xx or a 423: sleeping through
+ * that would hold the run lock and every worker for a day (and a timer over 2^31 ms, 24.8 days, fires after
+ * 1 ms). So a server that asks for a longer wait stops the run instead, resumable, with the time to run
+ * again: retrying sooner than asked only draws the same answer and spends the attempts. The executor's own
+ * waits (backoff, an open breaker's cool-down, the per-attempt timeout) are capped at it instead: they are
+ * ours to choose, and far below it unless configured otherwise.
  */
 export const LONGEST_IN_RUN_WAIT_MS = 5 * 60_000;
 
@@ -70,23 +74,29 @@ export function classifyStatus(
     if (wait.kind === 'daily') {
       return { kind: 'fatal', status, reason: 'daily-budget', message: 'HubSpot daily API budget exhausted for this account (429 DAILY); resume after the daily reset' };
     }
+    if (wait.kind === 'sleep') {
+      const stop = stopIfTooLong(status, 'Too Many Requests', wait.ms, nowMs);
+      if (stop) return stop;
+    }
     return { kind: 'retryable', cause: 'rate-limit', status, rateLimit: wait };
   }
   if (status === 401) return { kind: 'fatal', status, reason: 'auth', message: EXPIRED_TOKEN_MESSAGE };
   if (status === 403) return { kind: 'fatal', status, reason: 'scope', message: missingScopeMessage(body) };
   if (status === 423) {
-    return { kind: 'retryable', cause: 'locked', status, minDelayMs: Math.max(LOCKED_MIN_DELAY_MS, retryAfter(headers, nowMs) ?? 0) };
+    const waitMs = retryAfter(headers, nowMs);
+    return stopIfTooLong(status, 'Locked', waitMs, nowMs) ?? { kind: 'retryable', cause: 'locked', status, minDelayMs: Math.max(LOCKED_MIN_DELAY_MS, waitMs ?? 0) };
   }
   if (status === 477) {
     const waitMs = retryAfter(headers, nowMs);
     if (waitMs !== undefined && waitMs > LONGEST_IN_RUN_WAIT_MS) {
-      const at = new Date(nowMs + waitMs).toISOString();
+      const at = timeAfter(nowMs, waitMs);
       return { kind: 'fatal', status, reason: 'migration', message: `HubSpot is migrating this portal (477 Migration in Progress) and asks to wait until ${at}: run again after that; what is loaded is kept` };
     }
     return { kind: 'retryable', cause: 'migration', status, minDelayMs: waitMs };
   }
   if (status >= 500 && status <= 599) {
-    return { kind: 'retryable', cause: 'server-error', status, minDelayMs: retryAfter(headers, nowMs) };
+    const waitMs = retryAfter(headers, nowMs);
+    return stopIfTooLong(status, 'a server error', waitMs, nowMs) ?? { kind: 'retryable', cause: 'server-error', status, minDelayMs: waitMs };
   }
   if (status === 408) return { kind: 'retryable', cause: 'timeout', status };
   if (status >= 400 && status <= 499) return { kind: 'skippable', status, reason: errorReason(body, status) };
@@ -156,6 +166,27 @@ function errorReason(body: unknown, status: number): string {
   }
   if (typeof body === 'string' && body.trim()) return truncate(body.trim());
   return `HTTP ${status}`;
+}
+
+/** A Retry-After longer than the run waits (LONGEST_IN_RUN_WAIT_MS) stops the run, resumable, naming the time to run again. */
+function stopIfTooLong(status: number, what: string, waitMs: number | undefined, nowMs: number): FailureClass | undefined {
+  if (waitMs === undefined || waitMs <= LONGEST_IN_RUN_WAIT_MS) return undefined;
+  const at = timeAfter(nowMs, waitMs);
+  return {
+    kind: 'fatal',
+    status,
+    reason: 'server-wait',
+    message: `HubSpot answered ${status} (${what}) and asks to wait until ${at} (Retry-After): run again after that; what is loaded is kept`,
+  };
+}
+
+/** The latest time a Date can hold (ms since the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/** `nowMs + waitMs` as an ISO time; a Retry-After of absurd size must still give a message, not a RangeError. */
+function timeAfter(nowMs: number, waitMs: number): string {
+  const at = nowMs + waitMs;
+  return at <= MAX_DATE_MS ? new Date(at).toISOString() : new Date(MAX_DATE_MS).toISOString();
 }
 
 function retryAfter(headers: Record<string, string | undefined> | undefined, nowMs: number): number | undefined {

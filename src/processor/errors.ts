@@ -3,8 +3,11 @@
  * surfaces as exactly one of these, so the run can branch on `instanceof` instead of parsing messages.
  */
 
-/** Why a run stopped: a response said so (classify.ts), or an endpoint's circuit stayed open. */
-export type FatalReason = 'auth' | 'scope' | 'daily-budget' | 'migration' | 'circuit';
+/**
+ * Why a run stopped: a response said so (classify.ts), or an endpoint's circuit stayed open. `server-wait`:
+ * the server asked (Retry-After) for a longer pause than a run takes inside itself (LONGEST_IN_RUN_WAIT_MS).
+ */
+export type FatalReason = 'auth' | 'scope' | 'daily-budget' | 'migration' | 'server-wait' | 'circuit';
 
 /** Stops the whole run: retrying or skipping cannot help (bad token, missing scope, daily budget). */
 export class FatalRunError extends Error {
@@ -32,6 +35,19 @@ export class DailyBudgetExhausted extends FatalRunError {
   ) {
     super(message, 'daily-budget', 429);
     this.name = 'DailyBudgetExhausted';
+  }
+}
+
+/**
+ * The run was asked to stop (SIGTERM/SIGINT) while a request waited between attempts (backoff, Retry-After,
+ * 423, an open breaker): the wait ends at once and the request is given up, left for the next run. Not a
+ * failure: the run ends `stopped`, as when an extractor sees the signal between pages.
+ */
+export class RunStopped extends Error {
+  readonly code = 'RUN_STOPPED';
+  constructor() {
+    super('stopped while waiting to retry a request');
+    this.name = 'RunStopped';
   }
 }
 

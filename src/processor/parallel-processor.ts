@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Clock } from '../clock.js';
-import { FatalRunError, SkippedItemError } from './errors.js';
+import { FatalRunError, RunStopped, SkippedItemError } from './errors.js';
 import type { EngineEvents } from './events.js';
 import { LatencyEstimator, poolSize } from './pool-size.js';
 import { currentTask, runInTask } from './task-context.js';
@@ -99,8 +99,9 @@ const RATE_WINDOW_MS = 10_000;
  * Fans items out over one p-limit pool shared by every task of the run. The pool is sized by Little's
  * law from the allowed rate and the measured latency and re-sized as latency moves; the limiters, not
  * the pool, keep the rate. Each item runs exactly once; request-level retries happen in the executor.
- * A skip (400/404) is recorded, any other item error is recorded as failed, a FatalRunError stops
- * every task: no new items start, those in flight finish, then the task rejects with it.
+ * A skip (400/404) is recorded, any other item error is recorded as failed, a FatalRunError (or a
+ * RunStopped: the run was asked to stop while a request waited) stops the task: no new items start,
+ * those in flight finish, then the task rejects with it.
  */
 export class ParallelProcessor {
   private readonly pool: LimitFunction;
@@ -240,7 +241,8 @@ export class ParallelProcessor {
         if (error instanceof SkippedItemError) {
           state.skipped++;
           skipped.push({ index, item, status: error.status, reason: error.reason });
-        } else if (error instanceof FatalRunError) {
+        } else if (error instanceof FatalRunError || error instanceof RunStopped) {
+          // The run is over (or stopping): no new items start, and the task rejects with it.
           fatal ??= error;
         } else {
           state.failed++;

@@ -4,13 +4,14 @@ import { isManagedLimiter, type Limiter, type Release } from '../limits/types.js
 import { runAbortable } from './abort-scope.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker.js';
-import { classifyFailure, type FailureClass } from './classify.js';
+import { classifyFailure, LONGEST_IN_RUN_WAIT_MS, type FailureClass } from './classify.js';
 import { DailyBudget } from './daily-budget.js';
 import {
   DailyBudgetExhausted,
   FatalRunError,
   RequestTimeoutError,
   RetriesExhaustedError,
+  RunStopped,
   SkippedItemError,
 } from './errors.js';
 import { EngineEvents } from './events.js';
@@ -75,6 +76,11 @@ export interface ExecutorOptions {
    * what a pool slot is busy for, so the processor sizes its pool from it (Little's law).
    */
   serviceTime?: LatencyEstimator;
+  /**
+   * The run's stop signal (SIGTERM/SIGINT). It ends every wait between attempts (backoff, Retry-After, 423,
+   * an open breaker) at once: the call rejects with RunStopped. Requests already sent still finish.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -133,13 +139,22 @@ export class RequestExecutor {
     let rateLimitRetries = 0;
     for (;;) {
       if (this.fatal) throw this.fatal;
-      await this.admit(breaker);
-      if (this.fatal) throw this.fatal;
-      attempt++;
-      this.checkDailyBudget();
+      const probe = await this.admit(breaker);
+      let isFirst: boolean;
+      let release: Release;
       const waitFrom = this.clock.now();
-      const isFirst = await this.sync.awaitFirstResponse(spec.search === true);
-      const release = await this.acquire(spec, desc);
+      try {
+        if (this.fatal) throw this.fatal;
+        attempt++;
+        this.checkDailyBudget();
+        isFirst = await this.sync.awaitFirstResponse(spec.search === true);
+        release = await this.acquire(spec, desc);
+      } catch (error) {
+        // Nothing was sent: a half-open breaker's probe slot, if this call took it, must go back, or no
+        // request of this endpoint would ever pass again.
+        if (probe) breaker.onNeutral();
+        throw error;
+      }
       waited.ms += this.clock.now() - waitFrom;
       const outcome = await this.attempt(spec, attempt, release, desc).finally(() => {
         if (isFirst) this.sync.onFirstResponse();
@@ -177,7 +192,7 @@ export class RequestExecutor {
             }
             const delayMs = this.afterRateLimit(failure.rateLimit, now);
             this.events.emit({ type: 'retry', t: now, endpoint: spec.endpoint, cause: failure.cause, status: 429, attempt: attempt + rateLimitRetries, delayMs, desc });
-            if (delayMs > 0) await this.clock.sleep(delayMs);
+            await this.pause(delayMs);
             continue;
           }
           breaker.onFailure(now);
@@ -186,9 +201,9 @@ export class RequestExecutor {
             throw new RetriesExhaustedError(spec.endpoint, attempt, failure.cause, failure.status);
           }
           const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
-          const delayMs = Math.max(failure.minDelayMs ?? 0, backoffDelay(attempt, { ...backoff, random: this.options.random }));
+          const delayMs = inRunWait(Math.max(failure.minDelayMs ?? 0, backoffDelay(attempt, { ...backoff, random: this.options.random })));
           this.events.emit({ type: 'retry', t: now, endpoint: spec.endpoint, cause: failure.cause, status: failure.status, attempt, delayMs, desc });
-          if (delayMs > 0) await this.clock.sleep(delayMs);
+          await this.pause(delayMs);
           continue;
         }
       }
@@ -224,13 +239,31 @@ export class RequestExecutor {
     return breaker;
   }
 
-  private async admit(breaker: CircuitBreaker): Promise<void> {
+  /** Waits until the endpoint's breaker lets a request through; true when this request is its half-open probe. */
+  private async admit(breaker: CircuitBreaker): Promise<boolean> {
     for (;;) {
       const now = this.clock.now();
       const admission = breaker.admit(now);
-      if (admission.pass) return;
-      await this.clock.sleep(Math.max(1, admission.retryAt - now));
-      if (this.fatal) return;
+      if (admission.pass) return admission.probe;
+      await this.pause(Math.max(1, admission.retryAt - now));
+      if (this.fatal) return false;
+    }
+  }
+
+  /**
+   * Every wait between attempts goes through here: capped (a timer over 2^31 ms would fire at once), and
+   * ended by the run's stop signal, which gives the request up with RunStopped. A stopping run retries
+   * nothing, not even a retry due at once.
+   */
+  private async pause(ms: number): Promise<void> {
+    const signal = this.options.signal;
+    if (signal?.aborted) throw new RunStopped();
+    if (!(ms > 0)) return;
+    try {
+      await this.clock.sleep(inRunWait(ms), signal);
+    } catch (error) {
+      if (signal?.aborted) throw new RunStopped();
+      throw error;
     }
   }
 
@@ -263,7 +296,7 @@ export class RequestExecutor {
     this.events.emit({ type: 'request-start', t: sentAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, desc });
     const controller = new AbortController();
     const timerCancel = new AbortController();
-    const timeoutMs = this.options.timeoutMs;
+    const timeoutMs = inRunWait(this.options.timeoutMs);
     this.clock.sleep(timeoutMs, timerCancel.signal).then(
       () => controller.abort(new RequestTimeoutError(timeoutMs)),
       () => {},
@@ -318,6 +351,11 @@ export class RequestExecutor {
     }
     return this.fatal;
   }
+}
+
+/** A wait of ours, capped like every in-run wait (the server's long waits stop the run in classify.ts instead). */
+function inRunWait(ms: number): number {
+  return Math.min(ms, LONGEST_IN_RUN_WAIT_MS);
 }
 
 function headersOf(error: unknown): Record<string, string> | undefined {

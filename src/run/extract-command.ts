@@ -136,7 +136,7 @@ export async function runOnce(
     const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id);
     const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
     if (shared) releaseShared = shared.close;
-    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits });
+    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits, signal });
     const watch = metrics?.attach(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {

@@ -2,7 +2,7 @@ import type { Settings } from '../../config/settings.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { RunContext } from './run-context.js';
-import { DailyBudgetExhausted, FatalRunError } from '../processor/errors.js';
+import { DailyBudgetExhausted, FatalRunError, RunStopped } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-stats.js';
 import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
 import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
@@ -134,7 +134,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       try {
         await runInTask(tasks.get(extractor.name)!, () => extractor.run(ctx));
       } catch (error) {
-        if (!(error instanceof StopRequested) && firstError === undefined) firstError = error;
+        // A stop seen between pages (StopRequested) or while a request waited to be retried (RunStopped) is no failure.
+        if (!(error instanceof StopRequested) && !(error instanceof RunStopped) && firstError === undefined) firstError = error;
         stop.abort();
       }
     }),

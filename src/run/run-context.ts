@@ -37,6 +37,8 @@ export interface RunContextOptions {
   initialLatencyMs?: number;
   /** Track HUBSPOT_DAILY_LIMIT / HUBSPOT_DAILY_RESERVE. Default true. */
   trackDailyBudget?: boolean;
+  /** The run's stop signal (SIGTERM/SIGINT): ends the executor's waits between attempts (see ExecutorOptions.signal). */
+  signal?: AbortSignal;
 }
 
 /** Everything one run shares: one client, one executor (one budget), one processor, one display. */
@@ -87,6 +89,7 @@ export function createRunContext(settings: Settings, options: RunContextOptions 
     latency,
     serviceTime,
     dailyBudget: options.trackDailyBudget === false ? undefined : new DailyBudget(settings.dailyLimit, settings.dailyReserve),
+    signal: options.signal,
   });
   const client = createHubSpotClient({ accessToken: settings.accessToken, baseUrl: settings.baseUrl, maxSockets: settings.maxConcurrency * 2 });
   const processor = new ParallelProcessor({
