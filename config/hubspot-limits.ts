@@ -45,7 +45,3 @@ export const HUBSPOT_TIER_LIMITS: Readonly<Record<HubSpotTier, TierLimits>> = {
   ...BASE_TIERS,
   'api-addon': { per10s: API_LIMIT_INCREASE.per10s, daily: API_LIMIT_INCREASE.dailyPerPurchase },
 };
-
-export function isHubSpotTier(name: string): name is HubSpotTier {
-  return (HUBSPOT_TIERS as readonly string[]).includes(name);
-}

@@ -114,17 +114,6 @@ export class FakeClock implements Clock {
     await this.advance(Math.max(0, next - this.t));
     return true;
   }
-
-  /** Runs the clock until no sleeper is pending or `maxMs` of fake time has passed. */
-  async runAll(maxMs = 24 * 3600_000): Promise<void> {
-    const end = this.t + maxMs;
-    while (this.t < end) {
-      const next = this.nextDeadline();
-      if (next === undefined || next > end) break;
-      await this.advance(Math.max(0, next - this.t));
-    }
-    await flushMicrotasks();
-  }
 }
 
 export async function flushMicrotasks(rounds = 20): Promise<void> {

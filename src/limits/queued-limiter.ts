@@ -129,10 +129,6 @@ export abstract class QueuedLimiter implements ManagedLimiter {
     return this.queue.size > 0;
   }
 
-  waiting(): number {
-    return this.queue.size;
-  }
-
   readyAt(n = 1): number | undefined {
     const now = this.clock.now();
     return this.fits(n, now) ? now : this.freeAt(n, now);

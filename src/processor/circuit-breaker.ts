@@ -44,10 +44,6 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  consecutiveFailures(): number {
-    return this.failures;
-  }
-
   /** Asks to send one request now. A half-open breaker lets exactly one probe through at a time. */
   admit(now: number): Admission {
     const state = this.state(now);

@@ -47,7 +47,6 @@ export type EngineEvent =
     }
   | { type: 'task-end'; t: number; desc: string; processed: number; skipped: number; failed: number; total?: number; elapsedMs: number; error?: string };
 
-export type EngineEventType = EngineEvent['type'];
 export type EngineEventListener = (event: EngineEvent) => void;
 
 /** A tiny synchronous fan-out. A listener that throws is dropped from this one delivery, never the engine. */

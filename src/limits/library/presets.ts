@@ -111,8 +111,6 @@ export const PRESETS = {
   },
 } as const satisfies Record<string, RatePreset>;
 
-export type PresetId = keyof typeof PRESETS;
-
 export function hubspotTierPreset(tier: HubSpotTier): RatePreset {
   return PRESETS[`hubspot-${tier}`];
 }
