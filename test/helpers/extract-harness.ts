@@ -32,7 +32,9 @@ export function simSettings(sim: RunningSimulator, overrides: Record<string, str
 
 export async function extractOnce(sim: RunningSimulator, db: Database, run: HarnessRun = {}): Promise<ExtractRunSummary> {
   const settings = simSettings(sim, run.settings);
-  const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20 });
+  const signal = run.signal ?? new AbortController().signal;
+  // As `extract` does: the stop signal also ends the executor's waits between attempts.
+  const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20, signal });
   try {
     return await runExtraction({
       settings,
@@ -44,7 +46,7 @@ export async function extractOnce(sim: RunningSimulator, db: Database, run: Harn
       refreshAssociations: run.refreshAssociations ?? false,
       sweepDeletes: run.sweepDeletes ?? false,
       clock: systemClock,
-      signal: run.signal ?? new AbortController().signal,
+      signal,
     });
   } finally {
     await context.close();
