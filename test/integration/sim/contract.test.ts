@@ -27,6 +27,15 @@ const specDir = path.resolve(process.cwd(), '..', 'shared', 'hubspot-openapi');
 
 async function loadSpec(file: string): Promise<OpenAPIBackend> {
   const definition = JSON.parse(readFileSync(path.join(specDir, file), 'utf8'));
+  // The specs declare error replies (`default` -> components.responses.Error) with content type `*/*`, which
+  // openapi-backend does not validate at all: any body passed, so error replies were never checked. HubSpot
+  // sends them as JSON; validate them as such.
+  for (const response of Object.values(definition.components?.responses ?? {}) as Array<{ content?: Record<string, unknown> }>) {
+    if (response.content?.['*/*'] && !response.content['application/json']) {
+      response.content['application/json'] = response.content['*/*'];
+      delete response.content['*/*'];
+    }
+  }
   // The specs are not strictly valid OpenAPI (extra keys beside $ref), so skip definition validation (quick).
   const api = new OpenAPIBackend({
     definition,
@@ -163,5 +172,7 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
     const id = operationId(api, 'get', '/crm/v3/objects/contacts');
     const broken = api.validateResponse({ results: [{ id: 1, properties: {}, archived: 'no' }] }, id, 200);
     expect(broken.valid).toBe(false);
+    // Error replies are checked too, against the Error schema (before the content-type fix above, any body passed).
+    expect(api.validateResponse({ status: 'error', message: 'x' }, id, 400).valid).toBe(false);
   });
 });
