@@ -27,6 +27,10 @@ export interface RequestLogEntry {
   fault?: string;
   /** The paging cursor the request asked for (`after` query parameter), so tests can audit what was re-read. */
   after?: string;
+  /** Refused by the edge before reaching HubSpot (not counted in any window). */
+  edge?: 'uri-too-long';
+  /** A drifting list page: records of the previous page it repeated, recently modified records it skipped. */
+  drift?: { repeated: number; skipped: number };
 }
 
 export class RequestLog {
