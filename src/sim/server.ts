@@ -25,6 +25,9 @@ import type { Route } from './route-types.js';
 
 const ROUTES: Route[] = [...objectRoutes, ...associationRoutes, ...formRoutes];
 
+/** A control endpoint's reply; a body given as chunks is streamed (the manifest can exceed one string). */
+export type ControlReply = HttpReply & { chunks?: Iterable<string> };
+
 export interface PipelineDeps {
   options: () => SimulatorOptions;
   clock: Clock;
@@ -34,8 +37,8 @@ export interface PipelineDeps {
   drift: PageDrift;
   latencyRandom: () => number;
   log: RequestLog;
-  /** Control endpoints (`/__sim/...`); undefined means 404. A body given as chunks is streamed. */
-  control: (method: string, path: string, query: URLSearchParams) => (HttpReply & { chunks?: Iterable<string> }) | undefined;
+  /** Control endpoints (`/__sim/...`); undefined means 404. */
+  control: (method: string, path: string, query: URLSearchParams) => ControlReply | undefined;
   /** Sockets held open by the timeout fault, destroyed on close. */
   held: Set<IncomingMessage>;
 }
@@ -114,7 +117,7 @@ export function createPipeline(deps: PipelineDeps) {
     const correlationId = randomUUID();
 
     if (path.startsWith('/__sim/')) {
-      const reply: HttpReply & { chunks?: Iterable<string> } = deps.control(method, path, query) ?? notFound(`No simulator control endpoint ${path}`);
+      const reply: ControlReply = deps.control(method, path, query) ?? notFound(`No simulator control endpoint ${path}`);
       if (reply.chunks) await sendChunks(res, reply.status, reply.contentType ?? 'application/json', reply.chunks);
       else send(res, reply, {}, correlationId);
       return;
