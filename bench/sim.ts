@@ -3,12 +3,17 @@
  * CONCURRENCY requests in flight. A bare node:http server answering `{}` is measured the same way first, as the
  * in-process baseline, so the figure can be read as a ratio on any machine. Writes bench/results/sim.json.
  *
- *   npx tsx bench/sim.ts [--requests N] [--preset small|medium|large]
+ * Also reported: the start-up time, the contact catalog's size (realistic catalogs by default; `--catalog minimal`
+ * for the pre-issue-13 ones) and, with `--manifest`, the size and build time of the streamed manifest.
+ *
+ *   npx tsx bench/sim.ts [--requests N] [--preset small|medium|large] [--catalog realistic|minimal] [--manifest]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { manifestJsonChunks } from '../src/sim/manifest.js';
+import type { CatalogMode } from '../src/sim/options.js';
 import { startSimulator } from '../src/sim/simulator.js';
 
 const args = process.argv.slice(2);
@@ -18,6 +23,8 @@ const arg = (name: string, fallback: string) => {
 };
 const REQUESTS = Number(arg('requests', '20000'));
 const PRESET = arg('preset', 'small') as 'small' | 'medium' | 'large';
+const CATALOG = arg('catalog', 'realistic') as CatalogMode;
+const MANIFEST = args.includes('--manifest');
 const CONCURRENCY = 32;
 
 function get(agent: Agent, url: URL, token: string): Promise<number> {
@@ -64,8 +71,9 @@ async function baseline(total: number) {
 
 async function main() {
   const startBegan = performance.now();
-  const sim = await startSimulator({ preset: PRESET, rateLimit: false, seed: 1 });
+  const sim = await startSimulator({ preset: PRESET, catalog: CATALOG, rateLimit: false, seed: 1 });
   const startupMs = performance.now() - startBegan;
+  const contactProperties = sim.portal.catalog('contacts').definitions.length;
   const hub = sim.portal.records('companies')[0].id;
   const contact = sim.portal.records('contacts')[1].id;
   const urls = [
@@ -79,11 +87,22 @@ async function main() {
   await drive(urls, sim.token, 2000); // warm-up
   const base = await baseline(REQUESTS);
   const result = await drive(urls, sim.token, REQUESTS);
+  let manifest: { bytes: number; ms: number } | undefined;
+  if (MANIFEST) {
+    const began = performance.now();
+    let bytes = 0;
+    for (const chunk of manifestJsonChunks(sim.portal)) bytes += Buffer.byteLength(chunk);
+    manifest = { bytes, ms: Math.round(performance.now() - began) };
+  }
   await sim.close();
 
   const report = {
     bench: 'sim',
     preset: PRESET,
+    catalog: CATALOG,
+    contactProperties,
+    manifestBytes: manifest?.bytes,
+    manifestMs: manifest?.ms,
     requests: REQUESTS,
     concurrency: CONCURRENCY,
     startupMs: Math.round(startupMs),
@@ -97,7 +116,8 @@ async function main() {
     at: new Date().toISOString(),
   };
   console.log(
-    `simulator (${PRESET}): ${report.simRequestsPerSecond} req/s; bare node:http baseline ${report.baselineRequestsPerSecond} req/s; ratio ${report.ratioToBaseline}; start-up ${report.startupMs} ms; failures ${report.failures}`,
+    `simulator (${PRESET}, ${CATALOG} catalogs, ${contactProperties} contact properties): ${report.simRequestsPerSecond} req/s; bare node:http baseline ${report.baselineRequestsPerSecond} req/s; ratio ${report.ratioToBaseline}; start-up ${report.startupMs} ms; failures ${report.failures}` +
+      (manifest ? `; manifest ${(manifest.bytes / 1e6).toFixed(1)} MB streamed in ${manifest.ms} ms` : ''),
   );
   const out = path.resolve('bench', 'results', 'sim.json');
   await mkdir(path.dirname(out), { recursive: true });

@@ -86,7 +86,8 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     if (opts.demo) {
       const { startSimulator } = await import('../sim/index.js');
       const token = `demo-${randomBytes(12).toString('hex')}`;
-      const sim = await startSimulator({ preset: preset as 'small', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
+      // catalog 'minimal' until the extractor pages real catalogs (issue 13): a real one's names exceed the URL limit.
+      const sim = await startSimulator({ preset: preset as 'small', catalog: 'minimal', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
       cleanups.push(() => sim.close());
       settings = { ...settings, accessToken: token, baseUrl: sim.url };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PRESETS, TIERS, type FaultRates, type PortalSize, type Preset, type SimulatorOptions, type Tier } from './options.js';
+import { CATALOG_MODES, PRESETS, TIERS, type CatalogMode, type FaultRates, type PortalSize, type Preset, type SimulatorOptions, type Tier } from './options.js';
 import { startSimulator } from './simulator.js';
 
 /** `sim` sub-command: serves a simulated portal until SIGTERM/SIGINT. */
@@ -43,6 +43,7 @@ interface RawOptions {
   fault423?: number;
   fault477?: number;
   fault524?: number;
+  faultEdge200?: number;
   tokenExpiresAfter?: number;
   searchLagMs?: number;
   sameMsBatch?: number;
@@ -52,6 +53,12 @@ interface RawOptions {
   windowMs?: number;
   dailyLimit?: number;
   rejectedCount?: boolean;
+  catalog: CatalogMode;
+  customProperties?: number;
+  maxUrlBytes?: number;
+  pageDrift?: number;
+  pageDriftWindowMs?: number;
+  legacyPaths: boolean;
 }
 
 /** Each `--fault-…` option and the rate it sets. */
@@ -64,6 +71,7 @@ const FAULT_FLAGS = {
   fault423: 'locked',
   fault477: 'migration',
   fault524: 'originTimeout',
+  faultEdge200: 'edgePage200',
 } as const satisfies Partial<Record<keyof RawOptions, keyof FaultRates>>;
 
 export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
@@ -83,6 +91,8 @@ export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
     faults: faults as FaultRates,
     rateLimit: raw.rateLimit,
     retryAfter: raw.retryAfter === 'on',
+    catalog: raw.catalog,
+    legacyPaths: raw.legacyPaths,
   };
   if (raw.port !== undefined) options.port = raw.port;
   if (raw.token !== undefined) options.token = raw.token;
@@ -99,6 +109,10 @@ export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
   if (raw.windowMs !== undefined) options.rateLimitWindowMs = raw.windowMs;
   if (raw.dailyLimit !== undefined) options.dailyLimit = raw.dailyLimit;
   if (raw.rejectedCount) options.rejectedCountsInWindow = true;
+  if (raw.customProperties !== undefined) options.customProperties = raw.customProperties;
+  if (raw.maxUrlBytes !== undefined) options.maxUrlBytes = raw.maxUrlBytes;
+  if (raw.pageDrift !== undefined) options.pageDrift = raw.pageDrift;
+  if (raw.pageDriftWindowMs !== undefined) options.pageDriftWindowMs = raw.pageDriftWindowMs;
   return options;
 }
 
@@ -129,6 +143,7 @@ export function simCommand(): Command {
     .option('--fault-423 <rate>', 'probability of 423 Locked', rate)
     .option('--fault-477 <rate>', 'probability of 477 Migration in Progress (Retry-After: 1 s)', rate)
     .option('--fault-524 <rate>', 'probability of a 524 origin timeout from the edge (HTML body)', rate)
+    .option('--fault-edge-200 <rate>', 'probability of a 200 whose body is an HTML challenge or maintenance page', rate)
     .option('--token-expires-after <n>', 'the token answers 401 after this many requests', integer('token-expires-after'))
     .option('--search-lag-ms <n>', 'search index lags writes by this long', integer('search-lag-ms'))
     .option('--same-ms-batch <n>', 'stamp n records with one identical modified-date millisecond', integer('same-ms-batch'))
@@ -138,6 +153,12 @@ export function simCommand(): Command {
     .option('--window-ms <n>', 'rolling window length in ms (default 10000)', integer('window-ms'))
     .option('--daily-limit <n>', 'daily limit (default: the tier\'s)', integer('daily-limit'))
     .option('--rejected-count', 'requests answered 429 still occupy the window')
+    .addOption(new Option('--catalog <mode>', "property catalogs: HubSpot's real defaults plus custom ones, or about ten per type").choices(CATALOG_MODES).default('realistic'))
+    .option('--custom-properties <n>', 'custom properties on every object type (default: the preset\'s counts)', integer('custom-properties'))
+    .option('--max-url-bytes <n>', 'longest path+query the edge passes; longer requests get 414 (default 8192)', integer('max-url-bytes'))
+    .option('--page-drift <p>', 'probability that a list page repeats records of the previous page and skips recently modified ones', rate)
+    .option('--page-drift-window-ms <n>', 'a drifting page skips records modified this recently (default 60000)', integer('page-drift-window-ms'))
+    .option('--no-legacy-paths', 'answer every /crm/v3, /crm/v4 (and /crm/associations/v4) path with 404, as after the sunset')
     .action(async (raw: RawOptions) => {
       const started = Date.now();
       const sim = await startSimulator(toSimulatorOptions(raw));

@@ -11,6 +11,8 @@ export interface HttpReply {
   body?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** A drifting list page: what it repeated and skipped (written to the request log, never sent). */
+  drift?: { repeated: number; skipped: number };
 }
 
 export function json(status: number, value: unknown): HttpReply {
@@ -34,6 +36,16 @@ export function outOfRange(name: string, value: unknown, min: number, max: numbe
 
 export function notFound(message: string): HttpReply {
   return json(404, errorBody('OBJECT_NOT_FOUND', message));
+}
+
+/**
+ * HubSpot's answer to a path it does not route, which is also what a retired API version answers (HubSpot's
+ * sunsets say sunset endpoints "return a 404 error response message", e.g. the owners v2 sunset of 2024): JSON
+ * with no `category`, as captured from api.hubapi.com in 2019 (HGData/mk-node-hubspot #150, which also had a
+ * `requestId`) and again in 2026 on unrouted CMS paths.
+ */
+export function routeNotFound(): HttpReply {
+  return json(404, { status: 'error', message: 'resource not found', correlationId: randomUUID() });
 }
 
 export function missingAuth(): HttpReply {

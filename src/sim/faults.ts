@@ -14,7 +14,8 @@ export type Fault =
   | { kind: 'burst-429' }
   | { kind: 'locked' }
   | { kind: 'migration' }
-  | { kind: 'origin-timeout' };
+  | { kind: 'origin-timeout' }
+  | { kind: 'edge-page-200'; page: 'challenge' | 'maintenance' };
 
 const SERVER_ERROR_STATUSES = [500, 502, 503, 504] as const;
 
@@ -44,6 +45,7 @@ export class FaultInjector {
     // Drawn after the older kinds, so a seed's faults stay the same when these rates are 0.
     if (roll < (edge += rates.migration)) return { kind: 'migration' };
     if (roll < (edge += rates.originTimeout)) return { kind: 'origin-timeout' };
+    if (roll < (edge += rates.edgePage200)) return { kind: 'edge-page-200', page: this.random() < 0.5 ? 'challenge' : 'maintenance' };
     return undefined;
   }
 }
@@ -65,11 +67,10 @@ export function serverErrorReply(status: 500 | 502 | 503 | 504, correlationId: s
   }
 }
 
-/** The edge's page when the origin did not answer within 100 s (contract §1.6: pause and retry). */
-export const ORIGIN_TIMEOUT_HTML =
-  '<!DOCTYPE html><html><head><title>api.hubapi.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Error code 524</p></body></html>';
-
-/** The first half of a JSON body: a 200 that no JSON parser accepts. */
+/**
+ * The first half of a JSON body: a reply, with its status kept, that no JSON parser accepts (a body cut short
+ * between HubSpot and the client).
+ */
 export function truncateBody(body: string): string {
   return body.slice(0, Math.max(1, Math.floor(body.length / 2)));
 }

@@ -1,4 +1,4 @@
-import type { Portal } from './portal.js';
+import type { Portal, SimRecord } from './portal.js';
 import { ASSOCIATION_PAIRS, OBJECT_TYPES, OBJECT_TYPE_IDS, pairKey, type ObjectType } from './schema.js';
 
 /**
@@ -66,23 +66,22 @@ export interface Manifest {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function buildManifest(portal: Portal): Manifest {
-  const objects = {} as Record<ObjectType, ManifestRecord[]>;
+function manifestRecord(portal: Portal, record: SimRecord): ManifestRecord {
+  const entry: ManifestRecord = {
+    id: record.id,
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+    archived: record.archivedAt !== undefined,
+    properties: portal.properties(record),
+  };
+  if (record.archivedAt !== undefined) entry.archivedAt = iso(record.archivedAt);
+  return entry;
+}
+
+/** Everything but `objects`, which is the bulk of a manifest (every property of every record). */
+function manifestRest(portal: Portal): Omit<Manifest, 'objects'> {
   const deleted = {} as Record<ObjectType, string[]>;
-  for (const type of OBJECT_TYPES) {
-    objects[type] = portal.records(type).map((record) => {
-      const entry: ManifestRecord = {
-        id: record.id,
-        createdAt: iso(record.createdAt),
-        updatedAt: iso(record.updatedAt),
-        archived: record.archivedAt !== undefined,
-        properties: portal.properties(record),
-      };
-      if (record.archivedAt !== undefined) entry.archivedAt = iso(record.archivedAt);
-      return entry;
-    });
-    deleted[type] = [...portal.deleted(type)];
-  }
+  for (const type of OBJECT_TYPES) deleted[type] = [...portal.deleted(type)];
   const associations = ASSOCIATION_PAIRS.map((pair) => ({
     pair: pairKey(pair),
     fromType: pair.from,
@@ -106,7 +105,6 @@ export function buildManifest(portal: Portal): Manifest {
     version: 1,
     seed: portal.seed,
     objectTypeIds: { ...OBJECT_TYPE_IDS },
-    objects,
     deleted,
     associations,
     forms: portal.forms.map((form) => ({
@@ -120,4 +118,44 @@ export function buildManifest(portal: Portal): Manifest {
     submissions,
     primaryCompanies,
   };
+}
+
+export function buildManifest(portal: Portal): Manifest {
+  const objects = {} as Record<ObjectType, ManifestRecord[]>;
+  for (const type of OBJECT_TYPES) objects[type] = portal.records(type).map((record) => manifestRecord(portal, record));
+  const rest = manifestRest(portal);
+  return {
+    version: rest.version,
+    seed: rest.seed,
+    objectTypeIds: rest.objectTypeIds,
+    objects,
+    deleted: rest.deleted,
+    associations: rest.associations,
+    forms: rest.forms,
+    submissions: rest.submissions,
+    primaryCompanies: rest.primaryCompanies,
+  };
+}
+
+/**
+ * The manifest's JSON text (byte-identical to `JSON.stringify(buildManifest(portal))`) in pieces of a few hundred
+ * records, so a portal whose manifest exceeds what one string may hold (the large preset with realistic catalogs
+ * is over a gigabyte) can still be served.
+ */
+export function* manifestJsonChunks(portal: Portal): Generator<string> {
+  const rest = manifestRest(portal);
+  yield `{"version":${JSON.stringify(rest.version)},"seed":${JSON.stringify(rest.seed)},"objectTypeIds":${JSON.stringify(rest.objectTypeIds)},"objects":{`;
+  for (const [n, type] of OBJECT_TYPES.entries()) {
+    const records = portal.records(type);
+    let chunk = `${n > 0 ? ',' : ''}${JSON.stringify(type)}:[`;
+    for (let i = 0; i < records.length; i++) {
+      chunk += (i > 0 ? ',' : '') + JSON.stringify(manifestRecord(portal, records[i]));
+      if (chunk.length > 1 << 20) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    yield `${chunk}]`;
+  }
+  yield `},"deleted":${JSON.stringify(rest.deleted)},"associations":${JSON.stringify(rest.associations)},"forms":${JSON.stringify(rest.forms)},"submissions":${JSON.stringify(rest.submissions)},"primaryCompanies":${JSON.stringify(rest.primaryCompanies)}}`;
 }

@@ -1,5 +1,6 @@
 import { API_LIMIT_INCREASE, HUBSPOT_TIER_LIMITS, HUBSPOT_TIERS, type HubSpotTier } from '../../config/hubspot-limits.js';
 import type { Clock } from '../clock.js';
+import { ENGAGEMENT_TYPES, type ObjectType } from './schema.js';
 
 export type Tier = HubSpotTier;
 export const TIERS: Tier[] = [...HUBSPOT_TIERS];
@@ -60,7 +61,20 @@ export interface FaultRates {
   migrationRetryAfterSeconds: number;
   /** Probability per request of a 524 from the edge (origin did not answer in 100 s), an HTML body. */
   originTimeout: number;
+  /**
+   * Probability per request of a 200 whose body is an HTML challenge or maintenance page (`text/html`) from the
+   * edge or a proxy (contract §6.3): nothing in it is data.
+   */
+  edgePage200: number;
 }
+
+/**
+ * `realistic`: HubSpot's default properties per type (contacts ~380, companies ~250, deals ~205, engagements
+ * 80–120) plus custom ones. `minimal`: the ten-odd properties per type the simulator had before issue 13, kept only
+ * so that code not yet able to page a real catalog (URL and search-body limits) can still be tested.
+ */
+export type CatalogMode = 'realistic' | 'minimal';
+export const CATALOG_MODES: CatalogMode[] = ['realistic', 'minimal'];
 
 export interface SimulatorOptions {
   host: string;
@@ -106,6 +120,25 @@ export interface SimulatorOptions {
   /** Page size of one input's association list in v4 batch read. */
   batchAssociationPageSize: number;
 
+  /** Property catalogs: HubSpot's real default catalogs (default) or the pre-issue-13 minimal ones. */
+  catalog: CatalogMode;
+  /**
+   * Custom (non-HubSpot-defined) properties on every object type. Undefined: the preset's own counts
+   * (`PRESET_CUSTOM_PROPERTIES`), which give contacts the most and engagements the fewest, as real portals do.
+   */
+  customProperties?: number;
+  /**
+   * Longest path+query, in bytes as sent, that reaches HubSpot; longer requests get the edge's 414 page
+   * (contract §6.1). HubSpot's public reports put the limit near 8 KB.
+   */
+  maxUrlBytes: number;
+  /** Probability per list page that it drifts: repeats records of the previous page and skips recently modified ones. */
+  pageDrift: number;
+  /** A drifting page skips records modified within this many milliseconds before the request. */
+  pageDriftWindowMs: number;
+  /** When false, every numbered CRM path (`/crm/v3/...`, `/crm/v4/...`, `/crm/associations/v4/...`) answers 404, as after the sunset. */
+  legacyPaths: boolean;
+
   clock?: Clock;
 }
 
@@ -122,7 +155,26 @@ export const ZERO_FAULTS: FaultRates = {
   migration: 0,
   migrationRetryAfterSeconds: 1,
   originTimeout: 0,
+  edgePage200: 0,
 };
+
+/** Custom properties per type in each preset when `customProperties` is not given. */
+export const PRESET_CUSTOM_PROPERTIES: Record<Preset, { contacts: number; companies: number; deals: number; engagements: number }> = {
+  // Enough on contacts for one of every kind of custom property (plus the long biography).
+  small: { contacts: 14, companies: 6, deals: 6, engagements: 3 },
+  // >= 600 contact properties with the ~380 defaults, as the issue asks of medium and large.
+  medium: { contacts: 260, companies: 90, deals: 70, engagements: 12 },
+  large: { contacts: 300, companies: 120, deals: 90, engagements: 15 },
+};
+
+/** Custom properties of each type: `customProperties` on every type when given, else the preset's counts. */
+export function customPropertyCounts(options: Pick<SimulatorOptions, 'preset' | 'customProperties'>): Record<ObjectType, number> {
+  const preset = PRESET_CUSTOM_PROPERTIES[options.preset];
+  const of = (n: number) => options.customProperties ?? n;
+  const counts = { contacts: of(preset.contacts), companies: of(preset.companies), deals: of(preset.deals) } as Record<ObjectType, number>;
+  for (const type of ENGAGEMENT_TYPES) counts[type] = of(preset.engagements);
+  return counts;
+}
 
 /** Fills in defaults; tier/preset-derived values are used unless explicitly given. */
 export function resolveOptions(partial: Partial<SimulatorOptions>): SimulatorOptions {
@@ -155,6 +207,12 @@ export function resolveOptions(partial: Partial<SimulatorOptions>): SimulatorOpt
     sameMsBatch: partial.sameMsBatch ?? 0,
     mutationsPerMinute: partial.mutationsPerMinute ?? 0,
     batchAssociationPageSize: partial.batchAssociationPageSize ?? 500,
+    catalog: partial.catalog ?? 'realistic',
+    customProperties: partial.customProperties,
+    maxUrlBytes: partial.maxUrlBytes ?? 8192,
+    pageDrift: partial.pageDrift ?? 0,
+    pageDriftWindowMs: partial.pageDriftWindowMs ?? 60_000,
+    legacyPaths: partial.legacyPaths ?? true,
     clock: partial.clock,
   };
 }

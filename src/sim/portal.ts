@@ -1,6 +1,7 @@
 import { seededRandom, type Random } from '../clock.js';
 import { compareIds, hashSeed, insertSortedId, lowerBoundId, removeSortedId, seededUuid } from './ids.js';
-import type { PortalSize } from './options.js';
+import type { CatalogMode, PortalSize } from './options.js';
+import { propertyCatalog, type PropertyCatalog } from './property-catalog.js';
 import { propertyValues, type PropertyValues, type RecordState } from './property-values.js';
 import {
   ASSOCIATION_PAIRS,
@@ -88,6 +89,10 @@ export interface PortalConfig {
   seed: number;
   size: PortalSize;
   sameMsBatch: number;
+  /** Property catalogs; realistic unless given. */
+  catalog?: CatalogMode;
+  /** Custom properties per type (realistic catalogs only); none unless given. */
+  customProperties?: Partial<Record<ObjectType, number>>;
 }
 
 export type MutationKind =
@@ -146,11 +151,15 @@ export class Portal {
   readonly forms: SimForm[] = [];
   private readonly submissionsByForm = new Map<string, SimSubmission[]>();
   private readonly mutationRandom: Random;
+  private readonly catalogs = new Map<ObjectType, PropertyCatalog>();
   /** Search index lag in ms; past states are only kept while it is positive. */
   searchLagMs = 0;
 
   constructor(config: PortalConfig) {
     this.seed = config.seed;
+    for (const type of OBJECT_TYPES) {
+      this.catalogs.set(type, propertyCatalog(type, config.catalog ?? 'realistic', config.customProperties?.[type] ?? 0));
+    }
     this.mutationRandom = seededRandom(hashSeed(config.seed, 'mutations'));
     const counts = countsByType(config.size);
     for (const type of OBJECT_TYPES) this.generateRecords(type, counts[type]);
@@ -301,8 +310,14 @@ export class Portal {
     return lowerBoundId(this.store(type).list, id, (r) => r.id);
   }
 
-  properties(state: RecordState & { type: ObjectType }): PropertyValues {
-    return propertyValues(this.seed, state.type, state);
+  /** The type's property catalog: what the properties API lists and every record carries. */
+  catalog(type: ObjectType): PropertyCatalog {
+    return this.catalogs.get(type)!;
+  }
+
+  /** Every catalog property of the record (or of a past state of it), or only the named ones, as the API returns them. */
+  properties(state: RecordState & { type: ObjectType }, only?: readonly string[]): PropertyValues {
+    return propertyValues(this.seed, state.type, state, this.catalog(state.type), only);
   }
 
   deleted(type: ObjectType): readonly string[] {

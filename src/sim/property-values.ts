@@ -1,12 +1,17 @@
 import { seededRandom } from '../clock.js';
+import type { PropertyCatalog, ValueSpec } from './property-catalog.js';
 import { createdDateProperty, modifiedDateProperty, type ObjectType } from './schema.js';
 
 /**
- * Property values are a pure function of (seed, type, index, version, dates), computed on demand rather than
- * stored: a large portal then costs a few numbers per record, and search can show an older version of a record
- * (index lag) by recomputing it from that version.
+ * Property values are a pure function of (seed, type, index, version, dates, catalog), computed on demand rather
+ * than stored: a large portal then costs a few numbers per record, and search can show an older version of a
+ * record (index lag) by recomputing it from that version.
  *
- * The hard values are placed by index so every preset (even `small`) contains each of them.
+ * The hand-written "core" properties (names, bodies, stages...) hold the hard values, placed by index so every
+ * preset (even `small`) contains each of them. Every other catalog property is filled by its `ValueSpec`: empty on
+ * most records, and, as in real portals where users and imports type into them, sometimes invalid for its
+ * declared type (`N/A` in a number, 31 February in a date, `maybe` in a bool, an option that is not listed).
+ * Values are always strings, as the API sends them.
  */
 
 export interface RecordState {
@@ -84,7 +89,8 @@ function recordSeed(seed: number, type: ObjectType, idx: number, version: number
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-export function propertyValues(seed: number, type: ObjectType, state: RecordState): PropertyValues {
+/** The hand-written properties of a record (a superset of what the minimal catalog lists). */
+function coreValues(seed: number, type: ObjectType, state: RecordState): PropertyValues {
   const random = seededRandom(recordSeed(seed, type, state.idx, state.version));
   const i = state.idx;
   const created = iso(state.createdAt);
@@ -156,4 +162,122 @@ export function propertyValues(seed: number, type: ObjectType, state: RecordStat
       break;
   }
   return values;
+}
+
+// ---- catalog-driven values ----------------------------------------------------------------------------------
+
+/** Murmur3's finalizer: a cheap, well-mixed 32-bit hash of one integer. */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const DAY = 86_400_000;
+const TEXT_WORDS = ['Acme', 'north', 'Zürich', 'renewal', 'pilot', 'Q4', 'enterprise', 'São Paulo', 'inbound', 'webinar', '東京', 'partner', 'trial', 'Kraków', 'expansion', '🚀'];
+const INVALID: Partial<Record<ValueSpec['kind'], string[]>> = {
+  number: ['N/A', '1,234.50', 'twelve', '12abc', ' 42 ', '1e400', '--5'],
+  currency: ['N/A', '$1,200.00', '1.234,56 €', 'TBD'],
+  date: ['31/02/2025', '2025-02-30', '2025-13-01', 'yesterday', '0000-00-00'],
+  datetime: ['2025-02-30T10:00:00.000Z', '31/02/2025 10:00', 'not a date', '17410824000000000000'],
+  bool: ['maybe', 'Yes', '1', 'TRUE ', 'null'],
+  select: ['legacy_value_removed', 'Other (please specify)', 'n/a'],
+  phone: ['call me', '+1 (555) ABC-DEFG', 'n/a'],
+};
+
+function words(random: () => number, count: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(pick(random, TEXT_WORDS));
+  return out.join(' ');
+}
+
+function someDay(random: () => number, state: RecordState): number {
+  return state.createdAt + Math.floor((random() * 500 - 100) * DAY) + Math.floor(random() * DAY);
+}
+
+function generated(spec: ValueSpec, base: number, state: RecordState): string | null {
+  const h = mix32(base ^ spec.salt);
+  if (h >= spec.fillBelow) return null;
+  const random = seededRandom(h);
+  const invalid = spec.invalidBelow > 0 && mix32(h ^ 0x5bd1e995) < spec.invalidBelow;
+  if (invalid) {
+    if (spec.kind === 'checkbox') return `${spec.options[0] ?? 'x'};not_an_option;;`;
+    const bad = INVALID[spec.kind];
+    if (bad) return pick(random, bad);
+  }
+  switch (spec.kind) {
+    case 'text':
+      return words(random, 1 + Math.floor(random() * 3));
+    case 'textarea':
+      return `${words(random, 4)}\n${words(random, 6)}`;
+    case 'html':
+      return `<p>${words(random, 5)}</p><p><b>${words(random, 2)}</b> &amp; more</p>`;
+    case 'email':
+      return `user${Math.floor(random() * 100_000)}@example.${pick(random, ['com', 'de', 'co.jp'])}`;
+    case 'url':
+      return `https://www.example.com/${Math.floor(random() * 1000)}?utm_source=${pick(random, ['google', 'newsletter', 'linkedin'])}`;
+    case 'file':
+      return `https://f.hubspotusercontent-na1.net/hubfs/${Math.floor(random() * 1e8)}/file-${Math.floor(random() * 1000)}.pdf`;
+    case 'number':
+      return random() < 0.7 ? String(Math.floor(random() * 10_000)) : (random() * 1000).toFixed(1 + Math.floor(random() * 3));
+    case 'currency':
+      return (Math.floor(random() * 5_000_000) / 100).toFixed(2);
+    case 'date':
+      return new Date(someDay(random, state)).toISOString().slice(0, 10);
+    case 'datetime': {
+      const ms = someDay(random, state);
+      // Some datetimes come back as epoch-millisecond strings: always for some properties, now and then for others.
+      return spec.epochMs !== random() < 0.03 ? String(ms) : new Date(ms).toISOString();
+    }
+    case 'bool':
+      return random() < 0.5 ? 'true' : 'false';
+    case 'select':
+      return spec.options.length > 0 ? pick(random, spec.options) : null;
+    case 'checkbox': {
+      if (spec.options.length === 0) return null;
+      const chosen = new Set<string>();
+      const n = 1 + Math.floor(random() * Math.min(3, spec.options.length));
+      for (let k = 0; k < n; k++) chosen.add(pick(random, spec.options));
+      return [...chosen].join(';');
+    }
+    case 'ids': {
+      const n = 1 + Math.floor(random() * 3);
+      return Array.from({ length: n }, () => String(10_000_000 + Math.floor(random() * 90_000_000))).join(';');
+    }
+    case 'phone':
+      return `+${pick(random, ['1', '44', '49', '81'])} ${String(Math.floor(random() * 1e9)).padStart(9, '0')}`;
+    case 'coordinates':
+      return `0-${pick(random, ['27', '46', '47', '48', '49'])}-${Math.floor(random() * 1e10)}`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * The record's properties exactly as the API returns them, in catalog order: every catalog property, or only the
+ * named ones (unknown names skipped), which spares computing hundreds of values to serve a few.
+ */
+export function propertyValues(seed: number, type: ObjectType, state: RecordState, catalog: PropertyCatalog, only?: readonly string[]): PropertyValues {
+  const core = coreValues(seed, type, state);
+  const base = recordSeed(seed, type, state.idx, state.version);
+  const created = core[createdDateProperty(type)];
+  const out: PropertyValues = {};
+  const specs = only ? only.map((name) => catalog.specByName.get(name)).filter((spec) => spec !== undefined) : catalog.specs;
+  for (const spec of specs) {
+    switch (spec.kind) {
+      case 'core':
+        out[spec.name] = core[spec.name] ?? null;
+        break;
+      case 'created':
+        out[spec.name] = created;
+        break;
+      case 'never':
+        out[spec.name] = null;
+        break;
+      default:
+        out[spec.name] = generated(spec, base, state);
+    }
+  }
+  return out;
 }

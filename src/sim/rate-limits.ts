@@ -77,6 +77,11 @@ export class RateLimiter {
     return Math.max(0, this.config.dailyLimit - this.dailyUsed);
   }
 
+  /** Requests in the token's rolling window now, without counting one. */
+  inWindow(token: string, now: number): number {
+    return this.windowFor(token).count(now);
+  }
+
   admit(token: string, kind: RequestKind, now: number): Admission {
     const config = this.config;
     const day = Math.floor(now / DAY_MS);

@@ -15,6 +15,10 @@ export type RequestLogEntry = RequestLogLine & {
   policy?: RateLimitPolicy;
   source?: 'background';
   kind?: 'search';
+  /** Refused by the edge before reaching HubSpot (not counted in any window). */
+  edge?: 'uri-too-long';
+  /** A drifting list page: records of the previous page it repeated, recently modified records it skipped. */
+  drift?: { repeated: number; skipped: number };
 };
 
 export class RequestLog {

@@ -1,5 +1,6 @@
 import type { HttpReply } from './error-bodies.js';
 import type { SimulatorOptions } from './options.js';
+import type { PageDrift } from './page-drift.js';
 import type { Portal } from './portal.js';
 import type { RequestKind } from './rate-limits.js';
 
@@ -16,6 +17,8 @@ export interface RouteContext {
   body: unknown;
   /** Origin the client used, for `paging.next.link`. */
   baseUrl: string;
+  /** Seeded drift of object list pages. */
+  drift: PageDrift;
 }
 
 export interface Route {

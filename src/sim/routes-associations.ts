@@ -1,3 +1,4 @@
+import { DATED_VERSIONS, hasPerObjectAssociations, partialBatchStatus, type ApiVersion } from './api-versions.js';
 import { json, validationError, type HttpReply } from './error-bodies.js';
 import { isIdString, lowerBoundId } from './ids.js';
 import { integerParam } from './params.js';
@@ -5,8 +6,9 @@ import { routePattern, type Route, type RouteContext } from './route-types.js';
 import { findPair, resolveObjectType, singularName, type ObjectType } from './schema.js';
 
 /**
- * Associations v4 (contract §2.5). `toObjectId` is written into the JSON text as a bare number, as HubSpot sends
- * it, so ids above 2^53 reach the client exactly as a JSON number literal (JSON.parse will round them).
+ * Associations v4 and the dated versions (contract §2.5, §6.4). `toObjectId` is written into the JSON text as a
+ * bare number, as HubSpot sends it, so ids above 2^53 reach the client exactly as a JSON number literal
+ * (JSON.parse will round them).
  */
 
 const PER_OBJECT_MAX = 500;
@@ -64,7 +66,12 @@ function resolvePair(ctx: RouteContext, fromRaw: string, toRaw: string): { from:
   return { from, to };
 }
 
-function perObject(ctx: RouteContext): HttpReply {
+/** Where the per-object read of a version lives (for `paging.next.link`). */
+function perObjectPath(version: ApiVersion, type: string, id: string, to: string): string {
+  return version === 'numbered' ? `/crm/v4/objects/${type}/${id}/associations/${to}` : `/crm/objects/${version}/${type}/${id}/associations/${to}`;
+}
+
+function perObject(ctx: RouteContext, version: ApiVersion): HttpReply {
   const pair = resolvePair(ctx, ctx.params.type, ctx.params.to);
   if ('status' in pair) return pair;
   const { from, to } = pair;
@@ -82,7 +89,7 @@ function perObject(ctx: RouteContext): HttpReply {
   let paging = '';
   if (page.next !== undefined) {
     const cursor = encodeCursor(page.next);
-    const link = new URL(`/crm/v4/objects/${ctx.params.type}/${ctx.params.id}/associations/${ctx.params.to}`, ctx.baseUrl);
+    const link = new URL(perObjectPath(version, ctx.params.type, ctx.params.id, ctx.params.to), ctx.baseUrl);
     link.searchParams.set('after', cursor);
     link.searchParams.set('limit', String(limit.value));
     paging = `,"paging":${JSON.stringify({ next: { after: cursor, link: link.toString() } })}`;
@@ -90,7 +97,7 @@ function perObject(ctx: RouteContext): HttpReply {
   return { status: 200, body: `{"results":[${results}]${paging}}`, contentType: 'application/json;charset=utf-8' };
 }
 
-function batchRead(ctx: RouteContext): HttpReply {
+function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   const pair = resolvePair(ctx, ctx.params.from, ctx.params.to);
   if ('status' in pair) return pair;
   const { from, to } = pair;
@@ -128,16 +135,21 @@ function batchRead(ctx: RouteContext): HttpReply {
     let paging = '';
     if (page.next !== undefined) {
       const cursor = encodeCursor(page.next);
-      const link = new URL(`/crm/v4/objects/${ctx.params.from}/${id}/associations/${ctx.params.to}`, ctx.baseUrl);
-      link.searchParams.set('after', cursor);
-      paging = `,"paging":${JSON.stringify({ next: { after: cursor, link: link.toString() } })}`;
+      // "The 'link' field is deprecated and should be ignored"; 2026-09 has no per-object read for it to name.
+      const next: Record<string, string> = { after: cursor };
+      if (hasPerObjectAssociations(version)) {
+        const link = new URL(perObjectPath(version, ctx.params.from, id, ctx.params.to), ctx.baseUrl);
+        link.searchParams.set('after', cursor);
+        next.link = link.toString();
+      }
+      paging = `,"paging":${JSON.stringify({ next })}`;
     }
     results.push(`{"from":{"id":${JSON.stringify(id)}},"to":[${to_}]${paging}}`);
   }
   const stamp = JSON.stringify(new Date(ctx.now).toISOString());
   const tail = errors.length > 0 ? `,"numErrors":${errors.length},"errors":${JSON.stringify(errors)}` : '';
   return {
-    status: errors.length > 0 ? 207 : 200,
+    status: errors.length > 0 ? partialBatchStatus(version) : 200,
     body: `{"status":"COMPLETE","results":[${results.join(',')}]${tail},"startedAt":${stamp},"completedAt":${stamp}}`,
     contentType: 'application/json;charset=utf-8',
   };
@@ -155,9 +167,24 @@ function labels(ctx: RouteContext): HttpReply {
   return json(200, { results });
 }
 
-export const associationRoutes: Route[] = [
-  { method: 'GET', pattern: routePattern('/crm/v4/objects/:type/:id/associations/:to'), kind: 'standard', handle: perObject },
-  { method: 'POST', pattern: routePattern('/crm/v4/associations/:from/:to/batch/read'), kind: 'standard', handle: batchRead },
-  { method: 'GET', pattern: routePattern('/crm/v4/associations/:from/:to/labels'), kind: 'standard', handle: labels },
-  { method: 'GET', pattern: routePattern('/crm/associations/v4/:from/:to/labels'), kind: 'standard', handle: labels },
-];
+function associationRoutesAt(version: ApiVersion): Route[] {
+  const routes: Route[] =
+    version === 'numbered'
+      ? [
+          { method: 'POST', pattern: routePattern('/crm/v4/associations/:from/:to/batch/read'), kind: 'standard', handle: (ctx) => batchRead(ctx, version) },
+          { method: 'GET', pattern: routePattern('/crm/v4/associations/:from/:to/labels'), kind: 'standard', handle: labels },
+          // The spec's own path for v4 labels (associationsSchema.json).
+          { method: 'GET', pattern: routePattern('/crm/associations/v4/:from/:to/labels'), kind: 'standard', handle: labels },
+        ]
+      : [
+          { method: 'POST', pattern: routePattern(`/crm/associations/${version}/:from/:to/batch/read`), kind: 'standard', handle: (ctx) => batchRead(ctx, version) },
+          { method: 'GET', pattern: routePattern(`/crm/associations/${version}/:from/:to/labels`), kind: 'standard', handle: labels },
+        ];
+  if (hasPerObjectAssociations(version)) {
+    const path = version === 'numbered' ? '/crm/v4/objects/:type/:id/associations/:to' : `/crm/objects/${version}/:type/:id/associations/:to`;
+    routes.push({ method: 'GET', pattern: routePattern(path), kind: 'standard', handle: (ctx) => perObject(ctx, version) });
+  }
+  return routes;
+}
+
+export const associationRoutes: Route[] = [associationRoutesAt('numbered'), ...DATED_VERSIONS.map(associationRoutesAt)].flat();

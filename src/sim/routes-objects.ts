@@ -1,7 +1,8 @@
+import { DATED_VERSIONS, objectsPath, partialBatchStatus, type ApiVersion } from './api-versions.js';
 import { errorBody, json, notFound, validationError, type HttpReply } from './error-bodies.js';
 import { compareIds, isIdString } from './ids.js';
 import { booleanParam, integerParam, listParam } from './params.js';
-import type { VisibleState } from './portal.js';
+import type { SimRecord, VisibleState } from './portal.js';
 import type { PropertyValues } from './property-values.js';
 import { routePattern, type Route, type RouteContext } from './route-types.js';
 import {
@@ -9,13 +10,15 @@ import {
   createdDateProperty,
   defaultProperties,
   modifiedDateProperty,
-  propertyDefinitions,
   resolveObjectType,
   singularName,
   type ObjectType,
 } from './schema.js';
 
-/** CRM object endpoints: list, batch read, search (contract §2.1–2.4) and the properties API. */
+/**
+ * CRM object endpoints: list, by id, batch read, search (contract §2.1–2.4) and the properties API, at v3 and at
+ * the dated versions (same shapes except where `api-versions.ts` says otherwise).
+ */
 
 const LIST_MAX = 100;
 const BATCH_MAX = 100;
@@ -31,11 +34,18 @@ function unknownType(raw: string): HttpReply {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Which properties a reply carries: the defaults, or the requested ones plus those always returned. */
-function selectProperties(type: ObjectType, requested: string[]): string[] {
+function selectProperties(ctx: RouteContext, type: ObjectType, requested: string[]): string[] {
   if (requested.length === 0) return defaultProperties(type);
-  const known = new Set(propertyDefinitions(type).map((d) => d.name));
+  const known = ctx.portal.catalog(type).byName;
   const names = [...alwaysReturnedProperties(type)];
-  for (const name of requested) if (known.has(name) && !names.includes(name)) names.push(name);
+  const seen = new Set(names);
+  // Unknown names are dropped silently, as HubSpot does.
+  for (const name of requested) {
+    if (known.has(name) && !seen.has(name)) {
+      seen.add(name);
+      names.push(name);
+    }
+  }
   return names;
 }
 
@@ -49,7 +59,7 @@ interface Serializable {
 }
 
 function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializable, names: string[]): Record<string, unknown> {
-  const values = ctx.portal.properties({ ...record, type });
+  const values = ctx.portal.properties({ ...record, type }, names);
   const properties: PropertyValues = {};
   for (const name of names) properties[name] = values[name] ?? null;
   // The date properties already hold these instants as ISO strings.
@@ -75,7 +85,12 @@ function inlineAssociations(ctx: RouteContext, type: ObjectType, id: string, toT
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function list(ctx: RouteContext): HttpReply {
+/** Whether a record belongs in a list of live records or of archived ones. */
+function inList(record: SimRecord, archived: boolean): boolean {
+  return (record.archivedAt !== undefined) === archived;
+}
+
+function list(ctx: RouteContext, version: ApiVersion): HttpReply {
   const type = resolveObjectType(ctx.params.type);
   if (!type) return unknownType(ctx.params.type);
   const limit = integerParam(ctx.query.get('limit') ?? undefined, 'limit', 10, 1, LIST_MAX);
@@ -83,21 +98,40 @@ function list(ctx: RouteContext): HttpReply {
   const after = ctx.query.get('after');
   if (after !== null && after !== '' && !isIdString(after)) return validationError(`Invalid after: ${after} is not a record id`);
   const archived = booleanParam(ctx.query, 'archived');
-  const names = selectProperties(type, listParam(ctx.query, 'properties'));
+  const names = selectProperties(ctx, type, listParam(ctx.query, 'properties'));
   const toTypes = listParam(ctx.query, 'associations')
     .map((name) => resolveObjectType(name))
     .filter((t): t is ObjectType => t !== undefined && t !== type);
 
   const records = ctx.portal.records(type);
+  const cursorAt = after ? ctx.portal.indexFrom(type, after) : 0;
+  let start = cursorAt;
+  const plan = ctx.drift.next(ctx.options.pageDrift, ctx.options.pageDriftWindowMs, ctx.now, Boolean(after));
+  const skips = (record: SimRecord) => plan !== undefined && record.updatedAt > plan.skipModifiedAfter;
+  if (plan) {
+    // Start a few records early, so the previous page's last records (those this page does not skip) come again.
+    for (let i = cursorAt - 1, back = 0; i >= 0 && back < plan.repeat; i--) {
+      if (!inList(records[i], archived) || skips(records[i])) continue;
+      start = i;
+      back++;
+    }
+  }
+  let repeated = 0;
+  let skipped = 0;
   const results: Record<string, unknown>[] = [];
   let next: string | undefined;
-  for (let i = after ? ctx.portal.indexFrom(type, after) : 0; i < records.length; i++) {
+  for (let i = start; i < records.length; i++) {
     const record = records[i];
-    if ((record.archivedAt !== undefined) !== archived) continue;
+    if (!inList(record, archived)) continue;
     if (results.length === limit.value) {
       next = record.id;
       break;
     }
+    if (skips(record)) {
+      skipped++;
+      continue;
+    }
+    if (i < cursorAt) repeated++;
     const object = serializeObject(ctx, type, record, names);
     const associations = toTypes.length > 0 && !archived ? inlineAssociations(ctx, type, record.id, toTypes) : undefined;
     if (associations) object.associations = associations;
@@ -105,12 +139,14 @@ function list(ctx: RouteContext): HttpReply {
   }
   const body: Record<string, unknown> = { results };
   if (next !== undefined) {
-    const link = new URL(`/crm/v3/objects/${ctx.params.type}`, ctx.baseUrl);
+    const link = new URL(objectsPath(version, ctx.params.type), ctx.baseUrl);
     link.searchParams.set('limit', String(limit.value));
     link.searchParams.set('after', next);
     body.paging = { next: { after: next, link: link.toString() } };
   }
-  return json(200, body);
+  const reply = json(200, body);
+  if (plan) reply.drift = { repeated, skipped };
+  return reply;
 }
 
 function getOne(ctx: RouteContext): HttpReply {
@@ -119,10 +155,10 @@ function getOne(ctx: RouteContext): HttpReply {
   const record = ctx.portal.get(type, ctx.params.id);
   const archived = booleanParam(ctx.query, 'archived');
   if (!record || (record.archivedAt !== undefined) !== archived) return notFound(`Object not found.  objectId are usually numeric.`);
-  return json(200, serializeObject(ctx, type, record, selectProperties(type, listParam(ctx.query, 'properties'))));
+  return json(200, serializeObject(ctx, type, record, selectProperties(ctx, type, listParam(ctx.query, 'properties'))));
 }
 
-function batchRead(ctx: RouteContext): HttpReply {
+function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   const type = resolveObjectType(ctx.params.type);
   if (!type) return unknownType(ctx.params.type);
   const body = ctx.body as { inputs?: unknown; properties?: unknown } | undefined;
@@ -137,7 +173,7 @@ function batchRead(ctx: RouteContext): HttpReply {
     if (!ids.includes(String(id))) ids.push(String(id));
   }
   const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
-  const names = selectProperties(type, requested);
+  const names = selectProperties(ctx, type, requested);
   const archived = booleanParam(ctx.query, 'archived');
   const results: Record<string, unknown>[] = [];
   const missing: string[] = [];
@@ -160,7 +196,7 @@ function batchRead(ctx: RouteContext): HttpReply {
       links: {},
     },
   ];
-  return json(207, reply);
+  return json(partialBatchStatus(version), reply);
 }
 
 // ---- search ------------------------------------------------------------------------------------------------
@@ -175,10 +211,20 @@ interface Filter {
 
 type Comparable = { kind: 'number'; value: number } | { kind: 'id'; value: string } | { kind: 'string'; value: string } | null;
 
+/** A date, datetime or number property's value as a number; null when it is not one (values may be invalid). */
+function numericValue(raw: string, propertyType: string): number | null {
+  if (propertyType === 'number') {
+    const value = raw.trim() === '' ? NaN : Number(raw);
+    return Number.isFinite(value) ? value : null;
+  }
+  // Dates come back as ISO strings or epoch-millisecond strings.
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  return Number.isFinite(value) ? value : null;
+}
+
 /** Reads one property of a visible record as a comparable value, without computing every property. */
 function makeReader(ctx: RouteContext, type: ObjectType) {
-  const definitions = new Map(propertyDefinitions(type).map((d) => [d.name, d]));
-  const cache = new Map<string, PropertyValues>();
+  const definitions = ctx.portal.catalog(type).byName;
   const created = createdDateProperty(type);
   const modified = modifiedDateProperty(type);
   return (state: VisibleState, name: string): Comparable => {
@@ -187,12 +233,13 @@ function makeReader(ctx: RouteContext, type: ObjectType) {
     if (name === modified) return { kind: 'number', value: state.updatedAt };
     const definition = definitions.get(name);
     if (!definition) return null;
-    let values = cache.get(state.id);
-    if (!values) cache.set(state.id, (values = ctx.portal.properties({ ...state, type })));
-    const raw = values[name];
+    const raw = ctx.portal.properties({ ...state, type }, [name])[name];
     if (raw === null || raw === undefined || raw === '') return null;
-    if (definition.type === 'datetime') return { kind: 'number', value: Date.parse(raw) };
-    if (definition.type === 'number') return { kind: 'number', value: Number(raw) };
+    if (definition.type === 'datetime' || definition.type === 'date' || definition.type === 'number') {
+      // A value invalid for its type matches no comparison, as HubSpot's index could not have stored it.
+      const value = numericValue(raw, definition.type);
+      return value === null ? null : { kind: 'number', value };
+    }
     return { kind: 'string', value: raw.toLowerCase() };
   };
 }
@@ -317,7 +364,7 @@ function search(ctx: RouteContext): HttpReply {
   if (typeof sorts === 'string') return validationError(sorts);
   if (sorts.length > 1) return validationError('Only one sort is allowed.');
   const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
-  const names = selectProperties(type, requested);
+  const names = selectProperties(ctx, type, requested);
   const queryText = typeof body.query === 'string' ? body.query.toLowerCase() : '';
 
   const read = makeReader(ctx, type);
@@ -357,37 +404,35 @@ function search(ctx: RouteContext): HttpReply {
   return json(200, reply);
 }
 
+/**
+ * The properties API: every definition of the type's catalog. `archived=true` lists archived properties (none
+ * here); `dataSensitivity` defaults to `non_sensitive` (every property here), and `properties` narrows the list.
+ */
 function properties(ctx: RouteContext): HttpReply {
   const type = resolveObjectType(ctx.params.type);
   if (!type) return unknownType(ctx.params.type);
-  const stamp = '2020-01-01T00:00:00.000Z';
-  const results = propertyDefinitions(type).map((d, displayOrder) => ({
-    name: d.name,
-    label: d.label,
-    type: d.type,
-    fieldType: d.fieldType,
-    description: '',
-    groupName: d.groupName,
-    options: [],
-    displayOrder,
-    calculated: false,
-    externalOptions: false,
-    hasUniqueValue: d.name === 'hs_object_id',
-    hidden: false,
-    hubspotDefined: !['biography'].includes(d.name),
-    modificationMetadata: { archivable: true, readOnlyDefinition: true, readOnlyValue: d.type === 'datetime' || d.name === 'hs_object_id' },
-    formField: d.type === 'string',
-    createdAt: stamp,
-    updatedAt: stamp,
-    archived: false,
-  }));
-  return json(200, { results });
+  const sensitivity = ctx.query.get('dataSensitivity') ?? 'non_sensitive';
+  if (!['non_sensitive', 'sensitive', 'highly_sensitive'].includes(sensitivity)) return validationError(`Invalid dataSensitivity: ${sensitivity}`);
+  if (booleanParam(ctx.query, 'archived') || sensitivity !== 'non_sensitive') return json(200, { results: [] });
+  const only = new Set(listParam(ctx.query, 'properties'));
+  const definitions = ctx.portal.catalog(type).definitions;
+  return json(200, { results: only.size === 0 ? definitions : definitions.filter((d) => only.has(d.name)) });
 }
 
-export const objectRoutes: Route[] = [
-  { method: 'GET', pattern: routePattern('/crm/v3/objects/:type'), kind: 'standard', handle: list },
-  { method: 'GET', pattern: routePattern('/crm/v3/objects/:type/:id'), kind: 'standard', handle: getOne },
-  { method: 'POST', pattern: routePattern('/crm/v3/objects/:type/batch/read'), kind: 'standard', handle: batchRead },
-  { method: 'POST', pattern: routePattern('/crm/v3/objects/:type/search'), kind: 'search', handle: search },
-  { method: 'GET', pattern: routePattern('/crm/v3/properties/:type'), kind: 'standard', handle: properties },
-];
+function objectRoutesAt(version: ApiVersion): Route[] {
+  const base = version === 'numbered' ? '/crm/v3/objects' : `/crm/objects/${version}`;
+  return [
+    { method: 'GET', pattern: routePattern(`${base}/:type`), kind: 'standard', handle: (ctx) => list(ctx, version) },
+    { method: 'GET', pattern: routePattern(`${base}/:type/:id`), kind: 'standard', handle: getOne },
+    { method: 'POST', pattern: routePattern(`${base}/:type/batch/read`), kind: 'standard', handle: (ctx) => batchRead(ctx, version) },
+    { method: 'POST', pattern: routePattern(`${base}/:type/search`), kind: 'search', handle: search },
+    {
+      method: 'GET',
+      pattern: routePattern(version === 'numbered' ? '/crm/v3/properties/:type' : `/crm/properties/${version}/:type`),
+      kind: 'standard',
+      handle: properties,
+    },
+  ];
+}
+
+export const objectRoutes: Route[] = [objectRoutesAt('numbered'), ...DATED_VERSIONS.map(objectRoutesAt)].flat();

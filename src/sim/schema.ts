@@ -1,5 +1,6 @@
 /**
- * The shape of the simulated portal: object types, their property definitions and the association pairs.
+ * The shape of the simulated portal: object types, their system properties and the association pairs (property
+ * catalogs are in `property-catalog.ts`).
  * Type ids and association type ids are HubSpot's (contract §2.4, §2.5) so clients can use either name.
  */
 
@@ -50,96 +51,6 @@ export function modifiedDateProperty(type: ObjectType): string {
 
 export function createdDateProperty(type: ObjectType): string {
   return type === 'contacts' || type === 'companies' || type === 'deals' ? 'createdate' : 'hs_createdate';
-}
-
-export interface PropertyDefinition {
-  name: string;
-  label: string;
-  type: 'string' | 'number' | 'datetime' | 'enumeration' | 'bool';
-  fieldType: 'text' | 'textarea' | 'number' | 'date' | 'select' | 'booleancheckbox' | 'phonenumber';
-  groupName: string;
-}
-
-function prop(name: string, label: string, type: PropertyDefinition['type'], fieldType: PropertyDefinition['fieldType'], groupName: string): PropertyDefinition {
-  return { name, label, type, fieldType, groupName };
-}
-
-function systemProperties(type: ObjectType): PropertyDefinition[] {
-  const group = `${SINGULAR[type]}information`;
-  return [
-    prop('hs_object_id', 'Record ID', 'number', 'number', group),
-    prop(createdDateProperty(type), 'Create Date', 'datetime', 'date', group),
-    prop(modifiedDateProperty(type), 'Last Modified Date', 'datetime', 'date', group),
-  ];
-}
-
-const ENGAGEMENT_PROPERTIES: Record<(typeof ENGAGEMENT_TYPES)[number], PropertyDefinition[]> = {
-  calls: [
-    prop('hs_timestamp', 'Activity date', 'datetime', 'date', 'call'),
-    prop('hs_call_title', 'Call Title', 'string', 'text', 'call'),
-    prop('hs_call_body', 'Call notes', 'string', 'textarea', 'call'),
-    prop('hs_call_duration', 'Call duration', 'number', 'number', 'call'),
-  ],
-  emails: [
-    prop('hs_timestamp', 'Activity date', 'datetime', 'date', 'email'),
-    prop('hs_email_subject', 'Email subject', 'string', 'text', 'email'),
-    prop('hs_email_text', 'Email body', 'string', 'textarea', 'email'),
-    prop('hs_email_direction', 'Email direction', 'enumeration', 'select', 'email'),
-  ],
-  meetings: [
-    prop('hs_timestamp', 'Activity date', 'datetime', 'date', 'meeting'),
-    prop('hs_meeting_title', 'Meeting name', 'string', 'text', 'meeting'),
-    prop('hs_meeting_body', 'Meeting description', 'string', 'textarea', 'meeting'),
-    prop('hs_meeting_outcome', 'Meeting outcome', 'enumeration', 'select', 'meeting'),
-  ],
-  notes: [
-    prop('hs_timestamp', 'Activity date', 'datetime', 'date', 'note'),
-    prop('hs_note_body', 'Note body', 'string', 'textarea', 'note'),
-  ],
-  tasks: [
-    prop('hs_timestamp', 'Due date', 'datetime', 'date', 'task'),
-    prop('hs_task_subject', 'Task title', 'string', 'text', 'task'),
-    prop('hs_task_body', 'Task notes', 'string', 'textarea', 'task'),
-    prop('hs_task_status', 'Task status', 'enumeration', 'select', 'task'),
-  ],
-};
-
-const OWN_PROPERTIES: Record<'contacts' | 'companies' | 'deals', PropertyDefinition[]> = {
-  contacts: [
-    prop('firstname', 'First Name', 'string', 'text', 'contactinformation'),
-    prop('lastname', 'Last Name', 'string', 'text', 'contactinformation'),
-    prop('email', 'Email', 'string', 'text', 'contactinformation'),
-    prop('phone', 'Phone Number', 'string', 'phonenumber', 'contactinformation'),
-    prop('lifecyclestage', 'Lifecycle Stage', 'enumeration', 'select', 'contactinformation'),
-    prop('biography', 'Biography', 'string', 'textarea', 'contactinformation'),
-  ],
-  companies: [
-    prop('name', 'Company name', 'string', 'text', 'companyinformation'),
-    prop('domain', 'Company Domain Name', 'string', 'text', 'companyinformation'),
-    prop('industry', 'Industry', 'enumeration', 'select', 'companyinformation'),
-    prop('city', 'City', 'string', 'text', 'companyinformation'),
-    prop('description', 'Description', 'string', 'textarea', 'companyinformation'),
-  ],
-  deals: [
-    prop('dealname', 'Deal Name', 'string', 'text', 'dealinformation'),
-    prop('amount', 'Amount', 'number', 'number', 'dealinformation'),
-    prop('closedate', 'Close Date', 'datetime', 'date', 'dealinformation'),
-    prop('pipeline', 'Pipeline', 'enumeration', 'select', 'dealinformation'),
-    prop('dealstage', 'Deal Stage', 'enumeration', 'select', 'dealinformation'),
-  ],
-};
-
-const PROPERTY_DEFINITIONS: Record<ObjectType, PropertyDefinition[]> = Object.fromEntries(
-  OBJECT_TYPES.map((type) => {
-    const own = type in OWN_PROPERTIES
-      ? OWN_PROPERTIES[type as keyof typeof OWN_PROPERTIES]
-      : ENGAGEMENT_PROPERTIES[type as keyof typeof ENGAGEMENT_PROPERTIES];
-    return [type, [...systemProperties(type), ...own]];
-  }),
-) as Record<ObjectType, PropertyDefinition[]>;
-
-export function propertyDefinitions(type: ObjectType): PropertyDefinition[] {
-  return PROPERTY_DEFINITIONS[type];
 }
 
 /** Properties returned when the caller names none (contract §2.1; the search guide's table for §2.3). */

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
-import { expiredToken, invalidToken, json, missingAuth, notFound, rateLimited, type HttpReply } from './error-bodies.js';
-import { ORIGIN_TIMEOUT_HTML, serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
+import { isNumberedCrmPath } from './api-versions.js';
+import { EDGE_PAGES_200, ORIGIN_TIMEOUT_HTML, URI_TOO_LONG_HTML } from './edge-pages.js';
+import { expiredToken, invalidToken, json, missingAuth, notFound, rateLimited, routeNotFound, type HttpReply } from './error-bodies.js';
+import { serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
 import { sampleLatency } from './latency.js';
 import type { SimulatorOptions } from './options.js';
+import type { PageDrift } from './page-drift.js';
 import type { Portal } from './portal.js';
 import { retryAfterSeconds, type RateLimiter } from './rate-limits.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
@@ -14,11 +17,16 @@ import { objectRoutes } from './routes-objects.js';
 import type { Route } from './route-types.js';
 
 /**
- * Request pipeline, in HubSpot's order as far as it is observable: auth (401, not counted), rate limits on
- * arrival (429), injected faults, then the endpoint. `/__sim/*` control endpoints bypass all of it.
+ * Request pipeline, in HubSpot's order as far as it is observable: the edge's URL-length check (414, never reaches
+ * HubSpot), auth (401, not counted), rate limits on arrival (429), injected faults, then the endpoint (or a 404 for
+ * a path HubSpot does not route, which with `legacyPaths: false` includes every numbered CRM path). `/__sim/*`
+ * control endpoints bypass all of it.
  */
 
 const ROUTES: Route[] = [...objectRoutes, ...associationRoutes, ...formRoutes];
+
+/** A control endpoint's reply; a body given as chunks is streamed (the manifest can exceed one string). */
+export type ControlReply = HttpReply & { chunks?: Iterable<string> };
 
 export interface PipelineDeps {
   options: () => SimulatorOptions;
@@ -26,10 +34,11 @@ export interface PipelineDeps {
   portal: Portal;
   limiter: RateLimiter;
   faults: FaultInjector;
+  drift: PageDrift;
   latencyRandom: () => number;
   log: RequestLog;
   /** Control endpoints (`/__sim/...`); undefined means 404. */
-  control: (method: string, path: string, query: URLSearchParams) => HttpReply | undefined;
+  control: (method: string, path: string, query: URLSearchParams) => ControlReply | undefined;
   /** Sockets held open by the timeout fault, destroyed on close. */
   held: Set<IncomingMessage>;
 }
@@ -55,6 +64,24 @@ function send(res: ServerResponse, reply: HttpReply, extraHeaders: Record<string
   headers['Content-Length'] = String(Buffer.byteLength(reply.body));
   res.writeHead(reply.status, headers);
   res.end(reply.body);
+}
+
+/** Streams a large body (the manifest) chunk by chunk, waiting whenever the socket's buffer is full. */
+async function sendChunks(res: ServerResponse, status: number, contentType: string, chunks: Iterable<string>): Promise<void> {
+  res.writeHead(status, { 'Content-Type': contentType });
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done).off('close', done);
+          resolve();
+        };
+        res.on('drain', done).on('close', done);
+      });
+    }
+  }
+  res.end();
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -90,8 +117,9 @@ export function createPipeline(deps: PipelineDeps) {
     const correlationId = randomUUID();
 
     if (path.startsWith('/__sim/')) {
-      const reply = deps.control(method, path, query) ?? notFound(`No simulator control endpoint ${path}`);
-      send(res, reply, {}, correlationId);
+      const reply: ControlReply = deps.control(method, path, query) ?? notFound(`No simulator control endpoint ${path}`);
+      if (reply.chunks) await sendChunks(res, reply.status, reply.contentType ?? 'application/json', reply.chunks);
+      else send(res, reply, {}, correlationId);
       return;
     }
 
@@ -99,6 +127,16 @@ export function createPipeline(deps: PipelineDeps) {
     const after = query.get('after');
     if (after !== null) entry.after = after;
     const token = bearerToken(req);
+    if (Buffer.byteLength(rawUrl) > options.maxUrlBytes) {
+      // Refused by the edge before HubSpot sees it: no auth, no rate-limit slot, no HubSpot headers.
+      entry.status = 414;
+      entry.edge = 'uri-too-long';
+      entry.window = token ? deps.limiter.inWindow(token, now) : 0;
+      deps.log.arrive(entry);
+      deps.log.finish(entry);
+      send(res, { status: 414, body: URI_TOO_LONG_HTML, contentType: 'text/html' }, {}, correlationId);
+      return;
+    }
     let authFailure: HttpReply | undefined;
     if (token === undefined) authFailure = missingAuth();
     else if (token !== options.token) authFailure = invalidToken();
@@ -166,10 +204,12 @@ export function createPipeline(deps: PipelineDeps) {
       reply.headers = { ...reply.headers, 'Retry-After': String(options.faults.migrationRetryAfterSeconds) };
     } else if (fault?.kind === 'origin-timeout') {
       reply = { status: 524, body: ORIGIN_TIMEOUT_HTML, contentType: 'text/html; charset=UTF-8' };
+    } else if (fault?.kind === 'edge-page-200') {
+      reply = { status: 200, body: EDGE_PAGES_200[fault.page], contentType: 'text/html; charset=UTF-8' };
     } else if (fault?.kind === 'server-error') {
       reply = { status: fault.status, ...serverErrorReply(fault.status, correlationId) };
-    } else if (!matched) {
-      reply = notFound(`No route for ${method} ${path}`);
+    } else if (!matched || (!options.legacyPaths && isNumberedCrmPath(path))) {
+      reply = routeNotFound();
     } else {
       let rawBody = '';
       let body: unknown;
@@ -194,8 +234,10 @@ export function createPipeline(deps: PipelineDeps) {
         rawBody,
         body,
         baseUrl: `http://${host}`,
+        drift: deps.drift,
       });
-      if (fault?.kind === 'malformed' && reply.body !== undefined) reply = { ...reply, status: 200, body: truncateBody(reply.body) };
+      if (reply.drift) entry.drift = reply.drift;
+      if (fault?.kind === 'malformed' && reply.body !== undefined) reply = { ...reply, body: truncateBody(reply.body) };
     }
     const delay = sampleLatency(deps.latencyRandom, options.latencyMedianMs, options.latencyTailMs);
     if (delay > 0) await deps.clock.sleep(delay);

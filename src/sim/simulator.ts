@@ -4,8 +4,9 @@ import { seededRandom, systemClock, type Clock } from '../clock.js';
 import { json } from './error-bodies.js';
 import { FaultInjector } from './faults.js';
 import { hashSeed } from './ids.js';
-import { buildManifest, type Manifest } from './manifest.js';
-import { resolveOptions, TIER_LIMITS, type SimulatorOptions } from './options.js';
+import { buildManifest, manifestJsonChunks, type Manifest } from './manifest.js';
+import { customPropertyCounts, resolveOptions, TIER_LIMITS, type SimulatorOptions } from './options.js';
+import { PageDrift } from './page-drift.js';
 import { Portal, type MutationKind } from './portal.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limits.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
@@ -24,7 +25,7 @@ export interface RunningSimulator {
   manifest(): Manifest;
   /** Applies `n` seeded random changes now (the clock's time). */
   mutate(n: number): MutationKind[];
-  /** Changes options at run time (faults, limits, lag, load). Size, seed and port are fixed at start. */
+  /** Changes options at run time (faults, limits, lag, load, drift, paths). Size, seed, catalogs and port are fixed at start. */
   setOptions(partial: Partial<SimulatorOptions>): void;
   options(): SimulatorOptions;
   close(): Promise<void>;
@@ -44,7 +45,13 @@ function limiterConfig(options: SimulatorOptions): RateLimitConfig {
 export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
   let options = resolveOptions(partial);
   const clock: Clock = options.clock ?? systemClock;
-  const portal = new Portal({ seed: options.seed, size: options.size, sameMsBatch: options.sameMsBatch });
+  const portal = new Portal({
+    seed: options.seed,
+    size: options.size,
+    sameMsBatch: options.sameMsBatch,
+    catalog: options.catalog,
+    customProperties: customPropertyCounts(options),
+  });
   portal.searchLagMs = options.searchLagMs;
   const limiter = new RateLimiter(limiterConfig(options));
   const log = new RequestLog(options.requestLogFile);
@@ -52,7 +59,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   const faults = new FaultInjector(seededRandom(hashSeed(options.seed, 'faults')));
 
   const control = (method: string, path: string, query: URLSearchParams) => {
-    if (method === 'GET' && path === '/__sim/manifest') return json(200, buildManifest(portal));
+    if (method === 'GET' && path === '/__sim/manifest') return { status: 200, contentType: 'application/json;charset=utf-8', chunks: manifestJsonChunks(portal) };
     if (method === 'GET' && path === '/__sim/requests') return json(200, log.since(Number(query.get('since') ?? 0) || 0));
     if (method === 'POST' && path === '/__sim/mutate') {
       return json(200, { applied: portal.mutate(Math.max(0, Number(query.get('n') ?? 1) || 0), clock.now()) });
@@ -67,12 +74,14 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     portal,
     limiter,
     faults,
+    drift: new PageDrift(seededRandom(hashSeed(options.seed, 'page-drift'))),
     latencyRandom: seededRandom(hashSeed(options.seed, 'latency')),
     log,
     control,
     held,
   });
-  const server = createServer({ keepAlive: true }, pipeline.handler);
+  // Request lines far past maxUrlBytes must reach the pipeline (to get the edge's 414), not Node's own 431.
+  const server = createServer({ keepAlive: true, maxHeaderSize: 1 << 20 }, pipeline.handler);
   server.keepAliveTimeout = 30_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -141,7 +150,16 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         // A new tier brings its own limits unless the same call sets them explicitly.
         change = { tenSecondLimit: TIER_LIMITS[change.tier].tenSecondly, dailyLimit: TIER_LIMITS[change.tier].daily, ...change };
       }
-      options = { ...options, ...change, faults: { ...options.faults, ...change.faults }, size: options.size, seed: options.seed, port };
+      options = {
+        ...options,
+        ...change,
+        faults: { ...options.faults, ...change.faults },
+        size: options.size,
+        seed: options.seed,
+        catalog: options.catalog,
+        customProperties: options.customProperties,
+        port,
+      };
       limiter.config = limiterConfig(options);
       portal.searchLagMs = options.searchLagMs;
       if (change.tokenExpiresAfter !== undefined && change.tokenExpiresAfter !== previousExpiry) pipeline.resetTokenExpiry();

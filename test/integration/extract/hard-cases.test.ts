@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 async function portal(options: Parameters<typeof startSimulator>[0], schema: string): Promise<{ sim: RunningSimulator; db: Database }> {
-  const sim = await startSimulator({ rateLimitWindowMs: TEST_WINDOW_MS, ...options });
+  const sim = await startSimulator({ rateLimitWindowMs: TEST_WINDOW_MS, catalog: 'minimal', ...options }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
   cleanup.push(() => sim.close());
   const db = await openMigrated(handle, schema);
   cleanup.push(() => db.close());

@@ -8,7 +8,7 @@ import { call } from './http-client.js';
 describe('sim command', () => {
   it('lists its options in --help', () => {
     const help = simCommand().helpInformation();
-    for (const option of ['--port', '--token', '--tier', '--preset', '--seed', '--request-log', '--contacts', '--engagements', '--submissions', '--mutations-per-minute', '--background-load', '--latency-ms', '--latency-tail', '--fault-5xx', '--fault-timeout', '--fault-reset', '--fault-malformed', '--fault-429-burst', '--token-expires-after', '--search-lag-ms', '--same-ms-batch', '--retry-after', '--no-rate-limit']) {
+    for (const option of ['--port', '--token', '--tier', '--preset', '--seed', '--request-log', '--contacts', '--engagements', '--submissions', '--mutations-per-minute', '--background-load', '--latency-ms', '--latency-tail', '--fault-5xx', '--fault-timeout', '--fault-reset', '--fault-malformed', '--fault-429-burst', '--token-expires-after', '--search-lag-ms', '--same-ms-batch', '--retry-after', '--no-rate-limit', '--catalog', '--custom-properties', '--max-url-bytes', '--page-drift', '--page-drift-window-ms', '--no-legacy-paths', '--fault-edge-200']) {
       expect(help).toContain(option);
     }
   });
@@ -26,6 +26,26 @@ describe('sim command', () => {
       rateLimit: false,
       latencyMedianMs: 20,
       latencyTailMs: 200,
+      catalog: 'realistic',
+      legacyPaths: true,
+    });
+  });
+
+  it('maps the real-portal options (issue 13)', () => {
+    const command = simCommand();
+    command.action(() => undefined);
+    command.parse(
+      ['--catalog', 'minimal', '--custom-properties', '40', '--max-url-bytes', '4096', '--page-drift', '0.2', '--page-drift-window-ms', '5000', '--no-legacy-paths', '--fault-edge-200', '0.01'],
+      { from: 'user' },
+    );
+    expect(toSimulatorOptions(command.opts() as never)).toMatchObject({
+      catalog: 'minimal',
+      customProperties: 40,
+      maxUrlBytes: 4096,
+      pageDrift: 0.2,
+      pageDriftWindowMs: 5000,
+      legacyPaths: false,
+      faults: { edgePage200: 0.01 },
     });
   });
 

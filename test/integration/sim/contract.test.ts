@@ -19,14 +19,26 @@ import { call, type RawResponse } from './http-client.js';
  * - a v4 batch error's subCategory is a string ("crm.associations.NO_ASSOCIATIONS_FOUND", [obs] in several
  *   repos); the spec's StandardError types it as an object.
  * Some specs (deals) name their paths by type id (/crm/v3/objects/0-3); the simulator serves both spellings.
- * The legacy form-submissions and the properties API have no spec in the collection; their shapes are checked
- * against the contract in api-client.test.ts and http.test.ts instead.
+ * The dated versions (2026-03, 2026-09) are validated against their own specs in `2026-03/` and `2026-09/`,
+ * including the properties API (`properties.json`). The legacy form-submissions have no spec in the collection;
+ * their shapes are checked against the contract in api-client.test.ts and http.test.ts instead.
  */
 
 const specDir = path.resolve(process.cwd(), '..', 'shared', 'hubspot-openapi');
+const DATED = ['2026-03', '2026-09'] as const;
 
+/** `file` is relative to the spec folder, e.g. `contacts.json` or `2026-09/objects.json`. */
 async function loadSpec(file: string): Promise<OpenAPIBackend> {
   const definition = JSON.parse(readFileSync(path.join(specDir, file), 'utf8'));
+  // The specs declare error replies (`default` -> components.responses.Error) with content type `*/*`, which
+  // openapi-backend does not validate at all: any body passed, so error replies (and statuses a version does not
+  // declare, like 207 at 2026-09) were never checked. HubSpot sends them as JSON; validate them as such.
+  for (const response of Object.values(definition.components?.responses ?? {}) as Array<{ content?: Record<string, unknown> }>) {
+    if (response.content?.['*/*'] && !response.content['application/json']) {
+      response.content['application/json'] = response.content['*/*'];
+      delete response.content['*/*'];
+    }
+  }
   // The specs are not strictly valid OpenAPI (extra keys beside $ref), so skip definition validation (quick).
   const api = new OpenAPIBackend({
     definition,
@@ -75,6 +87,13 @@ function operationId(api: OpenAPIBackend, method: string, template: string): str
   return operation.operationId;
 }
 
+/** The first of `templates` the spec declares for `method` (per-type specs name paths by name, type id or {objectType}). */
+function declared(api: OpenAPIBackend, method: string, templates: string[]): string {
+  const found = templates.find((template) => api.getOperations().some((op) => op.method === method && op.path === template));
+  if (!found) throw new Error(`none of ${templates.join(', ')} in spec`);
+  return found;
+}
+
 function expectValid(api: OpenAPIBackend, method: string, template: string, reply: RawResponse) {
   const result = api.validateResponse(bodyForValidation(reply), operationId(api, method, template), reply.status);
   expect(result.errors ?? [], `${method} ${template} ${reply.status}: ${JSON.stringify(result.errors)}`).toEqual([]);
@@ -86,7 +105,8 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
   const specs = new Map<string, OpenAPIBackend>();
   beforeAll(async () => {
     sim = await startSimulator({ seed: 21, rateLimit: false });
-    for (const file of [...OBJECT_TYPES.map((t) => `${t}.json`), 'objects.json', 'associations.json', 'associationsSchema.json', 'forms.json']) {
+    const perVersion = [...OBJECT_TYPES.map((t) => `${t}.json`), 'objects.json', 'associations.json', 'associationsSchema.json', 'properties.json'];
+    for (const file of [...perVersion, 'forms.json', ...DATED.flatMap((v) => perVersion.map((f) => `${v}/${f}`))]) {
       specs.set(file, await loadSpec(file));
     }
   });
@@ -158,10 +178,93 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
     expectValid(api, 'get', '/marketing/v3/forms', archived);
   });
 
+  it('properties API (v3): every type\'s full catalog', async () => {
+    const api = specs.get('properties.json')!;
+    for (const type of OBJECT_TYPES) {
+      const reply = await call(sim.url, 'GET', `/crm/v3/properties/${type}`);
+      expect(reply.json().results.length).toBeGreaterThan(80);
+      expectValid(api, 'get', '/crm/v3/properties/{objectType}', reply);
+    }
+  });
+
+  describe.each(DATED)('dated version %s', (version) => {
+    it.each(OBJECT_TYPES)('%s: list, by id, batch read (complete and partial), search; errors', async (type) => {
+      const generic = specs.get(`${version}/objects.json`)!;
+      const own = specs.get(`${version}/${type}.json`)!;
+      const base = `/crm/objects/${version}`;
+      const ownBase = declared(own, 'get', [`${base}/${type}`, `${base}/${OBJECT_TYPE_IDS[type]}`, `${base}/{objectType}`]);
+      const list = await call(sim.url, 'GET', `${base}/${type}?limit=50&associations=contacts,companies&properties=hs_object_id,hs_createdate`);
+      expect(list.status).toBe(200);
+      expectValid(generic, 'get', `${base}/{objectType}`, list);
+      expectValid(own, 'get', ownBase, list);
+      expectValid(generic, 'get', `${base}/{objectType}`, await call(sim.url, 'GET', `${base}/${type}?limit=20&archived=true`));
+      const first = list.json().results[0].id;
+      const one = await call(sim.url, 'GET', `${base}/${type}/${first}?properties=hs_object_id`);
+      expect(one.status).toBe(200);
+      expectValid(generic, 'get', `${base}/{objectType}/{objectId}`, one);
+      const ids = list.json().results.slice(0, 5).map((r: { id: string }) => ({ id: r.id }));
+      const catalog = (await call(sim.url, 'GET', `/crm/properties/${version}/${type}`)).json().results.map((d: { name: string }) => d.name);
+      const batch = await call(sim.url, 'POST', `${base}/${type}/batch/read`, { body: { inputs: ids, properties: catalog, propertiesWithHistory: [] } });
+      expect(batch.status).toBe(200);
+      expectValid(generic, 'post', `${base}/{objectType}/batch/read`, batch);
+      expectValid(own, 'post', `${ownBase}/batch/read`, batch);
+      const partial = await call(sim.url, 'POST', `${base}/${type}/batch/read`, { body: { inputs: [...ids, { id: '1' }], properties: [], propertiesWithHistory: [] } });
+      expect(partial.status).toBe(version === '2026-09' ? 200 : 207);
+      expect(partial.json().numErrors).toBe(1);
+      expectValid(generic, 'post', `${base}/{objectType}/batch/read`, partial);
+      const search = await call(sim.url, 'POST', `${base}/${type}/search`, { body: { filterGroups: [], sorts: [], properties: [], limit: 20, after: '0' } });
+      expect(search.status).toBe(200);
+      expectValid(generic, 'post', `${base}/{objectType}/search`, search);
+      expectValid(own, 'post', `${ownBase}/search`, search);
+      const bad = await call(sim.url, 'GET', `${base}/${type}?limit=101`);
+      expect(bad.status).toBe(400);
+      expectValid(generic, 'get', `${base}/{objectType}`, bad);
+    });
+
+    it('associations: batch read (complete and partial) and labels; the per-object read where the version has it', async () => {
+      const api = specs.get(`${version}/associations.json`)!;
+      const hub = sim.portal.records('companies')[0].id;
+      const contact = sim.portal.records('contacts')[0].id;
+      const full = await call(sim.url, 'POST', `/crm/associations/${version}/companies/contacts/batch/read`, { body: { inputs: [{ id: hub }] } });
+      expect(full.status).toBe(200);
+      expect(full.json().results[0].paging.next.after).toBeTypeOf('string');
+      expectValid(api, 'post', `/crm/associations/${version}/{fromObjectType}/{toObjectType}/batch/read`, full);
+      const partial = await call(sim.url, 'POST', `/crm/associations/${version}/contacts/calls/batch/read`, { body: { inputs: [{ id: contact }, { id: '77' }] } });
+      expect(partial.status).toBe(version === '2026-09' ? 200 : 207);
+      expectValid(api, 'post', `/crm/associations/${version}/{fromObjectType}/{toObjectType}/batch/read`, partial);
+      const labels = await call(sim.url, 'GET', `/crm/associations/${version}/contacts/companies/labels`);
+      expectValid(specs.get(`${version}/associationsSchema.json`)!, 'get', `/crm/associations/${version}/{fromObjectType}/{toObjectType}/labels`, labels);
+      const perObject = await call(sim.url, 'GET', `/crm/objects/${version}/companies/${hub}/associations/contacts?limit=100`);
+      if (version === '2026-03') {
+        expect(perObject.json().paging.next.after).toBeTypeOf('string');
+        expectValid(api, 'get', `/crm/objects/${version}/{objectType}/{objectId}/associations/{toObjectType}`, perObject);
+      } else {
+        expect(perObject.status).toBe(404);
+        expect(api.getOperations().some((op) => op.method === 'get' && op.path.endsWith('/associations/{toObjectType}'))).toBe(false);
+      }
+    });
+
+    it('properties API: every type\'s full catalog', async () => {
+      const api = specs.get(`${version}/properties.json`)!;
+      for (const type of OBJECT_TYPES) {
+        const reply = await call(sim.url, 'GET', `/crm/properties/${version}/${type}`);
+        expect(reply.json().results.length).toBeGreaterThan(80);
+        expectValid(api, 'get', `/crm/properties/${version}/{objectType}`, reply);
+      }
+    });
+  });
+
   it('the validator itself rejects a reply that breaks the spec', () => {
     const api = specs.get('contacts.json')!;
     const id = operationId(api, 'get', '/crm/v3/objects/contacts');
     const broken = api.validateResponse({ results: [{ id: 1, properties: {}, archived: 'no' }] }, id, 200);
     expect(broken.valid).toBe(false);
+    // Error replies are checked too (against the Error schema), and so is a status a version does not declare.
+    expect(api.validateResponse({ status: 'error', message: 'x' }, id, 400).valid).toBe(false);
+    const september = specs.get('2026-09/objects.json')!;
+    const batch = operationId(september, 'post', '/crm/objects/2026-09/{objectType}/batch/read');
+    const partial = { status: 'COMPLETE', results: [], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z', numErrors: 0, errors: [] };
+    expect(september.validateResponse(partial, batch, 200).valid).toBe(true);
+    expect(september.validateResponse(partial, batch, 207).valid).toBe(false);
   });
 });

@@ -31,6 +31,15 @@ describe('FaultInjector', () => {
     expect(rest).toEqual(['burst-429', 'burst-429', 'burst-429', 'none', 'none']);
   });
 
+  it('draws 200 edge pages, both the challenge and the maintenance page', () => {
+    const injector = new FaultInjector(seededRandom(5));
+    const pages = new Set(Array.from({ length: 40 }, () => {
+      const fault = injector.next({ ...ZERO_FAULTS, edgePage200: 1 });
+      return fault?.kind === 'edge-page-200' ? fault.page : 'none';
+    }));
+    expect([...pages].sort()).toEqual(['challenge', 'maintenance']);
+  });
+
   it('sends JSON, HTML, nothing and HTML for 500, 502, 503 and 504', () => {
     expect(serverErrorReply(500, 'c').contentType).toContain('application/json');
     expect(serverErrorReply(502, 'c').contentType).toBe('text/html');

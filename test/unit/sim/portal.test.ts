@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildManifest } from '../../../src/sim/manifest.js';
+import { buildManifest, manifestJsonChunks } from '../../../src/sim/manifest.js';
 import { PRESET_SIZES } from '../../../src/sim/options.js';
 import { Portal, SAME_MS_BATCH_AT } from '../../../src/sim/portal.js';
 import { compareIds } from '../../../src/sim/ids.js';
-import { ASSOCIATION_PAIRS, OBJECT_TYPES, propertyDefinitions } from '../../../src/sim/schema.js';
+import { ASSOCIATION_PAIRS, OBJECT_TYPES } from '../../../src/sim/schema.js';
 
 const small = () => new Portal({ seed: 42, size: PRESET_SIZES.small, sameMsBatch: 0 });
 const NOW = Date.UTC(2026, 5, 1);
@@ -16,6 +16,14 @@ describe('Portal generation', () => {
     const other = JSON.stringify(buildManifest(new Portal({ seed: 43, size: PRESET_SIZES.small, sameMsBatch: 0 })));
     expect(a).toBe(b);
     expect(a).not.toBe(other);
+  });
+
+  it('streams the manifest as exactly the text of JSON.stringify(manifest), in pieces', () => {
+    const portal = small();
+    portal.mutate(30, NOW);
+    const chunks = [...manifestJsonChunks(portal)];
+    expect(chunks.length).toBeGreaterThan(8);
+    expect(chunks.join('')).toBe(JSON.stringify(buildManifest(portal)));
   });
 
   it('stays identical after the same mutations at the same instants', () => {
@@ -129,7 +137,7 @@ describe('Portal invariants (property-based)', () => {
   it('returns exactly the properties the properties API defines, for every type', () => {
     const portal = small();
     for (const type of OBJECT_TYPES) {
-      const names = propertyDefinitions(type).map((d) => d.name).sort();
+      const names = portal.catalog(type).definitions.map((d) => d.name).sort();
       for (const record of portal.records(type).slice(0, 20)) expect(Object.keys(portal.properties(record)).sort()).toEqual(names);
     }
   });
