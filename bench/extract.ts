@@ -21,7 +21,7 @@ import { migrate } from '../src/db/migrations.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { stagedMerge, copyRows } from '../src/load/staged-merge.js';
 import { writeCursor } from '../src/load/sync-state.js';
-import { LOAD_BATCH_ROWS } from '../extractors/base.js';
+import { LOAD_BATCH_ROWS } from '../extractors/crm/staged-pages.js';
 import type { CopyValue } from '../src/load/copy-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,6 +89,8 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     HUBSPOT_BASE_URL: sim.url,
     DATABASE_URL: dbUrl,
     HUBSPOT_TIER: 'professional',
+    // The simulator serves the v3/v4 paths only until it gains the dated ones.
+    HUBSPOT_API_VERSION: 'legacy',
     APP_ENV: 'production',
     LOG_LEVEL: 'warn',
   });

@@ -155,7 +155,7 @@ export class HubSpotApi {
 
   async listObjectsPage(
     objectType: string,
-    options: { after?: string; limit?: number; properties?: string[]; archived?: boolean } = {},
+    options: { after?: string; limit?: number; properties?: readonly string[]; archived?: boolean } = {},
   ): Promise<Page<HubSpotObject>> {
     const limit = Math.min(options.limit ?? LIST_PAGE_LIMIT, LIST_PAGE_LIMIT);
     const archived = options.archived ?? false;
@@ -164,7 +164,7 @@ export class HubSpotApi {
     const query: ListQuery = { limit, after: options.after, properties: options.properties, archived };
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
-        ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties, undefined, undefined, archived))
+        ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties && [...options.properties], undefined, undefined, archived))
         : rawRequest(this.client, 'GET', `${path}${datedListQuery(query)}`);
     const { data } = await this.execute({ endpoint, method: 'GET', path, shape: 'list', send }).catch((e: unknown) => {
       throw tooLong(e, endpoint, () => Buffer.byteLength(this.listRequestTarget(objectType, query)));
@@ -173,11 +173,11 @@ export class HubSpotApi {
     return { results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
 
-  async batchReadObjects(objectType: string, ids: readonly string[], properties: string[], archived = false): Promise<BatchReadResult> {
+  async batchReadObjects(objectType: string, ids: readonly string[], properties: readonly string[], archived = false): Promise<BatchReadResult> {
     if (ids.length === 0) return { results: [], missingIds: [] };
     if (ids.length > BATCH_READ_LIMIT) throw new RangeError(`batch read takes at most ${BATCH_READ_LIMIT} ids, got ${ids.length}`);
     const path = endpointPath(this.version, 'objects.batchRead', { type: objectType });
-    const body = { inputs: ids.map((id) => ({ id: String(id) })), properties, propertiesWithHistory: [] };
+    const body = { inputs: ids.map((id) => ({ id: String(id) })), properties: [...properties], propertiesWithHistory: [] };
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
         ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived))

@@ -5,6 +5,7 @@ import { createRunContext } from '../../src/processor/run-context.js';
 import { runExtraction, type ExtractRunSummary } from '../../src/run/extract-run.js';
 import { selectExtractors } from '../../extractors/registry.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
+import { SIMULATOR_API_VERSION } from './cli-process.js';
 
 /**
  * Runs one extraction in-process against a simulator, the way `npm run extract` does, with the rolling
@@ -18,13 +19,15 @@ export interface HarnessRun {
   objects?: string;
   settings?: Record<string, string>;
   signal?: AbortSignal;
+  /** The strategy decision's URL budget: small to make every type read by ids. */
+  urlBudgetBytes?: number;
 }
 
 export const TEST_WINDOW_MS = 1000;
 
 export function simSettings(sim: RunningSimulator, overrides: Record<string, string> = {}): Settings {
   return {
-    ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_MAX_CONCURRENCY: '16', ...overrides }),
+    ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_MAX_CONCURRENCY: '16', HUBSPOT_API_VERSION: SIMULATOR_API_VERSION, ...overrides }),
     accessToken: sim.token,
     baseUrl: sim.url,
   };
@@ -45,6 +48,7 @@ export async function extractOnce(sim: RunningSimulator, db: Database, run: Harn
       sweepDeletes: run.sweepDeletes ?? false,
       clock: systemClock,
       signal: run.signal ?? new AbortController().signal,
+      urlBudgetBytes: run.urlBudgetBytes,
     });
   } finally {
     await context.close();
