@@ -6,6 +6,7 @@ import { runExtraction, type ExtractRunSummary } from '../../src/run/extract-run
 import { selectExtractors } from '../../extractors/registry.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import { SIMULATOR_API_VERSION } from './cli-process.js';
+import type { ExtractorEvent } from '../../extractors/types.js';
 
 /**
  * Runs one extraction in-process against a simulator, the way `npm run extract` does, with the rolling
@@ -21,6 +22,7 @@ export interface HarnessRun {
   signal?: AbortSignal;
   /** The strategy decision's URL budget: small to make every type read by ids. */
   urlBudgetBytes?: number;
+  onEvent?: (event: ExtractorEvent) => void;
 }
 
 export const TEST_WINDOW_MS = 1000;
@@ -49,6 +51,7 @@ export async function extractOnce(sim: RunningSimulator, db: Database, run: Harn
       clock: systemClock,
       signal: run.signal ?? new AbortController().signal,
       urlBudgetBytes: run.urlBudgetBytes,
+      onEvent: run.onEvent,
     });
   } finally {
     await context.close();
