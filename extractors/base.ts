@@ -30,6 +30,8 @@ export interface RunOptions {
    * the pass reads by ids. `URL_BUDGET_BYTES` (8,192 bytes minus a margin) in runs; tests set it lower.
    */
   urlBudgetBytes: number;
+  /** The longest incremental search body with every property inline; over it, ids then batch/read. SEARCH_BODY_MAX_CHARS in runs. */
+  searchBudgetChars: number;
 }
 
 export interface ExtractorContext {

@@ -75,6 +75,7 @@ class ObjectRun {
       selection: ctx.options.properties,
       listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.name, properties),
       urlBudgetBytes: ctx.options.urlBudgetBytes,
+      searchBudgetChars: ctx.options.searchBudgetChars,
     });
     if (this.plan.unknown.length > 0) {
       this.note(`HUBSPOT_PROPERTIES names properties this portal does not have for ${decl.name}: ${this.plan.unknown.join(', ')}`, 'warn');

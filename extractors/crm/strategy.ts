@@ -28,6 +28,7 @@ export function planReads(input: {
   selection: PropertySelection;
   listUrlBytes: (properties: readonly string[]) => number;
   urlBudgetBytes: number;
+  searchBudgetChars?: number;
 }): ReadPlan {
   const { properties, unknown } = selectProperties(input.selection, input.type, input.catalog, [input.cursorField, 'hs_object_id']);
   const strategy: Strategy = input.listUrlBytes(properties) <= input.urlBudgetBytes ? 'inline' : 'by-ids';
@@ -37,5 +38,5 @@ export function planReads(input: {
     searchBodyChars(incrementalSearch({ ts: ms }, ms, input.cursorField, properties)),
     searchBodyChars(incrementalSearch({ ts: ms, id: '9223372036854775807' }, ms, input.cursorField, properties)),
   );
-  return { properties, unknown, strategy, searchInline: longest <= SEARCH_BODY_MAX_CHARS };
+  return { properties, unknown, strategy, searchInline: longest <= (input.searchBudgetChars ?? SEARCH_BODY_MAX_CHARS) };
 }

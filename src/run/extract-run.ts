@@ -11,7 +11,7 @@ import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from 
 import { ident } from '../db/database.js';
 import { minimumFullRunCalls, type CallBudget } from './call-budget.js';
 import { HubSpotApi, LIST_PAGE_LIMIT } from '../hubspot/api.js';
-import { URL_BUDGET_BYTES } from '../hubspot/request-size.js';
+import { SEARCH_BODY_MAX_CHARS, URL_BUDGET_BYTES } from '../hubspot/request-size.js';
 import { runInTask } from '../processor/task-context.js';
 
 /**
@@ -39,6 +39,8 @@ export interface ExtractRunRequest {
   expectedRecords?: Promise<Record<string, number> | undefined>;
   /** The list URL budget of the strategy decision (default URL_BUDGET_BYTES); tests set it low to force by-ids. */
   urlBudgetBytes?: number;
+  /** The search body budget (default SEARCH_BODY_MAX_CHARS); tests set it low to force ids-only searches. */
+  searchBudgetChars?: number;
 }
 
 /** Full when asked, or when no object type has been extracted into this schema yet. */
@@ -133,6 +135,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     properties: req.settings.properties,
     maxDeleteShare: req.settings.maxDeleteShare,
     urlBudgetBytes: req.urlBudgetBytes ?? URL_BUDGET_BYTES,
+    searchBudgetChars: req.searchBudgetChars ?? SEARCH_BODY_MAX_CHARS,
   };
   // One extractor's fatal error (401, daily budget) stops the others at their next page.
   const stop = new AbortController();

@@ -22,6 +22,8 @@ export interface HarnessRun {
   signal?: AbortSignal;
   /** The strategy decision's URL budget: small to make every type read by ids. */
   urlBudgetBytes?: number;
+  /** The strategy decision's search body budget: small to make incremental searches ask for ids only. */
+  searchBudgetChars?: number;
   onEvent?: (event: ExtractorEvent) => void;
 }
 
@@ -51,6 +53,7 @@ export async function extractOnce(sim: RunningSimulator, db: Database, run: Harn
       clock: systemClock,
       signal: run.signal ?? new AbortController().signal,
       urlBudgetBytes: run.urlBudgetBytes,
+      searchBudgetChars: run.searchBudgetChars,
       onEvent: run.onEvent,
     });
   } finally {
