@@ -154,7 +154,10 @@ export async function runOnce(
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);
       watch?.onExtractorEvent(e);
-      if (e.type === 'extractor:note') log.info({ extractor: e.extractor }, e.message);
+      if (e.type === 'extractor:note') {
+        if (e.level === 'warn') log.warn({ extractor: e.extractor }, e.message);
+        else log.info({ extractor: e.extractor }, e.message);
+      }
     };
     log.info({ mode, objects: extractors.map((e) => e.name) }, `run ${run.id} started (${mode})`);
     // The estimate's searches have their own per-second budget, outside the ten-second window the run spends:
