@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { HubSpotObject } from '../hubspot/api.js';
 import { ident, type Queryable } from '../db/database.js';
 import { cleanJsonText } from './clean-text.js';
 import type { CopyValue } from './copy-format.js';
@@ -11,6 +10,16 @@ import { stagedMerge } from './staged-merge.js';
  */
 const table = (schema: string, name: string) => `${ident(schema)}.${ident(name)}`;
 
+/** A record as stored: ids as strings, properties as HubSpot sends them. */
+export interface StoredRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt?: string;
+  updatedAt?: string;
+  archived?: boolean;
+  archivedAt?: string;
+}
+
 /**
  * Upserts records and queues their associations. A record can come twice in one batch (the same record on
  * two pages of a list that changed while it was paged): the later copy wins, in the merge (lastPerKey) and
@@ -20,7 +29,7 @@ export async function upsertRecords(
   tx: pg.PoolClient,
   schema: string,
   type: string,
-  records: readonly HubSpotObject[],
+  records: readonly StoredRecord[],
   associationTypes: readonly string[],
 ): Promise<void> {
   if (records.length === 0) return;
