@@ -7,6 +7,8 @@ import { duplicateCounts, portalDifferences } from '../../helpers/portal-equalit
 import { extractOnce, TEST_WINDOW_MS, type HarnessRun } from '../../helpers/extract-harness.js';
 import { jsonReply, parseBody, startRewritingProxy, type ProxiedRequest, type ProxyRule, type RewritingProxy } from '../../helpers/rewriting-proxy.js';
 import { createHash } from 'node:crypto';
+import { endpointPath } from '../../../src/hubspot/endpoints.js';
+import { SIMULATOR_API_VERSION } from '../../helpers/cli-process.js';
 
 /**
  * Issues 13 (points 1 and 2) and 17 (items 1 to 4): replies that are not data, records repeated while a list
@@ -46,7 +48,9 @@ function nth(match: (r: ProxiedRequest) => boolean, n: number, reply: ProxyRule)
   return async (req, forward) => (match(req) && ++seen === n ? reply(req, forward) : undefined);
 }
 
-const listOf = (type: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path === `/crm/v3/objects/${type}`;
+/** Paths as the run sends them to the simulator (at its API version). */
+const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<typeof endpointPath>[2] = {}) => endpointPath(SIMULATOR_API_VERSION, endpoint, params);
+const listOf = (type: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path === path('objects.list', { type });
 const idsOnly = (r: { query: URLSearchParams }) => r.query.getAll('properties').join(',') === 'hs_object_id';
 const htmlPage = async () => ({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><html><body>Checking your browser before accessing api.hubapi.com</body></html>', headers: {} });
 const emptyObject = async () => jsonReply(200, {});
@@ -60,8 +64,8 @@ describe('issue 13: real portals', () => {
     const p = await portal('repeats', 31);
     const last = new Map<string, unknown>();
     p.proxy.rule = async (req, forward) => {
-      const type = /^\/crm\/v3\/objects\/(companies|deals|calls)$/.exec(req.path)?.[1];
-      if (req.method !== 'GET' || !type) return undefined;
+      const type = ['companies', 'deals', 'calls'].find((t) => listOf(t)(req));
+      if (!type) return undefined;
       const reply = await forward();
       const page = parseBody(reply) as { results: unknown[] };
       const previous = last.get(type);
@@ -108,7 +112,7 @@ describe('issue 17 item 1: a 2xx reply without the endpoint\'s shape', () => {
     expect((await p.extract({ objects: 'deals' })).status).toBe('succeeded');
     for (let i = 0; i < 15; i++) p.sim.portal.apply('update', Date.now());
     await new Promise((r) => setTimeout(r, 5));
-    p.proxy.rule = nth((r) => r.method === 'POST' && r.path === '/crm/v3/objects/deals/search' && r.body.includes('BETWEEN'), 1, emptyObject);
+    p.proxy.rule = nth((r) => r.method === 'POST' && r.path === path('objects.search', { type: 'deals' }) && r.body.includes('BETWEEN'), 1, emptyObject);
     expect((await p.extract({ objects: 'deals' })).status).toBe('succeeded');
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: ['deals'], forms: false, associations: false })).toEqual([]);
   }, 120_000);
@@ -116,7 +120,7 @@ describe('issue 17 item 1: a 2xx reply without the endpoint\'s shape', () => {
   it('the forms list answered 200 {} is retried: no form marked deleted (fails on d2812c8)', async () => {
     const p = await portal('forms_empty', 35);
     expect((await p.extract({ objects: 'forms' })).status).toBe('succeeded');
-    p.proxy.rule = nth((r) => r.path === '/marketing/v3/forms', 1, emptyObject);
+    p.proxy.rule = nth((r) => r.path === path('forms.list'), 1, emptyObject);
     expect((await p.extract({ objects: 'forms' })).status).toBe('succeeded');
     expect(await deletedCount(p.db, 'forms_empty', 'forms')).toBe(0);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: [], associations: false })).toEqual([]);
@@ -124,7 +128,7 @@ describe('issue 17 item 1: a 2xx reply without the endpoint\'s shape', () => {
 
   it('a submissions page answered 200 {} is retried: older submissions are read (fails on d2812c8)', async () => {
     const p = await portal('subs_empty', 36);
-    p.proxy.rule = nth((r) => r.path.startsWith('/form-integrations/v1/submissions/forms/') && r.query.get('after') !== null, 1, emptyObject);
+    p.proxy.rule = nth((r) => r.path.startsWith(path('submissions.list', { guid: '' })) && r.query.get('after') !== null, 1, emptyObject);
     expect((await p.extract({ objects: 'forms' })).status).toBe('succeeded');
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: [], associations: false })).toEqual([]);
   }, 120_000);
@@ -195,7 +199,7 @@ describe('issue 17 item 2: association batches answered 207 with other errors', 
     )).rows.map((r) => [r.id, r.n]));
     const before = await storedRows();
     let hit: string[] = [];
-    p.proxy.rule = nth((r) => r.method === 'POST' && r.path === '/crm/v4/associations/companies/contacts/batch/read', 1, async (_req, forward) => {
+    p.proxy.rule = nth((r) => r.method === 'POST' && r.path === path('associations.batchRead', { from: 'companies', to: 'contacts' }), 1, async (_req, forward) => {
       const reply = await forward();
       const body = parseBody(reply) as { results: { from: { id: string } }[]; errors?: unknown[] };
       const [errored, missing] = body.results.slice(0, 2);
@@ -246,7 +250,7 @@ describe('issue 17 item 4: form submissions without conversionId or submittedAt'
     const bucket = (id: unknown) => createHash('sha256').update(String(id)).digest()[0];
     let stripped = 0;
     p.proxy.rule = async (req, forward) => {
-      if (!req.path.startsWith('/form-integrations/v1/submissions/forms/')) return undefined;
+      if (!req.path.startsWith(path('submissions.list', { guid: '' }))) return undefined;
       const reply = await forward();
       if (reply.status !== 200) return reply;
       const page = parseBody(reply) as { results: Record<string, unknown>[] };

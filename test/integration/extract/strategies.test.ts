@@ -6,7 +6,12 @@ import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
 import { extractOnce, TEST_WINDOW_MS, type HarnessRun } from '../../helpers/extract-harness.js';
 import { startRewritingProxy, type RewritingProxy } from '../../helpers/rewriting-proxy.js';
-import { runCli } from '../../helpers/cli-process.js';
+import { runCli, SIMULATOR_API_VERSION } from '../../helpers/cli-process.js';
+import { endpointPath } from '../../../src/hubspot/endpoints.js';
+
+/** Paths as the run sends them to the simulator (at its API version). */
+const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<typeof endpointPath>[2] = {}) => endpointPath(SIMULATOR_API_VERSION, endpoint, params);
+const isList = (p: { method: string; path: string }) => p.method === 'GET' && TYPES.some((type) => p.path === path('objects.list', { type }));
 
 /**
  * The by-ids strategy (ids from the search keyset, records from batch/read) and the switch to it after a 414,
@@ -43,7 +48,7 @@ describe('reading by ids', () => {
     const from = p.sim.requests().length;
     const lists: URLSearchParams[] = [];
     p.proxy.rule = async (req) => {
-      if (req.method === 'GET' && /^\/crm\/v3\/objects\/[a-z]+$/.test(req.path)) lists.push(req.query);
+      if (isList(req)) lists.push(req.query);
       return undefined;
     };
     const full = await p.extract({ ...BY_IDS, objects: OBJECTS, includeArchived: true, onEvent: (e) => events.push(e) });
@@ -58,7 +63,7 @@ describe('reading by ids', () => {
     expect(lists.length).toBeGreaterThan(0);
     expect(lists.filter((q) => q.get('archived') !== 'true' || q.getAll('properties').join(',') !== 'hs_object_id')).toEqual([]);
     const searches = requests.filter((r) => r.method === 'POST' && r.path.endsWith('/search'));
-    const reads = requests.filter((r) => r.method === 'POST' && r.path.endsWith('/batch/read') && r.path.startsWith('/crm/v3/objects/'));
+    const reads = requests.filter((r) => r.method === 'POST' && TYPES.some((type) => r.path === path('objects.batchRead', { type })));
     const live = TYPES.reduce((n, t) => n + p.sim.manifest().objects[t].filter((r) => !r.archived).length, 0);
     expect(reads.length).toBeGreaterThanOrEqual(Math.ceil(live / 100));
     expect(searches.length).toBeGreaterThanOrEqual(TYPES.length);
@@ -85,7 +90,7 @@ describe('reading by ids', () => {
     const stop = new AbortController();
     let reads = 0;
     p.proxy.rule = async (req) => {
-      if (req.path === '/crm/v3/objects/contacts/batch/read' && ++reads === 3) stop.abort();
+      if (req.path === path('objects.batchRead', { type: 'contacts' }) && ++reads === 3) stop.abort();
       return undefined;
     };
     const stopped = await p.extract({ ...BY_IDS, objects: 'contacts', signal: stop.signal });
@@ -95,7 +100,7 @@ describe('reading by ids', () => {
     expect(rows[0]?.cursor.full?.strategy).toBe('by-ids');
     const searches: string[] = [];
     p.proxy.rule = async (req) => {
-      if (req.path === '/crm/v3/objects/contacts/search') searches.push(req.body);
+      if (req.path === path('objects.search', { type: 'contacts' })) searches.push(req.body);
       return undefined;
     };
     expect((await p.extract({ ...BY_IDS, objects: 'contacts' })).status).toBe('succeeded');
@@ -111,7 +116,7 @@ describe('414 URI Too Long', () => {
     const p = await portal('uri_too_long', 53);
     let refused = 0;
     p.proxy.rule = async (req) => {
-      if (req.method === 'GET' && /^\/crm\/v3\/objects\/[a-z]+$/.test(req.path) && req.query.getAll('properties').length > 1) {
+      if (isList(req) && req.query.getAll('properties').length > 1) {
         refused++;
         return { status: 414, contentType: 'text/html', body: '<html><body><h1>414 Request-URI Too Large</h1></body></html>', headers: {} };
       }
