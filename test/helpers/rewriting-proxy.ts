@@ -32,7 +32,12 @@ export interface RewritingProxy {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type']);
 
-export async function startRewritingProxy(target: string): Promise<RewritingProxy> {
+export interface ProxyOptions {
+  /** Rewrites the request target before it is forwarded (rules still see the path as the client sent it). */
+  mapTarget?: (target: string) => string;
+}
+
+export async function startRewritingProxy(target: string, options: ProxyOptions = {}): Promise<RewritingProxy> {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true });
   const proxy: RewritingProxy = { url: '', rule: undefined, close: async () => {} };
@@ -46,7 +51,7 @@ export async function startRewritingProxy(target: string): Promise<RewritingProx
       const forward = () =>
         new Promise<ProxyReply>((resolve, reject) => {
           const out = http.request(
-            { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+            { host: upstream.hostname, port: upstream.port, method: req.method, path: options.mapTarget ? options.mapTarget(req.url ?? '/') : req.url, headers: { ...req.headers, host: upstream.host }, agent },
             (up) => {
               const parts: Buffer[] = [];
               up.on('data', (c: Buffer) => parts.push(c));
