@@ -44,6 +44,8 @@ export type ExtractorEvent =
   /** `strategy`: how a CRM type's records are read this run (inline list pages, or ids then batch/read). */
   | { type: 'extractor:start'; extractor: string; total?: number; mode: string; strategy?: 'inline' | 'by-ids' }
   | { type: 'extractor:progress'; extractor: string; rows: number; total?: number }
+  /** The strategy changed during the run (a 414 switched the type to by-ids). */
+  | { type: 'extractor:strategy'; extractor: string; strategy: 'inline' | 'by-ids' }
   | { type: 'extractor:done'; extractor: string; rows: number }
   | { type: 'extractor:note'; extractor: string; message: string; level?: 'info' | 'warn' }
   /** Association rows written by one batch (a delta: several extractors write associations side by side). */

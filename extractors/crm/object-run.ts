@@ -143,6 +143,7 @@ class ObjectRun {
           throw new Error(`${this.decl.name}: ${error.message} even for an ids-only request: something between here and HubSpot limits URLs below that; raise its limit`);
         }
         this.byIdsForced = true;
+        this.ctx.emit({ type: 'extractor:strategy', extractor: this.decl.name, strategy: 'by-ids' });
         this.note(`${error.message}: reading ${this.decl.name} by ids (batch/read) for the rest of this run`, 'warn');
         await beforeRetry();
       }

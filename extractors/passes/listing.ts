@@ -12,7 +12,7 @@ import { addComplete, addIds, emptyPipeline, hasRoom, readDone, type Pipeline, t
  * - `archived`: the archived records of an incremental run (search never shows them); no cursor, no deletes.
  *
  * The only way to `confirm` is through the last page of the last phase: a pass that did not reach the end of
- * its list cannot mark anything deleted. Effects are data; `extractors/crm/driver.ts` performs them.
+ * its list cannot mark anything deleted. Effects are data; `extractors/crm/object-run.ts` performs them.
  */
 export type ListingPass = 'full' | 'sweep' | 'archived';
 type Position = FullPosition | SweepPosition;

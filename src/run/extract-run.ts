@@ -112,6 +112,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
     if (event.type === 'associations:loaded') rows.associations = (rows.associations ?? 0) + event.rows;
     if (event.type === 'extractor:start' && event.strategy) strategies.set(event.extractor, event.strategy);
+    if (event.type === 'extractor:strategy') strategies.set(event.extractor, event.strategy);
     if (event.type === 'deletes:confirmed') confirmCalls += event.calls;
     if (event.type === 'associations:kept') {
       associationInputsKept += event.inputs;
