@@ -2,7 +2,8 @@
  * bench:extract — a full extraction of the simulator's `medium` and `large` presets at the Professional
  * limit (190 / 10 s), each side in its own OS process, against baselines measured in the same run:
  *   callsRatio  calls made / the README's minimum-calls formula for what was stored   (goal <= 1.02)
- *   timeRatio   wall time of the run / the time the window allows those calls          (goal <= 1.05)
+ *   timeRatio   wall time of the run / the time the limits allow those calls: max(window calls / 19 per s,
+ *               search calls / 5 per s)                                                (goal <= 1.05)
  *   loadRatio   rows/s of the loader (COPY, merge and cursor per transaction, in the extractor's batches of
  *               LOAD_BATCH_ROWS) into an empty table / rows/s of one plain COPY of the same rows (goal >= 0.8);
  *               also loadRatioUpsert (the same rows again: staging + merge) and loadRatioPerPage (100 rows
@@ -21,7 +22,7 @@ import { migrate } from '../src/db/migrations.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { stagedMerge, copyRows } from '../src/load/staged-merge.js';
 import { writeCursor } from '../src/load/sync-state.js';
-import { LOAD_BATCH_ROWS } from '../extractors/base.js';
+import { LOAD_BATCH_ROWS } from '../extractors/crm/staged-pages.js';
 import type { CopyValue } from '../src/load/copy-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +31,7 @@ const presets = (process.argv.find((a) => a.startsWith('--presets='))?.split('='
 const TOKEN = 'bench-token';
 const LIMIT = 190;
 const WINDOW_MS = 10_000;
+const SEARCH_PER_SECOND = 5;
 
 function node(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, ['--import', tsx, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,7 +75,11 @@ async function freshDatabase(adminUrl: string, name: string): Promise<string> {
 interface ExtractResult {
   preset: string;
   calls: number;
+  /** The run's own searches (the search API's budget), included in `calls`. */
+  searchCalls: number;
   minimumCalls: number;
+  minimumWindowCalls: number;
+  minimumSearchCalls: number;
   wallMs: number;
   rows: number;
   peakRssMb: number;
@@ -89,6 +95,8 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     HUBSPOT_BASE_URL: sim.url,
     DATABASE_URL: dbUrl,
     HUBSPOT_TIER: 'professional',
+    // The simulator serves the v3/v4 paths only until it gains the dated ones.
+    HUBSPOT_API_VERSION: 'legacy',
     APP_ENV: 'production',
     LOG_LEVEL: 'warn',
   });
@@ -107,7 +115,7 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
   if (code !== 0) throw new Error(`extract ${preset} exited ${code}\n${stdout}\n${stderr}`);
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const { rows } = await db.query<{ stats: { requests: number; estimateCalls: number; minimumCalls: number; wallMs: number; rateLimited: number; rows: Record<string, number> } }>(
+  const { rows } = await db.query<{ stats: { requests: number; estimateCalls: number; searchCalls: number; minimumCalls: number; minimum: { window: number; search: number }; wallMs: number; rateLimited: number; rows: Record<string, number> } }>(
     `select stats from hubspot.runs where status = 'succeeded' order by id desc limit 1`,
   );
   await db.end();
@@ -116,7 +124,10 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     preset,
     // The cost estimate's searches have their own budget, outside the ten-second window measured here.
     calls: stats.requests - stats.estimateCalls,
+    searchCalls: stats.searchCalls,
     minimumCalls: stats.minimumCalls,
+    minimumWindowCalls: stats.minimum.window,
+    minimumSearchCalls: stats.minimum.search,
     wallMs: stats.wallMs ?? Date.now() - started,
     rows: Object.entries(stats.rows).filter(([k]) => k !== 'associations').reduce((s, [, n]) => s + n, 0),
     peakRssMb: Math.round(peak),
@@ -219,7 +230,8 @@ async function main() {
     const big = results[results.length - 1];
     const small = results[0];
     const load = await loadComparison(adminUrl.replace(/\/[^/]*$/, `/bench_extract_${big.preset}`));
-    const allowedMs = ((big.calls - 0) / LIMIT) * WINDOW_MS;
+    // What the limits allow for the calls made: the window for its calls, the search API (5/s) for its own.
+    const allowedMs = Math.max(((big.calls - big.searchCalls) / LIMIT) * WINDOW_MS, (big.searchCalls / SEARCH_PER_SECOND) * 1000);
     const report = {
       preset: big.preset,
       callsRatio: big.calls / big.minimumCalls,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { config as loadDotenv } from 'dotenv';
 import { HUBSPOT_TIERS, HUBSPOT_TIER_LIMITS, type HubSpotTier } from './hubspot-limits.js';
+import { ALL_PROPERTIES, parsePropertySelection, PropertySelectionError, type PropertySelection } from './property-selection.js';
+import { API_VERSIONS, DEFAULT_API_VERSION, type ApiVersion } from './api-versions.js';
 
 /**
  * One typed settings schema. Precedence: command-line flags > environment (and `.env`) > profile
@@ -49,7 +51,15 @@ const postgresUrl = z.string().trim()
   .refine((v) => { try { return ['postgres:', 'postgresql:'].includes(new URL(v).protocol); } catch { return false; } },
     'expected a URL such as postgres://user:password@host:5432/db');
 const text = z.string();
-
+const propertySelection = z.string().transform((v, ctx) => {
+  try {
+    return parsePropertySelection(v);
+  } catch (e) {
+    if (!(e instanceof PropertySelectionError)) throw e;
+    ctx.addIssue({ code: 'custom', message: `${e.message}; expected type:name,name;type:-name (a leading - excludes)` });
+    return z.NEVER;
+  }
+});
 interface SettingSpec {
   schema: z.ZodType<unknown, string>;
   default?: string;
@@ -58,8 +68,11 @@ interface SettingSpec {
 }
 
 export const SETTINGS = {
-  HUBSPOT_ACCESS_TOKEN: { schema: text.refine((v) => v.trim().length > 0, 'expected a private-app access token'), description: 'Private-app access token. Unset: extract needs --demo (runs against the bundled simulator).', secret: true },
+  HUBSPOT_ACCESS_TOKEN: { schema: text.refine((v) => v.trim().length > 0, 'expected a Service Key or private-app access token'), description: 'A Service Key (Development > Keys > Service keys in HubSpot) or a legacy private-app access token. Unset: extract needs --demo (runs against the bundled simulator).', secret: true },
   HUBSPOT_BASE_URL: { schema: url, default: 'https://api.hubapi.com', description: 'API origin, no trailing slash (the simulator sets this itself in --demo).' },
+  HUBSPOT_API_VERSION: { schema: oneOf(API_VERSIONS), default: DEFAULT_API_VERSION, description: 'CRM API version of every CRM path: 2026-09|2026-03 (date-based, each supported 18 months) or legacy (v3/v4: v4 unsupported from 2027-03-30, v3 from September 2027).' },
+  HUBSPOT_PROPERTIES: { schema: propertySelection, description: 'Properties read per object type, e.g. contacts:email,firstname;emails:-hs_email_html (a leading - excludes). Types not named: every property (the default).' },
+  HUBSPOT_MAX_DELETE_SHARE: { schema: fraction('a fraction between 0 and 1 (e.g. 0.5)'), default: '0.5', description: 'A pass refuses to mark more than this share of a table\'s live rows deleted at once (and says why); raise it to accept a mass delete.' },
   HUBSPOT_TIER: { schema: oneOf(TIERS), default: 'professional', description: 'Account tier: sets the 10-second and daily limits (free|starter|professional|enterprise|api-addon).' },
   HUBSPOT_MAX_REQUESTS_PER_10S: { schema: positiveInt('190'), description: 'Overrides the tier\'s rolling 10-second limit.' },
   HUBSPOT_DAILY_LIMIT: { schema: positiveInt('625000'), description: 'Overrides the tier\'s daily limit.' },
@@ -87,6 +100,10 @@ export type SettingKey = keyof typeof SETTINGS;
 export interface Settings {
   accessToken?: string;
   baseUrl: string;
+  apiVersion: ApiVersion;
+  /** Per-type property include/exclude lists (HUBSPOT_PROPERTIES); empty: every property. */
+  properties: PropertySelection;
+  maxDeleteShare: number;
   tier: Tier;
   maxRequestsPer10s: number;
   dailyLimit: number;
@@ -167,6 +184,9 @@ export function parseSettings(env: SettingsInput, flags: SettingsInput = {}): Se
   return {
     accessToken: values.HUBSPOT_ACCESS_TOKEN as string | undefined,
     baseUrl: values.HUBSPOT_BASE_URL as string,
+    apiVersion: values.HUBSPOT_API_VERSION as ApiVersion,
+    properties: (values.HUBSPOT_PROPERTIES as PropertySelection | undefined) ?? ALL_PROPERTIES,
+    maxDeleteShare: values.HUBSPOT_MAX_DELETE_SHARE as number,
     tier,
     maxRequestsPer10s: (values.HUBSPOT_MAX_REQUESTS_PER_10S as number | undefined) ?? TIER_LIMITS[tier].per10s,
     dailyLimit: (values.HUBSPOT_DAILY_LIMIT as number | undefined) ?? TIER_LIMITS[tier].daily,

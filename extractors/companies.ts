@@ -1,4 +1,4 @@
-import { crmObject } from './base.js';
+import { crmObject } from './crm/extractor.js';
 
 /**
  * Each association pair is read once, from its side with fewer records (1,000 inputs a call): companies

@@ -1,4 +1,4 @@
-import { crmObject } from './base.js';
+import { crmObject } from './crm/extractor.js';
 
 /** Contacts are the one type whose search cursor is `lastmodifieddate` (hs_lastmodifieddate silently misses records). */
 export const contacts = crmObject({

@@ -1,4 +1,4 @@
-import { crmObject } from './base.js';
+import { crmObject } from './crm/extractor.js';
 
 export const deals = crmObject({
   name: 'deals',

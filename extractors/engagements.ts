@@ -1,4 +1,4 @@
-import { crmObject } from './base.js';
+import { crmObject } from './crm/extractor.js';
 import type { CrmObjectType } from './types.js';
 
 /** The five engagement types, each its own v3 object type. Their company and deal

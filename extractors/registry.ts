@@ -1,4 +1,4 @@
-import type { BaseExtractor } from './base.js';
+import type { AnyExtractor } from './base.js';
 import { contacts } from './contacts.js';
 import { companies } from './companies.js';
 import { deals } from './deals.js';
@@ -6,12 +6,12 @@ import { calls, emails, meetings, notes, tasks } from './engagements.js';
 import { forms } from './forms.js';
 
 /** Every extractor, in the order a run starts them (they then run side by side on one shared budget). */
-export const EXTRACTORS: readonly BaseExtractor[] = [contacts, companies, deals, calls, emails, meetings, notes, tasks, forms];
+export const EXTRACTORS: readonly AnyExtractor[] = [contacts, companies, deals, calls, emails, meetings, notes, tasks, forms];
 
 export const EXTRACTOR_NAMES = EXTRACTORS.map((e) => e.name);
 
 /** Picks extractors by `--objects a,b`; unknown names are a usage error naming the valid ones. */
-export function selectExtractors(list?: string): BaseExtractor[] {
+export function selectExtractors(list?: string): AnyExtractor[] {
   if (!list || list.trim() === '' || list.trim() === 'all') return [...EXTRACTORS];
   const wanted = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const aliases: Record<string, string> = { form_submissions: 'forms', submissions: 'forms', engagements: 'calls,emails,meetings,notes,tasks' };

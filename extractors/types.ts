@@ -1,8 +1,8 @@
-import type { AssociationBatchEntry, AssociationType, FormDefinition, FormSubmission, HubSpotObject, Page } from '../src/hubspot/api.js';
+import type { AssociationBatchEntry, AssociationType, BatchReadResult, FormDefinition, FormSubmission, HubSpotObject, Page } from '../src/hubspot/api.js';
 
 /**
  * What an extractor needs from HubSpot and from the run, kept narrow so extractors stay declarations.
- * `src/hubspot/reader.ts` implements `HubSpotReader` over the official client and the shared request executor.
+ * `src/run/extract-run.ts` (`readerFor`) implements `HubSpotReader` over the run's HubSpotApi.
  */
 export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
 export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
@@ -11,31 +11,23 @@ export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
 export type CrmRecord = HubSpotObject;
 export type { Page };
 
-export interface SearchFilter {
-  propertyName: string;
-  operator: 'EQ' | 'GT' | 'GTE' | 'LT' | 'LTE' | 'BETWEEN';
-  value?: string;
-  highValue?: string;
-}
-
-export interface SearchRequest {
-  filterGroups: { filters: SearchFilter[] }[];
-  sorts: { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }[];
-  properties: string[];
-  limit: number;
-  after?: string;
-}
+/** One definition of a search request, in the HubSpot layer. */
+export type { SearchRequest } from '../src/hubspot/api.js';
+import type { SearchRequest } from '../src/hubspot/api.js';
 
 export type { AssociationType };
 export type AssociationRead = AssociationBatchEntry;
 export type FormRecord = FormDefinition;
-/** Submissions are keyed by `conversionId`, so the reader guarantees one. */
-export type SubmissionRecord = FormSubmission & { conversionId: string };
+/** As the API sends it: `conversionId` and `submittedAt` may be missing (see passes/submissions.ts for the key). */
+export type SubmissionRecord = FormSubmission;
 
 export interface HubSpotReader {
   getPropertyNames(type: CrmObjectType): Promise<string[]>;
-  listObjectsPage(type: CrmObjectType, options: { after?: string; limit: number; properties: string[]; archived: boolean }): Promise<Page<CrmRecord>>;
+  listObjectsPage(type: CrmObjectType, options: { after?: string; limit: number; properties: readonly string[]; archived: boolean }): Promise<Page<CrmRecord>>;
+  /** Bytes of the list request target for these properties, `after` not included (the strategy decision). */
+  listUrlBytes(type: CrmObjectType, properties: readonly string[]): number;
   searchObjects(type: CrmObjectType, request: SearchRequest): Promise<Page<CrmRecord> & { total: number }>;
+  batchReadObjects(type: CrmObjectType, ids: readonly string[], properties: readonly string[], archived: boolean): Promise<BatchReadResult>;
   batchReadAssociations(from: CrmObjectType, to: CrmObjectType, inputs: { id: string; after?: string }[]): Promise<AssociationRead[]>;
   listFormsPage(after?: string): Promise<Page<FormRecord>>;
   listFormSubmissionsPage(formId: string, after?: string): Promise<Page<SubmissionRecord>>;
@@ -44,14 +36,21 @@ export interface HubSpotReader {
 /** Parallel fan-out through the run's one shared processor (and so its one budget). */
 export interface FanOut {
   /** `priority` below 0: work that can wait behind the sequential page chains (see AcquireOptions.priority). */
-  processBatch<T>(items: T[], fn: (item: T) => Promise<void>, options: { desc: string; priority?: number }): Promise<void>;
+  processBatch<T>(items: readonly T[], fn: (item: T) => Promise<void>, options: { desc: string; priority?: number }): Promise<void>;
 }
 
 /** What extractors report; the CLI turns these into progress bars or log lines. */
 export type ExtractorEvent =
-  | { type: 'extractor:start'; extractor: string; total?: number; mode: string }
+  /** `strategy`: how a CRM type's records are read this run (inline list pages, or ids then batch/read). */
+  | { type: 'extractor:start'; extractor: string; total?: number; mode: string; strategy?: 'inline' | 'by-ids' }
   | { type: 'extractor:progress'; extractor: string; rows: number; total?: number }
+  /** The strategy changed during the run (a 414 switched the type to by-ids). */
+  | { type: 'extractor:strategy'; extractor: string; strategy: 'inline' | 'by-ids' }
   | { type: 'extractor:done'; extractor: string; rows: number }
-  | { type: 'extractor:note'; extractor: string; message: string }
+  | { type: 'extractor:note'; extractor: string; message: string; level?: 'info' | 'warn' }
   /** Association rows written by one batch (a delta: several extractors write associations side by side). */
-  | { type: 'associations:loaded'; extractor: string; rows: number };
+  | { type: 'associations:loaded'; extractor: string; rows: number }
+  /** Inputs of one association batch not read (an error other than NO_ASSOCIATIONS_FOUND, or absent from the reply): kept queued. */
+  | { type: 'associations:kept'; extractor: string; to: string; inputs: number; reason: string }
+  /** One chunk of deletion candidates confirmed (a delta): calls made, and what they turned out to be. */
+  | { type: 'deletes:confirmed'; extractor: string; calls: number; loaded: number; archived: number; deleted: number };

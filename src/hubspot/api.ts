@@ -1,7 +1,10 @@
 import type { Client } from '@hubspot/api-client';
-import { HttpStatusError } from '../processor/errors.js';
-import type { CallResponse, RequestExecutor } from '../processor/request-executor.js';
+import { HttpStatusError, RequestTooLongError, SkippedItemError } from '../processor/errors.js';
+import type { CallResponse, CallSpec, RequestExecutor } from '../processor/request-executor.js';
+import { endpointLabel, endpointPath, type ApiVersion } from './endpoints.js';
 import { parseJsonKeepingBigIntegers } from './json-bigint.js';
+import { datedListQuery, listRequestTarget, type ListQuery } from './request-size.js';
+import { checkShape, type ShapeKind } from './shapes.js';
 
 /**
  * Typed HubSpot endpoints for the extractors. Every call goes through the run's executor (limits,
@@ -103,6 +106,11 @@ export interface AssociationBatchEntry {
   to: AssociatedObject[];
   /** Pass back as `{id: fromId, after}` to read the next page of this input's associations. */
   nextAfter?: string;
+  /**
+   * Set when this input was not read: an error other than NO_ASSOCIATIONS_FOUND named it, or the reply did
+   * not mention it at all. Its stored associations are not known to be stale.
+   */
+  error?: string;
 }
 
 export interface FormDefinition {
@@ -115,114 +123,123 @@ export interface FormDefinition {
   [field: string]: unknown;
 }
 
+/** As the API sends it; `conversionId` and `submittedAt` are absent on some real submissions (issue 17). */
 export interface FormSubmission {
   conversionId?: string;
-  submittedAt: number;
+  submittedAt?: number;
   values: { name: string; value: string; objectTypeId?: string }[];
   pageUrl?: string;
   [field: string]: unknown;
 }
 
 export class HubSpotApi {
+  /**
+   * `version` picks every CRM path (HUBSPOT_API_VERSION). `legacy` calls v3/v4 through the typed client; the
+   * dated versions go through `client.apiRequest`, which the typed client's methods do not cover (contract §2.9).
+   * The default is `legacy` for callers that predate the setting; the extraction run passes the setting.
+   */
   constructor(
     private readonly client: Client,
     private readonly executor: RequestExecutor,
+    readonly version: ApiVersion = 'legacy',
   ) {}
+
+  /** The request target a list call sends, for the URL-length decision (see request-size.ts). */
+  listRequestTarget(objectType: string, query: ListQuery): string {
+    return listRequestTarget(this.version, this.baseUrl, objectType, query);
+  }
+
+  private get baseUrl(): string {
+    return (this.client.config.basePath ?? 'https://api.hubapi.com').replace(/\/+$/, '');
+  }
 
   async listObjectsPage(
     objectType: string,
-    options: { after?: string; limit?: number; properties?: string[]; archived?: boolean } = {},
+    options: { after?: string; limit?: number; properties?: readonly string[]; archived?: boolean } = {},
   ): Promise<Page<HubSpotObject>> {
     const limit = Math.min(options.limit ?? LIST_PAGE_LIMIT, LIST_PAGE_LIMIT);
-    const { data } = await this.executor.execute({
-      endpoint: 'GET /crm/v3/objects/{type}',
-      method: 'GET',
-      path: `/crm/v3/objects/${objectType}`,
-      send: () =>
-        httpInfo(
-          this.client.crm.objects.basicApi.getPageWithHttpInfo(
-            objectType,
-            limit,
-            options.after,
-            options.properties,
-            undefined,
-            undefined,
-            options.archived ?? false,
-          ),
-        ),
+    const archived = options.archived ?? false;
+    const endpoint = endpointLabel(this.version, 'objects.list');
+    const path = endpointPath(this.version, 'objects.list', { type: objectType });
+    const query: ListQuery = { limit, after: options.after, properties: options.properties, archived };
+    const send = (): Promise<CallResponse<unknown>> =>
+      this.version === 'legacy'
+        ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties && [...options.properties], undefined, undefined, archived))
+        : rawRequest(this.client, 'GET', `${path}${datedListQuery(query)}`);
+    const { data } = await this.execute({ endpoint, method: 'GET', path, shape: 'list', send }).catch((e: unknown) => {
+      throw tooLong(e, endpoint, () => Buffer.byteLength(this.listRequestTarget(objectType, query)));
     });
-    return { results: (data.results ?? []).map(normaliseObject), nextAfter: data.paging?.next?.after ?? undefined };
+    const page = data as { results: unknown[]; paging?: { next?: { after?: unknown } } };
+    return { results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
 
-  async batchReadObjects(objectType: string, ids: readonly string[], properties: string[], archived = false): Promise<BatchReadResult> {
+  async batchReadObjects(objectType: string, ids: readonly string[], properties: readonly string[], archived = false): Promise<BatchReadResult> {
     if (ids.length === 0) return { results: [], missingIds: [] };
     if (ids.length > BATCH_READ_LIMIT) throw new RangeError(`batch read takes at most ${BATCH_READ_LIMIT} ids, got ${ids.length}`);
-    const { data } = await this.executor.execute({
-      endpoint: 'POST /crm/v3/objects/{type}/batch/read',
-      method: 'POST',
-      path: `/crm/v3/objects/${objectType}/batch/read`,
-      send: () =>
-        httpInfo(
-          this.client.crm.objects.batchApi.readWithHttpInfo(
-            objectType,
-            { inputs: ids.map((id) => ({ id: String(id) })), properties, propertiesWithHistory: [] },
-            archived,
-          ),
-        ),
-    });
-    const errors = ((data as { errors?: { context?: Record<string, string[]> }[] }).errors ?? []);
-    const missingIds = errors.flatMap((e) => e.context?.ids ?? []);
-    return { results: (data.results ?? []).map(normaliseObject), missingIds };
+    const path = endpointPath(this.version, 'objects.batchRead', { type: objectType });
+    const body = { inputs: ids.map((id) => ({ id: String(id) })), properties: [...properties], propertiesWithHistory: [] };
+    const send = (): Promise<CallResponse<unknown>> =>
+      this.version === 'legacy'
+        ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived))
+        : rawRequest(this.client, 'POST', `${path}?archived=${archived}`, { body });
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.batchRead'), method: 'POST', path, shape: 'batch-read', send });
+    const results = (data as { results: unknown[] }).results.map(normaliseObject);
+    // Whatever the 207's errors say (their format differs between versions), an id asked for and not
+    // returned is missing: deleted, archived (when not asked for archived ones) or never there.
+    const found = new Set(results.map((r) => r.id));
+    return { results, missingIds: [...new Set(ids.map(String))].filter((id) => !found.has(id)) };
   }
 
   async searchObjects(objectType: string, request: SearchRequest): Promise<SearchPage> {
     const body = { ...request, limit: Math.min(request.limit ?? SEARCH_PAGE_LIMIT, SEARCH_PAGE_LIMIT) };
-    const { data } = await this.executor.execute({
-      endpoint: 'POST /crm/v3/objects/{type}/search',
-      method: 'POST',
-      path: `/crm/v3/objects/${objectType}/search`,
-      search: true,
-      // The client types `sorts` as string[] but passes objects through unchanged (contract §2.3).
-      send: () => httpInfo(this.client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body as never)),
-    });
-    return {
-      total: data.total ?? 0,
-      results: (data.results ?? []).map(normaliseObject),
-      nextAfter: data.paging?.next?.after ?? undefined,
-    };
+    const path = endpointPath(this.version, 'objects.search', { type: objectType });
+    const send = (): Promise<CallResponse<unknown>> =>
+      this.version === 'legacy'
+        ? // The client types `sorts` as string[] but passes objects through unchanged (contract §2.3).
+          httpInfo(this.client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body as never))
+        : rawRequest(this.client, 'POST', path, { body });
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.search'), method: 'POST', path, search: true, shape: 'search', send });
+    const page = data as { total: number; results: unknown[]; paging?: { next?: { after?: unknown } } };
+    return { total: page.total, results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
 
   async getProperties(objectType: string, archived = false): Promise<PropertyDefinition[]> {
-    const { data } = await this.executor.execute({
-      endpoint: 'GET /crm/v3/properties/{type}',
-      method: 'GET',
-      path: `/crm/v3/properties/${objectType}`,
-      send: () => httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived)),
+    const path = endpointPath(this.version, 'properties', { type: objectType });
+    const send = (): Promise<CallResponse<unknown>> =>
+      this.version === 'legacy'
+        ? httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived))
+        : rawRequest(this.client, 'GET', path, { qs: { archived } });
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send });
+    return (data as { results: Record<string, unknown>[] }).results.map((p) => {
+      const options = p.options as { label: string; value: string }[] | undefined;
+      return { ...(p as unknown as PropertyDefinition), options: options?.map((o) => ({ label: o.label, value: o.value })) };
     });
-    return (data.results ?? []).map((p) => ({ ...(p as unknown as PropertyDefinition), options: p.options?.map((o) => ({ label: o.label, value: o.value })) }));
   }
 
   /**
-   * v4 batch read. Sent through `apiRequest` and parsed from the raw text, because `toObjectId` is a
-   * JSON number that can exceed 2^53 and the typed client's JSON.parse would round it. Inputs with no
-   * associations come back as 207 NO_ASSOCIATIONS_FOUND errors: they are reported as empty, not failed.
+   * Association batch read (v4 or dated). Sent through `apiRequest` and parsed from the raw text, because
+   * `toObjectId` is a JSON number that can exceed 2^53 and the typed client's JSON.parse would round it.
+   * Inputs with no associations come back as 207 NO_ASSOCIATIONS_FOUND errors: they are reported as empty,
+   * not failed. An input named by any other error, or missing from both `results` and `errors`, comes back
+   * with `error` set: its stored associations must be kept and it must be read again.
    */
   async batchReadAssociations(fromType: string, toType: string, inputs: readonly AssociationBatchInput[]): Promise<AssociationBatchEntry[]> {
     if (inputs.length === 0) return [];
     if (inputs.length > ASSOCIATION_BATCH_LIMIT) {
       throw new RangeError(`association batch read takes at most ${ASSOCIATION_BATCH_LIMIT} inputs, got ${inputs.length}`);
     }
-    const path = `/crm/v4/associations/${fromType}/${toType}/batch/read`;
-    const { data } = await this.executor.execute({
-      endpoint: 'POST /crm/v4/associations/{from}/{to}/batch/read',
+    const path = endpointPath(this.version, 'associations.batchRead', { from: fromType, to: toType });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'associations.batchRead'),
       method: 'POST',
       path,
+      shape: 'association-batch',
       send: () =>
         rawRequest(this.client, 'POST', path, {
           body: { inputs: inputs.map((i) => (i.after ? { id: String(i.id), after: i.after } : { id: String(i.id) })) },
         }),
     });
-    return normaliseAssociationBatch(data);
+    return normaliseAssociationBatch(data, inputs);
   }
 
   /**
@@ -231,35 +248,55 @@ export class HubSpotApi {
    * any `captured`, `flow` or `blog_comment` form makes it throw "getAttributeTypeMap is not a function".
    */
   async listFormsPage(after?: string, limit = FORMS_PAGE_LIMIT): Promise<Page<FormDefinition>> {
-    const { data } = await this.executor.execute({
-      endpoint: 'GET /marketing/v3/forms',
+    const path = endpointPath(this.version, 'forms.list');
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'forms.list'),
       method: 'GET',
-      path: '/marketing/v3/forms',
-      send: () =>
-        rawRequest<{ results?: FormDefinition[]; paging?: { next?: { after?: string } } }>(this.client, 'GET', '/marketing/v3/forms', {
-          qs: { after, limit, archived: false, formTypes: 'all' },
-        }),
+      path,
+      shape: 'forms',
+      send: () => rawRequest(this.client, 'GET', path, { qs: { after, limit, archived: false, formTypes: 'all' } }),
     });
-    return {
-      results: (data.results ?? []).map((f) => normaliseDates(f as unknown as Record<string, unknown>) as FormDefinition),
-      nextAfter: data.paging?.next?.after ?? undefined,
-    };
+    const page = data as { results: Record<string, unknown>[]; paging?: { next?: { after?: unknown } } };
+    return { results: page.results.map((f) => normaliseDates(f) as FormDefinition), nextAfter: afterOf(page.paging) };
   }
 
   /** Not covered by the typed client: `apiRequest`, which never rejects on status, so HttpStatusError is raised here. */
   async listFormSubmissionsPage(formGuid: string, after?: string, limit = SUBMISSIONS_PAGE_LIMIT): Promise<Page<FormSubmission>> {
-    const path = `/form-integrations/v1/submissions/forms/${encodeURIComponent(formGuid)}`;
-    const { data } = await this.executor.execute({
-      endpoint: 'GET /form-integrations/v1/submissions/forms/{guid}',
+    const path = endpointPath(this.version, 'submissions.list', { guid: formGuid });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'submissions.list'),
       method: 'GET',
       path,
-      send: () =>
-        rawRequest<{ results?: FormSubmission[]; paging?: { next?: { after?: string } } }>(this.client, 'GET', path, {
-          qs: { limit: Math.min(limit, SUBMISSIONS_PAGE_LIMIT), after },
-        }),
+      shape: 'submissions',
+      send: () => rawRequest(this.client, 'GET', path, { qs: { limit: Math.min(limit, SUBMISSIONS_PAGE_LIMIT), after } }),
     });
-    return { results: data.results ?? [], nextAfter: data.paging?.next?.after ?? undefined };
+    const page = data as { results: FormSubmission[]; paging?: { next?: { after?: unknown } } };
+    return { results: page.results, nextAfter: afterOf(page.paging) };
   }
+
+  /** One call through the executor, its reply checked against the endpoint's shape inside the attempt (so it is retried). */
+  private execute(spec: Omit<CallSpec<unknown>, 'send'> & { shape: ShapeKind; send(): Promise<CallResponse<unknown>> }): Promise<CallResponse<unknown>> {
+    const { shape, send, ...rest } = spec;
+    return this.executor.execute({
+      ...rest,
+      send: async () => {
+        const response = await send();
+        checkShape(shape, spec.endpoint, response.data);
+        return response;
+      },
+    });
+  }
+}
+
+/** A 414 was skipped by the executor (retrying the same URL cannot help): say which request was too long. */
+function tooLong(error: unknown, endpoint: string, urlBytes: () => number): unknown {
+  if (error instanceof SkippedItemError && error.status === 414) return new RequestTooLongError(endpoint, urlBytes());
+  return error;
+}
+
+function afterOf(paging: { next?: { after?: unknown } } | undefined | null): string | undefined {
+  const after = paging?.next?.after;
+  return after === undefined || after === null ? undefined : String(after);
 }
 
 /** Adapts a `...WithHttpInfo` promise to the executor's response shape. */
@@ -305,36 +342,48 @@ function parseLenient(text: string): unknown {
   }
 }
 
-function normaliseAssociationBatch(data: unknown): AssociationBatchEntry[] {
-  const d = (data ?? {}) as { results?: unknown[]; errors?: unknown[] };
+function normaliseAssociationBatch(data: unknown, inputs: readonly AssociationBatchInput[]): AssociationBatchEntry[] {
+  const d = data as { results: unknown[]; errors?: unknown[] };
   const entries: AssociationBatchEntry[] = [];
   const seen = new Set<string>();
-  for (const raw of d.results ?? []) {
-    const r = raw as { from?: { id?: unknown }; _from?: { id?: unknown }; to?: unknown[]; paging?: { next?: { after?: unknown } } };
-    const fromId = String((r.from ?? r._from)?.id ?? '');
-    const to = (r.to ?? []).map((t) => {
+  for (const raw of d.results) {
+    const r = raw as { from?: { id?: unknown }; _from?: { id?: unknown }; to: unknown[]; paging?: { next?: { after?: unknown } } };
+    const fromId = String((r.from ?? r._from)!.id);
+    const to = r.to.map((t) => {
       const o = t as { toObjectId: unknown; associationTypes?: AssociationType[] };
       return {
         toObjectId: String(o.toObjectId),
         associationTypes: (o.associationTypes ?? []).map((a) => ({ category: a.category, typeId: Number(a.typeId), label: a.label ?? null })),
       };
     });
-    const after = r.paging?.next?.after;
-    entries.push({ fromId, to, nextAfter: after === undefined || after === null ? undefined : String(after) });
+    const after = afterOf(r.paging);
+    entries.push({ fromId, to, ...(after === undefined ? {} : { nextAfter: after }) });
     seen.add(fromId);
   }
   for (const raw of d.errors ?? []) {
-    const e = raw as { subCategory?: string; context?: { fromObjectId?: unknown[] } };
-    if (e.subCategory !== 'crm.associations.NO_ASSOCIATIONS_FOUND') continue;
+    const e = raw as { subCategory?: string; category?: string; message?: string; context?: { fromObjectId?: unknown[] } };
+    const none = e.subCategory === 'crm.associations.NO_ASSOCIATIONS_FOUND';
     for (const id of e.context?.fromObjectId ?? []) {
       const fromId = String(id);
-      if (!seen.has(fromId)) {
-        entries.push({ fromId, to: [] });
-        seen.add(fromId);
-      }
+      if (seen.has(fromId)) continue;
+      entries.push(none ? { fromId, to: [] } : { fromId, to: [], error: errorText(e) });
+      seen.add(fromId);
+    }
+  }
+  for (const input of inputs) {
+    const fromId = String(input.id);
+    if (!seen.has(fromId)) {
+      entries.push({ fromId, to: [], error: 'missing from the reply (neither in results nor in errors)' });
+      seen.add(fromId);
     }
   }
   return entries;
+}
+
+function errorText(e: { subCategory?: string; category?: string; message?: string }): string {
+  const text = [e.category, e.subCategory].filter(Boolean).join('/');
+  const message = e.message ? `: ${e.message}` : '';
+  return (text || 'error') + message;
 }
 
 function normaliseObject(raw: unknown): HubSpotObject {

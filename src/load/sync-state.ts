@@ -14,3 +14,9 @@ export async function writeCursor(q: Queryable, schema: string, stream: string, 
     [stream, JSON.stringify(cursor)],
   );
 }
+
+/** The database's clock, in ms: passes compare it with `seen_at`/`synced_at`, which the database stamps. */
+export async function databaseNow(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ ms: string }>('select (extract(epoch from now()) * 1000)::bigint as ms');
+  return Number(rows[0].ms);
+}

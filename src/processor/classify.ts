@@ -1,4 +1,4 @@
-import { HttpStatusError, RequestTimeoutError, type FatalReason } from './errors.js';
+import { HttpStatusError, MalformedResponseError, RequestTimeoutError, type FatalReason } from './errors.js';
 import { parseRetryAfter, rateLimitWait, type RateLimitWait } from './retry-after.js';
 
 /**
@@ -31,7 +31,10 @@ export type FailureClass =
   | { kind: 'unknown'; message: string };
 
 export const EXPIRED_TOKEN_MESSAGE =
-  'HubSpot rejected the access token (expired or revoked): create a new private-app token and set HUBSPOT_ACCESS_TOKEN';
+  'HubSpot rejected the access token (expired or revoked): create a new Service Key (or private-app token) and set HUBSPOT_ACCESS_TOKEN';
+
+/** The reason a 414 is skipped with; the HubSpot layer turns that skip into a RequestTooLongError. */
+export const REQUEST_TOO_LONG_REASON = 'request-too-long: 414 URI Too Long';
 
 /**
  * The longest pause a run takes inside itself, the one cap of every in-run wait. A 477's Retry-After is
@@ -99,6 +102,8 @@ export function classifyStatus(
     return stopIfTooLong(status, 'a server error', waitMs, nowMs) ?? { kind: 'retryable', cause: 'server-error', status, minDelayMs: waitMs };
   }
   if (status === 408) return { kind: 'retryable', cause: 'timeout', status };
+  // Often an HTML page from the edge, not HubSpot's JSON: named here, and never retried as it stands.
+  if (status === 414) return { kind: 'skippable', status, reason: REQUEST_TOO_LONG_REASON };
   if (status >= 400 && status <= 499) return { kind: 'skippable', status, reason: errorReason(body, status) };
   return { kind: 'unknown', message: `unexpected HTTP status ${status}` };
 }
@@ -106,6 +111,7 @@ export function classifyStatus(
 /** Classifies anything a call can throw: ApiException, HttpStatusError, SyntaxError, timeouts, socket errors. */
 export function classifyFailure(error: unknown, nowMs: number): FailureClass {
   if (error instanceof RequestTimeoutError) return { kind: 'retryable', cause: 'timeout' };
+  if (error instanceof MalformedResponseError) return { kind: 'retryable', cause: 'malformed-response' };
   if (error instanceof HttpStatusError) return classifyStatus(error.code, error.body, error.headers, nowMs);
   if (!error || typeof error !== 'object') return { kind: 'unknown', message: String(error) };
   const e = error as { code?: unknown; body?: unknown; headers?: unknown; name?: unknown; message?: unknown; type?: unknown; cause?: unknown; errno?: unknown };
@@ -151,9 +157,9 @@ export function missingScopeMessage(body: unknown): string {
   }
   if (scopes.size > 0) {
     const list = [...scopes].join(', ');
-    return `HubSpot refused the request: the private app is missing the scope(s) ${list}. Add ${list} to the app's scopes and set the new HUBSPOT_ACCESS_TOKEN`;
+    return `HubSpot refused the request: the Service Key (or private app) is missing the scope(s) ${list}. Add ${list} to its scopes and set the new HUBSPOT_ACCESS_TOKEN`;
   }
-  return 'HubSpot refused the request (403): the private app lacks a required scope or permission; check the app\'s scopes';
+  return 'HubSpot refused the request (403): the Service Key (or private app) lacks a required scope or permission; check its scopes';
 }
 
 function errorReason(body: unknown, status: number): string {

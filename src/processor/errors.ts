@@ -101,3 +101,35 @@ export class HttpStatusError extends Error {
     this.name = 'HttpStatusError';
   }
 }
+
+/**
+ * A 2xx reply whose body is not the endpoint's JSON shape: an edge or proxy page served with 200, `{}`, a
+ * string, a body without `results`. Nothing in it is data, so it is never read as an empty page: the
+ * classifier makes it a retryable `malformed-response`. Thrown by the HubSpot layer's shape checks.
+ */
+export class MalformedResponseError extends Error {
+  readonly code = 'MALFORMED_RESPONSE';
+  constructor(
+    readonly endpoint: string,
+    readonly problem: string,
+  ) {
+    super(`${endpoint} answered with a body that is not its JSON shape (${problem})`);
+    this.name = 'MalformedResponseError';
+  }
+}
+
+/**
+ * 414 URI Too Long: the request line is over a limit between us and HubSpot (often an HTML page from the
+ * edge or a proxy). Retrying the same request cannot help; the caller asks another way (properties in a
+ * POST body instead of the query string).
+ */
+export class RequestTooLongError extends Error {
+  readonly code = 'REQUEST_TOO_LONG';
+  constructor(
+    readonly endpoint: string,
+    readonly urlBytes: number,
+  ) {
+    super(`${endpoint} answered 414 URI Too Long for a ${urlBytes}-byte URL`);
+    this.name = 'RequestTooLongError';
+  }
+}

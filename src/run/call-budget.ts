@@ -1,48 +1,87 @@
 import type { Database } from '../db/database.js';
-import { ASSOCIATION_BATCH_LIMIT, FORMS_PAGE_LIMIT, LIST_PAGE_LIMIT, SUBMISSIONS_PAGE_LIMIT } from '../hubspot/api.js';
+import { ASSOCIATION_BATCH_LIMIT, BATCH_READ_LIMIT, FORMS_PAGE_LIMIT, LIST_PAGE_LIMIT, SEARCH_PAGE_LIMIT, SUBMISSIONS_PAGE_LIMIT } from '../hubspot/api.js';
 import { ident } from '../db/database.js';
-import type { CrmObjectExtractor } from '../../extractors/base.js';
+import { countLiveRecords } from '../load/objects.js';
+import type { CrmObjectDeclaration } from '../../extractors/base.js';
+import type { Strategy } from '../../extractors/passes/cursor.js';
 
 /**
- * The fewest calls a full run can make, as a formula of the portal's sizes (README "How many calls"):
+ * The fewest calls a full run can make, as a formula of the portal's sizes (README "How many calls"), in
+ * its two budgets: the ten-second window and the search API's own per-second limit.
  *
- *   Σ_types (1 + ⌈N_t / 100⌉)                         properties + list pages (100 per page)
- * + Σ_pairs Σ_chunks max_{i in chunk} ⌈A_i / P⌉          v4 batch reads, 1,000 inputs a chunk, each
+ * Window calls:
+ *   Σ_types 1                                              properties
+ * + Σ_inline types  max(1, ⌈N_t / 100⌉)                    list pages with every property (100 per page)
+ * + Σ_by-ids types  ⌈N_t / 100⌉                            batch/read, 100 ids per call
+ * + (archived, with --include-archived: inline ⌈A_t / 100⌉ list pages; by ids ⌈A_t / 100⌉ id pages + ⌈A_t / 100⌉ reads)
+ * + Σ_pairs Σ_chunks max_{i in chunk} ⌈A_i / P⌉          association batch reads, 1,000 inputs a chunk, each
  *                                                        input paged by P associations, pages of a chunk sent together
- * + ⌈F / 100⌉                                           form pages
- * + Σ_forms max(1, ⌈S_f / 50⌉)                          submission pages (50 per page; blog_comment forms have none)
+ * + ⌈F / 100⌉ + Σ_forms max(1, ⌈S_f / 50⌉)               form and submission pages (blog_comment forms have none)
+ * + the deletion confirmations the run made               batch/read of candidates (none on a first run)
+ * Search calls:
+ *   Σ_by-ids types  ⌊N_t / 200⌋ + 1                        id keyset pages (200 per query; the last one is short)
  *
- * Computed from what the run stored, so the summary can print calls made beside it.
+ * The run can go no faster than max(window calls / window rate, search calls / search rate).
+ * Computed from what the run stored, so the summary can print the calls made beside it.
  */
-/** Associations per page of one input of a v4 batch read (HubSpot's per-object association page). */
+/** Associations per page of one input of a batch read (HubSpot's per-object association page). */
 export const ASSOCIATION_PAGE = 500;
 
-export async function minimumFullRunCalls(db: Database, objects: CrmObjectExtractor[], forms: boolean): Promise<number> {
+export interface CallBudget {
+  window: number;
+  search: number;
+  total: number;
+  /** max(window / windowRate, search / searchRate), in ms. */
+  timeBoundMs: number;
+}
+
+export interface BudgetInput {
+  objects: readonly { decl: CrmObjectDeclaration; strategy: Strategy }[];
+  forms: boolean;
+  includeArchived: boolean;
+  /** batch/read calls the run made to confirm deletion candidates. */
+  confirmCalls: number;
+  windowPerSecond: number;
+  searchPerSecond: number;
+}
+
+export async function minimumFullRunCalls(db: Database, input: BudgetInput): Promise<CallBudget> {
   const s = ident(db.schema);
-  let calls = 0;
-  for (const o of objects) {
-    const { rows } = await db.query<{ n: string }>(`select count(*) as n from ${s}.${ident(o.decl.name)} where deleted_at is null and not archived`);
-    calls += 1 + Math.max(1, Math.ceil(Number(rows[0].n) / LIST_PAGE_LIMIT));
-    for (const to of o.decl.associations) {
+  let window = input.confirmCalls;
+  let search = 0;
+  for (const { decl, strategy } of input.objects) {
+    const live = await countLiveRecords(db, db.schema, decl.name, false);
+    const archived = input.includeArchived ? await countLiveRecords(db, db.schema, decl.name, true) : 0;
+    window += 1;
+    if (strategy === 'inline') {
+      window += Math.max(1, Math.ceil(live / LIST_PAGE_LIMIT));
+      if (input.includeArchived) window += Math.max(1, Math.ceil(archived / LIST_PAGE_LIMIT));
+    } else {
+      search += Math.floor(live / SEARCH_PAGE_LIMIT) + 1;
+      window += Math.ceil(live / BATCH_READ_LIMIT);
+      if (input.includeArchived) window += Math.max(1, Math.ceil(archived / LIST_PAGE_LIMIT)) + Math.ceil(archived / BATCH_READ_LIMIT);
+    }
+    for (const to of decl.associations) {
       const { rows: chunks } = await db.query<{ pages: string }>(
         `with ids as (
            select o.id, (row_number() over (order by o.id) - 1) / ${ASSOCIATION_BATCH_LIMIT} as chunk,
                   (select count(distinct a.to_id) from ${s}.associations a where a.from_type = $1 and a.to_type = $2 and a.from_id = o.id) as k
-           from ${s}.${ident(o.decl.name)} o where o.deleted_at is null)
+           from ${s}.${ident(decl.name)} o where o.deleted_at is null)
          select max(greatest(1, ceil(k::numeric / ${ASSOCIATION_PAGE}))) as pages from ids group by chunk`,
-        [o.decl.name, to],
+        [decl.name, to],
       );
-      calls += chunks.reduce((sum, c) => sum + Number(c.pages), 0);
+      window += chunks.reduce((sum, c) => sum + Number(c.pages), 0);
     }
   }
-  if (forms) {
+  if (input.forms) {
     const { rows } = await db.query<{ forms: string; subs: string }>(
       `select count(*) as forms,
               coalesce(sum(case when f.form_type = 'blog_comment' then 0
                 else greatest(1, ceil((select count(*) from ${s}.form_submissions fs where fs.form_id = f.id)::numeric / ${SUBMISSIONS_PAGE_LIMIT})) end), 0) as subs
        from ${s}.forms f where f.deleted_at is null`,
     );
-    calls += Math.max(1, Math.ceil(Number(rows[0].forms) / FORMS_PAGE_LIMIT)) + Number(rows[0].subs);
+    window += Math.max(1, Math.ceil(Number(rows[0].forms) / FORMS_PAGE_LIMIT)) + Number(rows[0].subs);
   }
-  return calls;
+  const timeBoundMs = Math.max((window / input.windowPerSecond) * 1000, input.searchPerSecond > 0 ? (search / input.searchPerSecond) * 1000 : 0);
+  return { window, search, total: window + search, timeBoundMs };
 }

@@ -1,8 +1,11 @@
 import type { Database } from '../db/database.js';
 import { ident } from '../db/database.js';
 import type { RunContext } from './run-context.js';
-import { CrmObjectExtractor, type BaseExtractor } from '../../extractors/base.js';
+import { isCrmObjectExtractor, type AnyExtractor, type CrmObjectExtractor } from '../../extractors/base.js';
+import type { ObjectCursor } from '../../extractors/passes/cursor.js';
+import { INCREMENTAL_PROGRESS_PER_SEARCH } from '../../extractors/passes/incremental.js';
 import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
+import { apiFor } from './extract-run.js';
 
 /**
  * What a run will cost, printed before it starts. Sizes come from one `limit: 1` search per type: search
@@ -18,12 +21,11 @@ export interface CostEstimate {
 }
 
 /** Each type's cursor as the run starts: read before the run writes any, since the estimate runs beside it. */
-type StartCursor = { incremental?: { ts: number }; full?: unknown };
-export type StartCursors = Map<string, StartCursor | undefined>;
+export type StartCursors = Map<string, ObjectCursor | undefined>;
 
-export async function readStartCursors(db: Database, extractors: BaseExtractor[]): Promise<StartCursors> {
+export async function readStartCursors(db: Database, extractors: readonly AnyExtractor[]): Promise<StartCursors> {
   const streams = objectExtractors(extractors).map((o) => o.stream);
-  const { rows } = await db.query<{ stream: string; cursor: StartCursor }>(
+  const { rows } = await db.query<{ stream: string; cursor: ObjectCursor }>(
     `select stream, cursor from ${ident(db.schema)}.sync_state where stream = any($1)`, [streams]);
   const byStream = new Map(rows.map((r) => [r.stream, r.cursor]));
   return new Map(streams.map((stream) => [stream, byStream.get(stream)]));
@@ -33,10 +35,11 @@ export async function readStartCursors(db: Database, extractors: BaseExtractor[]
 export async function estimateRunCost(
   context: RunContext,
   cursors: StartCursors,
-  extractors: BaseExtractor[],
+  extractors: readonly AnyExtractor[],
   fullRefresh: boolean,
   spent: { requests: number } = { requests: 0 },
 ): Promise<CostEstimate> {
+  const api = apiFor(context);
   const objects = objectExtractors(extractors);
   const sizes: Record<string, number> = {};
   let calls = 0;
@@ -45,10 +48,10 @@ export async function estimateRunCost(
     const inc = cursor?.incremental;
     const full = fullRefresh || !inc || cursor?.full !== undefined;
     const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
-    const page = await context.api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] })
+    const page = await api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] })
       .finally(() => spent.requests++);
     sizes[o.decl.name] = page.total;
-    calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_LIMIT)) : Math.ceil(page.total / 199) + 1;
+    calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_LIMIT)) : Math.ceil(page.total / INCREMENTAL_PROGRESS_PER_SEARCH) + 1;
   }
   for (const o of objects) {
     for (const _to of o.decl.associations) calls += Math.max(1, Math.ceil((sizes[o.decl.name] ?? 0) / ASSOCIATION_BATCH_LIMIT));
@@ -57,6 +60,6 @@ export async function estimateRunCost(
   return { calls, dailyLimit, shareOfDailyLimit: `${((calls / dailyLimit) * 100).toFixed(2)}%`, records: sizes };
 }
 
-function objectExtractors(extractors: BaseExtractor[]): CrmObjectExtractor[] {
-  return extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
+function objectExtractors(extractors: readonly AnyExtractor[]): CrmObjectExtractor[] {
+  return extractors.filter(isCrmObjectExtractor);
 }

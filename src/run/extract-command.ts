@@ -8,7 +8,9 @@ import { createLogger } from '../log.js';
 import { systemClock } from '../clock.js';
 import { createRunContext } from './run-context.js';
 import { selectExtractors } from '../../extractors/registry.js';
-import type { BaseExtractor } from '../../extractors/base.js';
+import type { AnyExtractor } from '../../extractors/base.js';
+import { CRM_OBJECT_TYPES } from '../../extractors/types.js';
+import { unknownSelectionTypes } from '../../config/property-selection.js';
 import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
 import { startRunRecord } from './run-record.js';
@@ -21,6 +23,9 @@ import type { ExtractorEvent } from '../../extractors/types.js';
 import { bridgeExtractorEvents } from './progress-bridge.js';
 import { formatSummary } from './summary.js';
 import { estimateRunCost, readStartCursors } from './cost-estimate.js';
+
+/** The API version the bundled simulator serves (it has no dated paths yet). */
+const SIMULATOR_API_VERSION = 'legacy' as const;
 
 export interface ExtractCommandOptions {
   demo?: boolean;
@@ -37,6 +42,7 @@ export interface ExtractCommandOptions {
   tier?: string;
   maxRequestsPer10s?: string;
   schema?: string;
+  properties?: string;
 }
 
 /** `extract`: validates everything before touching anything, then runs once or on a schedule. */
@@ -47,9 +53,14 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     HUBSPOT_DB_SCHEMA: opts.schema,
     METRICS_PORT: opts.metricsPort,
     HUBSPOT_SHARED_LIMITS: opts.sharedLimits ? 'true' : undefined,
+    HUBSPOT_PROPERTIES: opts.properties,
   };
   let settings = loadSettings(flags);
-  let extractors: BaseExtractor[];
+  const unknownTypes = unknownSelectionTypes(settings.properties, CRM_OBJECT_TYPES);
+  if (unknownTypes.length > 0) {
+    throw new UserFacingError(`HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${CRM_OBJECT_TYPES.join(', ')}`, ExitCode.usage);
+  }
+  let extractors: AnyExtractor[];
   try {
     extractors = selectExtractors(opts.objects);
   } catch (e) {
@@ -60,7 +71,7 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     throw new UserFacingError(`--demo-preset: expected small|medium|large, got ${JSON.stringify(preset)}`);
   }
   if (!opts.demo && !settings.accessToken) {
-    throw new UserFacingError('HUBSPOT_ACCESS_TOKEN is not set: set it to a private-app access token (see .env.example), or run with --demo to extract the bundled simulated portal');
+    throw new UserFacingError('HUBSPOT_ACCESS_TOKEN is not set: create a Service Key in HubSpot (Development > Keys > Service keys; a legacy private-app token works too) and set it (see .env.example), or run with --demo to extract the bundled simulated portal');
   }
   if (opts.schedule) {
     const { validateCron } = await import('./schedule.js');
@@ -89,7 +100,8 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       // catalog 'minimal' until the extractor pages real catalogs (issue 13): a real one's names exceed the URL limit.
       const sim = await startSimulator({ preset: preset as 'small', catalog: 'minimal', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
       cleanups.push(() => sim.close());
-      settings = { ...settings, accessToken: token, baseUrl: sim.url };
+      // The bundled simulator serves the v3/v4 paths only until it gains the dated ones: the demo reads it as `legacy`.
+      settings = { ...settings, accessToken: token, baseUrl: sim.url, apiVersion: SIMULATOR_API_VERSION };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
     }
     const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
@@ -119,7 +131,7 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
 export async function runOnce(
   settings: Settings,
   db: Database,
-  extractors: BaseExtractor[],
+  extractors: AnyExtractor[],
   opts: ExtractCommandOptions,
   signal: AbortSignal,
   baseLog: Logger,
@@ -143,7 +155,10 @@ export async function runOnce(
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);
       watch?.onExtractorEvent(e);
-      if (e.type === 'extractor:note') log.info({ extractor: e.extractor }, e.message);
+      if (e.type === 'extractor:note') {
+        if (e.level === 'warn') log.warn({ extractor: e.extractor }, e.message);
+        else log.info({ extractor: e.extractor }, e.message);
+      }
     };
     log.info({ mode, objects: extractors.map((e) => e.name) }, `run ${run.id} started (${mode})`);
     // The estimate's searches have their own per-second budget, outside the ten-second window the run spends:

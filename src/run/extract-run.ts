@@ -4,13 +4,14 @@ import type { Clock } from '../clock.js';
 import type { RunContext } from './run-context.js';
 import { DailyBudgetExhausted, FatalRunError, RunStopped } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-stats.js';
-import { BaseExtractor, CrmObjectExtractor, StopRequested, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
+import { isCrmObjectExtractor, isFormsExtractor, StopRequested, type AnyExtractor, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
 import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
-import { FormsExtractor } from '../../extractors/forms.js';
+import type { Strategy } from '../../extractors/passes/cursor.js';
 import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
 import { ident } from '../db/database.js';
-import { minimumFullRunCalls } from './call-budget.js';
-import { LIST_PAGE_LIMIT } from '../hubspot/api.js';
+import { minimumFullRunCalls, type CallBudget } from './call-budget.js';
+import { HubSpotApi, LIST_PAGE_LIMIT } from '../hubspot/api.js';
+import { SEARCH_BODY_MAX_CHARS, URL_BUDGET_BYTES } from '../hubspot/request-size.js';
 import { runInTask } from '../processor/task-context.js';
 
 /**
@@ -21,7 +22,7 @@ export interface ExtractRunRequest {
   settings: Settings;
   db: Database;
   context: RunContext;
-  extractors: BaseExtractor[];
+  extractors: AnyExtractor[];
   fullRefresh: boolean;
   includeArchived: boolean;
   refreshAssociations: boolean;
@@ -36,6 +37,10 @@ export interface ExtractRunRequest {
   run?: RunRecord;
   /** Records per object type expected by the cost estimate; used to start the longest list chains first. */
   expectedRecords?: Promise<Record<string, number> | undefined>;
+  /** The list URL budget of the strategy decision (default URL_BUDGET_BYTES); tests set it low to force by-ids. */
+  urlBudgetBytes?: number;
+  /** The search body budget (default SEARCH_BODY_MAX_CHARS); tests set it low to force ids-only searches. */
+  searchBudgetChars?: number;
 }
 
 /** Full when asked, or when no object type has been extracted into this schema yet. */
@@ -52,25 +57,34 @@ export interface ExtractRunSummary {
   calls: number;
   /** Search requests made for the cost estimate (outside the ten-second window). */
   estimateCalls: number;
-  /** The fewest calls a full run of what was stored needs (README formula); only for full runs. */
+  /** The fewest calls a full run of what was stored needs (README formula): window plus search; only for full runs. */
   minimumCalls?: number;
+  /** The same minimum by budget, and the time the limits allow for it. */
+  minimum?: CallBudget;
+  /** Search requests the run made (outside the ten-second window; the estimate's not included). */
+  searchCalls: number;
+  /** Association inputs not read this run (an error other than NO_ASSOCIATIONS_FOUND, or absent from the reply): kept queued. */
+  associationInputsKept: number;
   stats: RequestStats;
   error?: string;
   exitCode: number;
 }
 
-export function readerFor(context: RunContext): HubSpotReader {
-  const api = context.api;
+/** The run's API at the configured version (HUBSPOT_API_VERSION); `context.api` predates the setting. */
+export function apiFor(context: RunContext): HubSpotApi {
+  return new HubSpotApi(context.client, context.executor, context.settings.apiVersion);
+}
+
+export function readerFor(api: HubSpotApi): HubSpotReader {
   return {
     getPropertyNames: async (type) => (await api.getProperties(type)).map((p) => p.name),
     listObjectsPage: (type, o) => api.listObjectsPage(type, o),
+    listUrlBytes: (type, properties) => Buffer.byteLength(api.listRequestTarget(type, { limit: LIST_PAGE_LIMIT, properties, archived: false })),
     searchObjects: (type, request) => api.searchObjects(type, request),
+    batchReadObjects: (type, ids, properties, archived) => api.batchReadObjects(type, ids, properties, archived),
     batchReadAssociations: (from, to, inputs) => api.batchReadAssociations(from, to, inputs),
     listFormsPage: (after) => api.listFormsPage(after),
-    listFormSubmissionsPage: async (formId, after) => {
-      const page = await api.listFormSubmissionsPage(formId, after);
-      return { ...page, results: page.results.map((s) => ({ ...s, conversionId: String(s.conversionId ?? '') })) };
-    },
+    listFormSubmissionsPage: (formId, after) => api.listFormSubmissionsPage(formId, after),
   };
 }
 
@@ -91,11 +105,26 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const mode = await runMode(db, req.fullRefresh);
   const run = req.run ?? (await startRunRecord(db, mode, req.extractors.map((e) => e.name)));
   const rows: Record<string, number> = {};
+  const strategies = new Map<string, Strategy>();
+  let confirmCalls = 0;
+  let associationInputsKept = 0;
   const emit = (event: ExtractorEvent) => {
     if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
     if (event.type === 'associations:loaded') rows.associations = (rows.associations ?? 0) + event.rows;
+    if (event.type === 'extractor:start' && event.strategy) strategies.set(event.extractor, event.strategy);
+    if (event.type === 'extractor:strategy') strategies.set(event.extractor, event.strategy);
+    if (event.type === 'deletes:confirmed') confirmCalls += event.calls;
+    if (event.type === 'associations:kept') {
+      associationInputsKept += event.inputs;
+      req.onEvent?.({ type: 'extractor:note', extractor: event.extractor, level: 'warn', message: `${event.inputs} ${event.extractor} -> ${event.to} association inputs not read (${event.reason}): their stored associations are kept and they stay queued for the next run` });
+    }
     req.onEvent?.(event);
   };
+  // Searches are counted apart: they spend the search API's own budget, not the ten-second window.
+  let searchCalls = 0;
+  const countSearches = context.events.on((e) => {
+    if (e.type === 'request-start' && e.endpoint.endsWith('/search')) searchCalls++;
+  });
   const options: RunOptions = {
     fullRefresh: req.fullRefresh,
     includeArchived: req.includeArchived,
@@ -104,6 +133,10 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     associationsRefreshMs: req.settings.associationsRefreshHours * 3_600_000,
     deleteSweepMs: req.settings.deleteSweepHours * 3_600_000,
     searchLagMs: req.settings.searchLagMs,
+    properties: req.settings.properties,
+    maxDeleteShare: req.settings.maxDeleteShare,
+    urlBudgetBytes: req.urlBudgetBytes ?? URL_BUDGET_BYTES,
+    searchBudgetChars: req.searchBudgetChars ?? SEARCH_BODY_MAX_CHARS,
   };
   // One extractor's fatal error (401, daily budget) stops the others at their next page.
   const stop = new AbortController();
@@ -111,7 +144,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   req.signal.addEventListener('abort', onOuterAbort, { once: true });
   const ctx: ExtractorContext = {
     db,
-    reader: readerFor(context),
+    reader: readerFor(apiFor(context)),
     fanOut: fanOutFor(context),
     clock: req.clock,
     options,
@@ -141,6 +174,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     }),
   );
   req.signal.removeEventListener('abort', onOuterAbort);
+  countSearches();
 
   // The estimate's searches run beside the run: wait for the last one so the count below is exact.
   const estimateCalls = (await req.estimateRequests?.()) ?? 0;
@@ -152,13 +186,25 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       : req.signal.aborted
         ? 'stopped'
         : 'succeeded';
-  let minimumCalls: number | undefined;
+  let minimum: CallBudget | undefined;
   if (status === 'succeeded' && mode === 'full') {
-    const objects = req.extractors.filter((e): e is CrmObjectExtractor => e instanceof CrmObjectExtractor);
-    minimumCalls = await minimumFullRunCalls(db, objects, req.extractors.some((e) => e instanceof FormsExtractor));
+    const objects = req.extractors.filter(isCrmObjectExtractor).map((e) => ({ decl: e.decl, strategy: strategies.get(e.name) ?? 'inline' }));
+    minimum = await minimumFullRunCalls(db, {
+      objects,
+      forms: req.extractors.some(isFormsExtractor),
+      includeArchived: req.includeArchived,
+      confirmCalls,
+      windowPerSecond: context.limits.ratePerSecond,
+      searchPerSecond: req.settings.searchPerSecond,
+    });
   }
+  const minimumCalls = minimum?.total;
+  // The run's own searches: the estimate's are counted in `estimateCalls`.
+  const runSearchCalls = Math.max(0, searchCalls - estimateCalls);
   const error = firstError === undefined ? undefined : errorLine(firstError);
-  await finishRunRecord(db, run, status, { ...stats, estimateCalls, rows, minimumCalls, mode }, error);
+  await finishRunRecord(db, run, status, {
+    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode,
+  }, error);
   return {
     runId: run.id,
     status,
@@ -167,6 +213,9 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     calls: stats.requests - estimateCalls,
     estimateCalls,
     minimumCalls,
+    minimum,
+    searchCalls: runSearchCalls,
+    associationInputsKept,
     stats,
     error,
     exitCode: status === 'succeeded' || status === 'stopped' ? 0 : 1,

@@ -18,6 +18,12 @@ export function formatSummary(s: ExtractRunSummary): string {
   const minimum = s.minimumCalls === undefined ? '' : ` (minimum for this portal: ${s.minimumCalls}, ratio ${(s.calls / Math.max(1, s.minimumCalls)).toFixed(3)})`;
   const estimate = s.estimateCalls > 0 ? ` (+${s.estimateCalls} searches for the cost estimate)` : '';
   lines.push(`  API requests: ${s.calls}${minimum}${estimate}; requests per record: ${(s.calls / Math.max(1, total)).toFixed(3)}`);
+  // The two budgets apart: the ten-second window, and the search API's own per-second limit.
+  const m = s.minimum;
+  const searchMinimum = m ? ` (minimum ${m.search})` : '';
+  const windowMinimum = m ? ` (minimum ${m.window})` : '';
+  lines.push(`  window requests: ${s.calls - s.searchCalls}${windowMinimum}; search requests: ${s.searchCalls}${searchMinimum}${m ? `; the limits allow this in ${(m.timeBoundMs / 1000).toFixed(1)} s at best` : ''}`);
+  if (s.associationInputsKept > 0) lines.push(`  association inputs not read (kept queued for the next run): ${s.associationInputsKept}`);
   // The request statistics as the processor reports them (the same numbers are stored with the run).
   for (const line of formatRunSummary(st).split('\n')) lines.push(`  ${line}`);
   if (s.error) lines.push(`  error: ${s.error}`);

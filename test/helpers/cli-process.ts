@@ -14,9 +14,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The API version the simulator serves: only the v3/v4 paths until the dated ones are added to it, so child
+ * CLIs read it as `legacy` (the tool's default is the dated 2026-09).
+ */
+export const SIMULATOR_API_VERSION = 'legacy';
+
 /** Environment for a child CLI: the parent's PATH and nothing of its HubSpot settings, plus `env`. */
 export function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS };
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, HUBSPOT_API_VERSION: SIMULATOR_API_VERSION };
   return { ...base, ...env };
 }
 

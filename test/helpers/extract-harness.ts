@@ -5,6 +5,8 @@ import { createRunContext } from '../../src/run/run-context.js';
 import { runExtraction, type ExtractRunSummary } from '../../src/run/extract-run.js';
 import { selectExtractors } from '../../extractors/registry.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
+import { SIMULATOR_API_VERSION } from './cli-process.js';
+import type { ExtractorEvent } from '../../extractors/types.js';
 
 /**
  * Runs one extraction in-process against a simulator, the way `npm run extract` does, with the rolling
@@ -18,13 +20,18 @@ export interface HarnessRun {
   objects?: string;
   settings?: Record<string, string>;
   signal?: AbortSignal;
+  /** The strategy decision's URL budget: small to make every type read by ids. */
+  urlBudgetBytes?: number;
+  /** The strategy decision's search body budget: small to make incremental searches ask for ids only. */
+  searchBudgetChars?: number;
+  onEvent?: (event: ExtractorEvent) => void;
 }
 
 export const TEST_WINDOW_MS = 1000;
 
 export function simSettings(sim: RunningSimulator, overrides: Record<string, string> = {}): Settings {
   return {
-    ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_MAX_CONCURRENCY: '16', ...overrides }),
+    ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_MAX_CONCURRENCY: '16', HUBSPOT_API_VERSION: SIMULATOR_API_VERSION, ...overrides }),
     accessToken: sim.token,
     baseUrl: sim.url,
   };
@@ -47,6 +54,9 @@ export async function extractOnce(sim: RunningSimulator, db: Database, run: Harn
       sweepDeletes: run.sweepDeletes ?? false,
       clock: systemClock,
       signal,
+      urlBudgetBytes: run.urlBudgetBytes,
+      searchBudgetChars: run.searchBudgetChars,
+      onEvent: run.onEvent,
     });
   } finally {
     await context.close();

@@ -34,7 +34,9 @@ export async function portalDifferences(db: Database, manifest: Manifest, option
       manifest.objects[type].filter((r) => options.includeArchived || !r.archived).map((r) => [r.id, r]),
     );
     const { rows } = await db.query<{ id: string; properties: Record<string, string | null>; archived: boolean }>(
-      `select id::text as id, properties, archived from ${s}.${ident(type)} where deleted_at is null`,
+      // Archived is not deleted (issue 17): a record archived since it was stored stays, marked archived, and
+      // a comparison without archived records leaves those rows out instead of expecting them deleted.
+      `select id::text as id, properties, archived from ${s}.${ident(type)} where deleted_at is null${options.includeArchived ? '' : ' and not archived'}`,
     );
     const actual = new Map(rows.map((r) => [r.id, r]));
     if (rows.length !== actual.size) add(`${type}: duplicate ids`);

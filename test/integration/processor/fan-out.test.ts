@@ -150,7 +150,7 @@ describe('ParallelProcessor against the simulator', () => {
       }, { desc: 'contacts' })
       .catch((e) => e);
     expect(err).toBeInstanceOf(FatalRunError);
-    expect(err.message).toBe('HubSpot rejected the access token (expired or revoked): create a new private-app token and set HUBSPOT_ACCESS_TOKEN');
+    expect(err.message).toBe('HubSpot rejected the access token (expired or revoked): create a new Service Key (or private-app token) and set HUBSPOT_ACCESS_TOKEN');
     expect(err.message).not.toContain(sim.token);
     expect(started).toBeLessThan(2000);
     const unauthorized = sim.requests().filter((e) => e.status === 401).length;

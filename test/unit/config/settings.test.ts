@@ -26,6 +26,18 @@ describe('settings', () => {
     expect(s.databaseUrl).toBeUndefined();
   });
 
+  it('reads the API version, the property selection and the delete share guard', () => {
+    const d = parseSettings({});
+    expect([d.apiVersion, d.properties, d.maxDeleteShare]).toEqual(['2026-09', {}, 0.5]);
+    const s = parseSettings({ HUBSPOT_API_VERSION: 'legacy', HUBSPOT_PROPERTIES: 'emails:-hs_email_html', HUBSPOT_MAX_DELETE_SHARE: '0.9' });
+    expect([s.apiVersion, s.properties, s.maxDeleteShare]).toEqual(['legacy', { emails: { mode: 'exclude', names: ['hs_email_html'] } }, 0.9]);
+    expect(problemsOf({ HUBSPOT_API_VERSION: 'v3', HUBSPOT_PROPERTIES: 'contacts:email,-phone', HUBSPOT_MAX_DELETE_SHARE: '2' })).toEqual([
+      'HUBSPOT_API_VERSION: expected one of 2026-09|2026-03|legacy, got "v3"',
+      'HUBSPOT_PROPERTIES: contacts: mixes included and excluded (-) properties; list the ones to keep or the ones to leave out; expected type:name,name;type:-name (a leading - excludes), got "contacts:email,-phone"',
+      'HUBSPOT_MAX_DELETE_SHARE: expected a fraction between 0 and 1 (e.g. 0.5), got "2"',
+    ]);
+  });
+
   it('keeps the shared limits in the data schema unless HUBSPOT_LIMITS_SCHEMA names another', () => {
     expect(parseSettings({ HUBSPOT_DB_SCHEMA: 'staging' }).limitsSchema).toBe('staging');
     expect(parseSettings({ HUBSPOT_DB_SCHEMA: 'staging', HUBSPOT_LIMITS_SCHEMA: 'hubspot' }).limitsSchema).toBe('hubspot');

@@ -6,7 +6,9 @@ import { systemClock } from '../../../src/clock.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 import { HubSpotApi, modifiedDateProperty } from '../../../src/hubspot/api.js';
 import { createHubSpotClient } from '../../../src/hubspot/client.js';
-import { SkippedItemError } from '../../../src/processor/errors.js';
+import { RequestTooLongError, SkippedItemError } from '../../../src/processor/errors.js';
+import type { ApiVersion } from '../../../src/hubspot/endpoints.js';
+import { listUrlBytes, searchBodyChars } from '../../../src/hubspot/request-size.js';
 import { EngineEvents, type EngineEvent } from '../../../src/processor/events.js';
 import { RequestExecutor } from '../../../src/processor/request-executor.js';
 
@@ -49,7 +51,7 @@ function json(res: http.ServerResponse, status: number, body: string, headers: R
   res.end(body);
 }
 
-function makeApi(timeoutMs = 5000) {
+function makeApi(timeoutMs = 5000, version: ApiVersion = 'legacy') {
   const window = new RollingWindowLimiter({ name: 'w', limit: 100, windowMs: 1000 }, systemClock);
   const search = new RollingWindowLimiter({ name: 's', limit: 5, windowMs: 1000 }, systemClock);
   const events = new EngineEvents();
@@ -65,7 +67,7 @@ function makeApi(timeoutMs = 5000) {
     backoff: { baseMs: 1, maxMs: 5 },
   });
   const client = createHubSpotClient({ accessToken: 'test-token-123', baseUrl });
-  return { api: new HubSpotApi(client, executor), executor, log, window };
+  return { api: new HubSpotApi(client, executor, version), executor, log, window };
 }
 
 describe('HubSpotApi against a loopback server', () => {
@@ -181,5 +183,164 @@ describe('HubSpotApi against a loopback server', () => {
     expect(err.code).toBe(500);
     // One attempt: the library's retry (3 attempts, 200 ms apart) never ran on our client.
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('request sizes as sent (measured against what the server receives)', () => {
+  const properties = Array.from({ length: 40 }, (_, i) => `prop_${i}_${'x'.repeat(i % 7)}`);
+
+  it.each(['legacy', '2026-09', '2026-03'] as const)('%s: the list URL computed is byte for byte the one sent', async (version) => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 200, JSON.stringify({ results: [] }));
+    const { api } = makeApi(5000, version);
+    for (const after of [undefined, '18014398509481985']) {
+      await api.listObjectsPage('contacts', { after, properties, archived: after !== undefined });
+      const query = { limit: 100, after, properties, archived: after !== undefined };
+      expect(seen[seen.length - 1].url).toBe(api.listRequestTarget('contacts', query));
+      expect(Buffer.byteLength(seen[seen.length - 1].url)).toBe(listUrlBytes(version, baseUrl, 'contacts', query));
+    }
+  });
+
+  it('dated list URLs carry properties comma-separated with literal commas (a third of the bytes per separator)', async () => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 200, JSON.stringify({ results: [] }));
+    const { api } = makeApi(5000, '2026-09');
+    await api.listObjectsPage('contacts', { properties: ['email', 'firstname'] });
+    expect(seen[0].url).toBe('/crm/objects/2026-09/contacts?limit=100&properties=email,firstname&archived=false');
+    expect(listUrlBytes('legacy', baseUrl, 'contacts', { limit: 100, properties })).toBeGreaterThan(listUrlBytes('2026-09', baseUrl, 'contacts', { limit: 100, properties }) + 300);
+  });
+
+  it.each(['legacy', '2026-09'] as const)('%s: the search body length computed is the one sent', async (version) => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 200, JSON.stringify({ total: 0, results: [] }));
+    const { api } = makeApi(5000, version);
+    const request = {
+      filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'BETWEEN', value: '1700000000000', highValue: '1800000000000' }] }],
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' as const }],
+      properties,
+      limit: 200,
+    };
+    await api.searchObjects('deals', request);
+    expect(seen[0].body.length).toBe(searchBodyChars(request));
+  });
+});
+
+describe('replies that are not the endpoint\'s shape are retried, never read as a page', () => {
+  type Call = (api: HubSpotApi) => Promise<unknown>;
+  const good: Record<string, string> = {
+    list: JSON.stringify({ results: [{ id: '1', properties: {} }] }),
+    search: JSON.stringify({ total: 1, results: [{ id: '1', properties: {} }] }),
+    batch: JSON.stringify({ status: 'COMPLETE', results: [{ id: '1', properties: {} }] }),
+    assoc: JSON.stringify({ status: 'COMPLETE', results: [{ from: { id: '1' }, to: [] }] }),
+    properties: JSON.stringify({ results: [{ name: 'email', type: 'string' }] }),
+    forms: JSON.stringify({ results: [{ id: 'g1', name: 'f', formType: 'hubspot' }] }),
+    submissions: JSON.stringify({ results: [{ conversionId: 'c', submittedAt: 1, values: [] }] }),
+  };
+  const calls: [string, ApiVersion, Call, string][] = [
+    ['list (typed client)', 'legacy', (api) => api.listObjectsPage('contacts'), 'list'],
+    ['list (dated)', '2026-09', (api) => api.listObjectsPage('contacts'), 'list'],
+    ['search (typed client)', 'legacy', (api) => api.searchObjects('contacts', { limit: 1 }), 'search'],
+    ['search (dated)', '2026-09', (api) => api.searchObjects('contacts', { limit: 1 }), 'search'],
+    ['batch read (typed client)', 'legacy', (api) => api.batchReadObjects('contacts', ['1'], []), 'batch'],
+    ['batch read (dated)', '2026-03', (api) => api.batchReadObjects('contacts', ['1'], []), 'batch'],
+    ['association batch', '2026-09', (api) => api.batchReadAssociations('companies', 'contacts', [{ id: '1' }]), 'assoc'],
+    ['properties (typed client)', 'legacy', (api) => api.getProperties('contacts'), 'properties'],
+    ['properties (dated)', '2026-09', (api) => api.getProperties('contacts'), 'properties'],
+    ['forms', '2026-09', (api) => api.listFormsPage(), 'forms'],
+    ['submissions', '2026-09', (api) => api.listFormSubmissionsPage('g1'), 'submissions'],
+  ];
+  const bad: [string, string, string][] = [
+    ['a 200 HTML edge page', 'text/html', '<!DOCTYPE html><html><body>Just a moment...</body></html>'],
+    ['200 {}', 'application/json', '{}'],
+    ['a JSON string', 'application/json', '"maintenance"'],
+    ['results that are not an array', 'application/json', '{"results":"x","total":1}'],
+  ];
+  for (const [name, version, call, kind] of calls) {
+    it.each(bad)(`${name}: %s, then the real page`, async (_bad, contentType, body) => {
+      seen.length = 0;
+      let n = 0;
+      handler = (_req, res) => {
+        if (n++ === 0) {
+          res.writeHead(200, { 'content-type': contentType });
+          res.end(body);
+        } else json(res, 200, good[kind]);
+      };
+      const { api, executor } = makeApi(5000, version);
+      const result = await call(api);
+      expect(result).toBeDefined();
+      expect(seen).toHaveLength(2);
+      expect(executor.stats().retriesByCause['malformed-response']).toBe(1);
+    });
+  }
+
+  it('a reply that stays malformed fails the call after the attempts: it never becomes an empty page', async () => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 200, '{}');
+    const { api } = makeApi(5000, '2026-09');
+    await expect(api.listObjectsPage('contacts')).rejects.toThrow(/still failing after 3 attempt\(s\): malformed-response/);
+    expect(seen).toHaveLength(3);
+  });
+});
+
+describe('HubSpotApi: dated paths, 414, association errors', () => {
+  it('a 414 (an HTML page from the edge) is one RequestTooLongError naming the URL length, not retried', async () => {
+    seen.length = 0;
+    handler = (_req, res) => {
+      res.writeHead(414, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>414 Request-URI Too Large</h1></body></html>');
+    };
+    for (const version of ['legacy', '2026-09'] as const) {
+      seen.length = 0;
+      const { api } = makeApi(5000, version);
+      const err = await api.listObjectsPage('contacts', { properties: ['a', 'b'] }).catch((e) => e);
+      expect(err).toBeInstanceOf(RequestTooLongError);
+      expect(err.urlBytes).toBe(Buffer.byteLength(seen[0].url));
+      expect(seen).toHaveLength(1);
+    }
+  });
+
+  it('dated calls go to the dated paths through apiRequest, batch reads with archived in the query', async () => {
+    seen.length = 0;
+    handler = (req, res) => {
+      if (req.url!.includes('/search')) return json(res, 200, JSON.stringify({ total: 0, results: [] }));
+      if (req.url!.includes('/batch/read') && req.url!.startsWith('/crm/associations')) return json(res, 200, JSON.stringify({ results: [] }));
+      if (req.url!.includes('/batch/read')) return json(res, 207, JSON.stringify({ status: 'COMPLETE', results: [{ id: '7', properties: {} }], errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['8'] } }] }));
+      return json(res, 200, JSON.stringify({ results: [{ name: 'email' }] }));
+    };
+    const { api } = makeApi(5000, '2026-09');
+    await api.searchObjects('deals', { limit: 10 });
+    const read = await api.batchReadObjects('deals', ['7', '8', '9'], ['dealname'], true);
+    await api.getProperties('deals');
+    await api.batchReadAssociations('deals', 'contacts', [{ id: '7' }]);
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /crm/objects/2026-09/deals/search',
+      'POST /crm/objects/2026-09/deals/batch/read?archived=true',
+      'GET /crm/properties/2026-09/deals?archived=false',
+      'POST /crm/associations/2026-09/deals/contacts/batch/read',
+    ]);
+    expect(JSON.parse(seen[1].body)).toEqual({ inputs: [{ id: '7' }, { id: '8' }, { id: '9' }], properties: ['dealname'], propertiesWithHistory: [] });
+    // Missing means not returned, whatever the errors list says (here it names only 8).
+    expect(read.missingIds).toEqual(['8', '9']);
+  });
+
+  it('an association input named by another error, or not in the reply at all, comes back with error set', async () => {
+    seen.length = 0;
+    handler = (_req, res) =>
+      json(res, 207, JSON.stringify({
+        status: 'COMPLETE',
+        results: [{ from: { id: '1' }, to: [{ toObjectId: 5, associationTypes: [] }] }],
+        errors: [
+          { status: 'error', category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', message: 'none', context: { fromObjectId: ['2'] } },
+          { status: 'error', category: 'INTERNAL_ERROR', message: 'try again', context: { fromObjectId: ['3'] } },
+        ],
+      }));
+    const { api } = makeApi(5000, 'legacy');
+    const entries = await api.batchReadAssociations('companies', 'contacts', [{ id: '1' }, { id: '2' }, { id: '3' }, { id: '4' }]);
+    expect(entries).toEqual([
+      { fromId: '1', to: [{ toObjectId: '5', associationTypes: [] }] },
+      { fromId: '2', to: [] },
+      { fromId: '3', to: [], error: 'INTERNAL_ERROR: try again' },
+      { fromId: '4', to: [], error: 'missing from the reply (neither in results nor in errors)' },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, classifyStatus, EXPIRED_TOKEN_MESSAGE } from '../../../src/processor/classify.js';
-import { HttpStatusError, RequestTimeoutError } from '../../../src/processor/errors.js';
+import { classifyFailure, classifyStatus, EXPIRED_TOKEN_MESSAGE, REQUEST_TOO_LONG_REASON } from '../../../src/processor/classify.js';
+import { HttpStatusError, MalformedResponseError, RequestTimeoutError } from '../../../src/processor/errors.js';
 
 const NOW = 1_000_000;
 
@@ -31,6 +31,8 @@ describe('classifyFailure', () => {
     ['empty body: SyntaxError', new SyntaxError('Unexpected end of JSON input'), 'retryable', 'malformed-response'],
     ['no content type', new Error('Cannot parse content. No Content-Type defined.'), 'retryable', 'malformed-response'],
     ['node-fetch invalid json', Object.assign(new Error('invalid json response body'), { type: 'invalid-json' }), 'retryable', 'malformed-response'],
+    ['200 that is not the endpoint shape', new MalformedResponseError('GET /crm/v3/objects/{type}', 'no results array'), 'retryable', 'malformed-response'],
+    ['414 with an HTML body', apiException(414, '<html><body>414 Request-URI Too Large</body></html>'), 'skippable', undefined],
     ['400', apiException(400, { category: 'VALIDATION_ERROR', message: 'bad' }), 'skippable', undefined],
     ['404', new HttpStatusError(404, { category: 'OBJECT_NOT_FOUND', message: 'gone' }, {}), 'skippable', undefined],
     ['401', apiException(401, { category: 'EXPIRED_AUTHENTICATION' }), 'fatal', undefined],
@@ -65,6 +67,10 @@ describe('classifyFailure', () => {
     expect(classifyStatus(400, { category: 'VALIDATION_ERROR', subCategory: 'FORM_TYPE_NOT_ALLOWED', message: 'no' }, {}, NOW)).toEqual({
       kind: 'skippable', status: 400, reason: 'VALIDATION_ERROR/FORM_TYPE_NOT_ALLOWED: no',
     });
+  });
+
+  it('a 414 is named as a request that is too long, whatever its (HTML) body says', () => {
+    expect(classifyStatus(414, '<html>Request-URI Too Large</html>', {}, NOW)).toEqual({ kind: 'skippable', status: 414, reason: REQUEST_TOO_LONG_REASON });
   });
 
   it('423 waits at least the documented 2 s; 477 waits what Retry-After says', () => {
