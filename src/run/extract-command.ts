@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadSettings, secretsOf, type Settings, type SettingsInput } from '../../config/settings.js';
 import { openDatabase, type Database } from '../db/database.js';
@@ -39,6 +41,27 @@ export interface ExtractCommandOptions {
   schema?: string;
 }
 
+/**
+ * A file the run will write: its folder must exist and be writable now, not after a whole run whose log
+ * would then be lost.
+ */
+function checkWritableFile(flag: string, file: string): void {
+  const target = path.resolve(file);
+  const folder = path.dirname(target);
+  let problem: string | undefined;
+  if (!existsSync(folder)) problem = `its folder ${folder} does not exist; create it or choose another path`;
+  else if (!statSync(folder).isDirectory()) problem = `${folder} is not a folder; choose another path`;
+  else if (existsSync(target) && statSync(target).isDirectory()) problem = `${target} is a folder; name a file in it`;
+  else {
+    try {
+      accessSync(folder, constants.W_OK);
+    } catch {
+      problem = `its folder ${folder} is not writable; choose another path`;
+    }
+  }
+  if (problem) throw new UserFacingError(`${flag} ${JSON.stringify(file)}: ${problem}`, ExitCode.usage);
+}
+
 /** `extract`: validates everything before touching anything, then runs once or on a schedule. */
 export async function runExtractCommand(opts: ExtractCommandOptions): Promise<number> {
   const flags: SettingsInput = {
@@ -55,6 +78,10 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   } catch (e) {
     throw new UserFacingError((e as Error).message, ExitCode.usage);
   }
+  if (extractors.length === 0) {
+    throw new UserFacingError(`--objects: ${JSON.stringify(opts.objects)} names no object type; expected a comma-separated list such as contacts,deals (or leave it out for all)`);
+  }
+  if (opts.requestLog !== undefined) checkWritableFile('--request-log', opts.requestLog);
   const preset = opts.demoPreset ?? 'small';
   if (opts.demo && !['small', 'medium', 'large'].includes(preset)) {
     throw new UserFacingError(`--demo-preset: expected small|medium|large, got ${JSON.stringify(preset)}`);
