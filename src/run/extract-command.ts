@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { constants as osConstants } from 'node:os';
 import type { Logger } from 'pino';
 import { loadSettings, secretsOf, type Settings, type SettingsInput } from '../../config/settings.js';
 import { openDatabase, type Database } from '../db/database.js';
@@ -13,7 +14,7 @@ import { selectExtractors } from '../../extractors/registry.js';
 import type { BaseExtractor } from '../../extractors/base.js';
 import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
-import { startRunRecord } from './run-record.js';
+import { markRunFailed, startRunRecord, type RunRecord } from './run-record.js';
 import { runIdStream } from './run-id-stream.js';
 import { sharedPortalLimits } from './shared-portal-limits.js';
 import { startMemoryGovernor } from './memory-governor.js';
@@ -100,7 +101,8 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
+      // The shell's convention for "ended by a signal": 128 + its number (SIGINT 130, SIGTERM 143).
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
     }
     log.info({ signal }, 'stopping: finishing the pages in flight, then committing and exiting');
     stop.abort();
@@ -109,6 +111,12 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   process.on('SIGINT', onSignal);
   const memory = startMemoryGovernor();
   cleanups.push(async () => memory.stop());
+  /** A signal during start-up: stop before the next step rather than start a run nobody wants. */
+  const stoppedDuringStartUp = () => {
+    if (!stop.signal.aborted) return false;
+    log.info('stopped during start-up: no run was started');
+    return true;
+  };
   try {
     if (opts.demo) {
       const { startSimulator } = await import('../sim/index.js');
@@ -118,9 +126,12 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       settings = { ...settings, accessToken: token, baseUrl: sim.url };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
     }
+    if (stoppedDuringStartUp()) return ExitCode.ok;
     const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
     cleanups.push(() => db.close());
+    if (stoppedDuringStartUp()) return ExitCode.ok;
     await migrate(db);
+    if (stoppedDuringStartUp()) return ExitCode.ok;
     let metrics: RunMetrics | undefined;
     if (settings.metricsPort) {
       metrics = new RunMetrics();
@@ -128,6 +139,7 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       log.info({ port: settings.metricsPort }, `serving Prometheus metrics on http://127.0.0.1:${settings.metricsPort}/metrics`);
     }
+    if (stoppedDuringStartUp()) return ExitCode.ok;
 
     if (opts.schedule) {
       const { runOnSchedule } = await import('./schedule.js');
@@ -142,6 +154,16 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   }
 }
 
+/** Aborted when any of the signals is (or already was), with that signal's reason. */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const both = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) both.abort(s.reason);
+    else s.addEventListener('abort', () => both.abort(s.reason), { once: true });
+  }
+  return both.signal;
+}
+
 export async function runOnce(
   settings: Settings,
   db: Database,
@@ -152,11 +174,16 @@ export async function runOnce(
   metrics?: RunMetrics,
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
+  // A lost lock (its connection closed) stops the run like a signal, and then marks it failed: another run
+  // may already hold the lock.
+  const runSignal = eitherSignal(signal, lock.lost);
   let context: RunContext | undefined;
   let releaseShared = async () => {};
+  let watch: ReturnType<RunMetrics['attach']> | undefined;
+  let run: RunRecord | undefined;
   try {
     const mode = await runMode(db, Boolean(opts.fullRefresh));
-    const run = await startRunRecord(db, mode, extractors.map((e) => e.name));
+    run = await startRunRecord(db, mode, extractors.map((e) => e.name));
     const log = baseLog.child({ runId: run.id });
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
@@ -164,7 +191,7 @@ export async function runOnce(
     const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
     if (shared) releaseShared = shared.close;
     context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits });
-    const watch = metrics?.attach(context);
+    watch = metrics?.attach(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);
@@ -186,7 +213,7 @@ export async function runOnce(
         return undefined;
       },
     );
-    const summary = await runExtraction({
+    let summary = await runExtraction({
       settings,
       db,
       context,
@@ -196,7 +223,7 @@ export async function runOnce(
       refreshAssociations: Boolean(opts.refreshAssociations),
       sweepDeletes: Boolean(opts.sweepDeletes),
       clock: systemClock,
-      signal,
+      signal: runSignal,
       onEvent: bridge,
       expectedRecords: estimating.then((estimate) => estimate?.records),
       estimateRequests: async () => {
@@ -205,19 +232,39 @@ export async function runOnce(
       },
       run,
     });
+    if (lock.lost.aborted) {
+      const error = (lock.lost.reason as Error).message;
+      await markRunFailed(db, run, error);
+      summary = { ...summary, status: 'failed', error, exitCode: ExitCode.runFailed };
+    }
     // Stops the progress display before the summary is printed; the `finally` below only closes on failure.
     await context.close();
     context = undefined;
-    watch?.detach();
     metrics?.finished(summary.status, summary.stats.wallMs);
     process.stdout.write(formatSummary(summary));
     const logged = { status: summary.status, calls: summary.calls, minimumCalls: summary.minimumCalls };
     if (summary.error) log.error({ ...logged, error: summary.error }, `run ${summary.runId} ${summary.status}: ${summary.error}`);
     else log.info(logged, `run ${summary.runId} ${summary.status}`);
     return summary;
+  } catch (error) {
+    // The run could not record its own outcome (the database went away under it): record it now if the
+    // server is back, else the next run marks the row abandoned. One line either way.
+    const reason = lock.lost.aborted ? (lock.lost.reason as Error) : error;
+    if (run && !(error instanceof UserFacingError)) {
+      const line = firstLine(reason);
+      await markRunFailed(db, run, line).catch(() => {});
+      metrics?.finished('failed', 0);
+      throw new UserFacingError(`run ${run.id} failed: ${line}`, ExitCode.runFailed);
+    }
+    throw error;
   } finally {
+    watch?.detach();
     await context?.close().catch(() => {});
     await releaseShared().catch(() => {});
     await lock.release();
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
