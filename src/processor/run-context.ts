@@ -3,7 +3,7 @@ import { UserFacingError } from '../exit-codes.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../limits/clock.js';
 import { RollingWindowLimiter } from '../limits/rolling-window.js';
 import { HubSpotApi } from '../hubspot/api.js';
-import { createHubSpotClient, type HubSpotClient } from '../hubspot/client.js';
+import { closeHubSpotClient, createHubSpotClient, type HubSpotClient } from '../hubspot/client.js';
 import { startProgress, type ProgressDisplay, type ProgressMode } from '../progress/renderer.js';
 import type { BreakerOptions } from './circuit-breaker.js';
 import { DailyBudget } from './daily-budget.js';
@@ -51,7 +51,7 @@ export interface RunContext {
   limits: PortalLimits;
   progress: ProgressDisplay;
   stats(): RequestStats;
-  /** Stops the display and flushes the request log. */
+  /** Stops the display, flushes the request log and closes the client's sockets. */
   close(): Promise<void>;
 }
 
@@ -118,6 +118,7 @@ export function createRunContext(settings: Settings, options: RunContextOptions 
     async close() {
       progress.stop();
       await executor.close();
+      closeHubSpotClient(client);
     },
   };
 }
