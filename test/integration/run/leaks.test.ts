@@ -37,7 +37,7 @@ describe('leaks', () => {
       expect(destroyed).toHaveLength(0);
       await context.close();
       expect(destroyed).toHaveLength(1);
-      expect(destroyed[0].options.keepAlive).toBe(true);
+      expect((destroyed[0] as http.Agent & { keepAlive?: boolean }).keepAlive).toBe(true);
     } finally {
       http.Agent.prototype.destroy = destroy;
     }
