@@ -96,9 +96,18 @@ export interface RequestStats {
   retriesByCause: Record<RetryCause, number>;
   skipped: number;
   failed: number;
-  /** Most of our own sends inside any rolling window of `windowMs`. */
+  /**
+   * Most of our own sends inside any rolling window of `windowMs`, as the server counts them: searches are
+   * exempt from HubSpot's ten-second window and counted apart (`maxSearchInWindow`).
+   */
   maxInWindow: number;
   windowMs: number;
+  /** The window's limit, when known (shared limits report theirs once asked). */
+  windowLimit?: number;
+  /** Most searches inside any rolling window of `searchWindowMs`, against the search limit. */
+  maxSearchInWindow: number;
+  searchWindowMs: number;
+  searchLimit?: number;
   /** Phantom slots reserved because the server counted traffic that was not ours. */
   externalReserved: number;
   startedAt: number;
@@ -132,8 +141,8 @@ export class RequestExecutor {
   private readonly clock: Clock;
   private readonly requestLog: RequestLog;
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly sendTimes: number[] = [];
-  private sendHead = 0;
+  private readonly sends = new SendWindow();
+  private readonly searches = new SendWindow();
   private readonly counters = {
     requests: 0,
     responsesByStatus: {} as Record<string, number>,
@@ -142,6 +151,7 @@ export class RequestExecutor {
     skipped: 0,
     failed: 0,
     maxInWindow: 0,
+    maxSearchInWindow: 0,
     externalReserved: 0,
   };
   private readonly startedAt: number;
@@ -260,6 +270,9 @@ export class RequestExecutor {
       responsesByStatus: { ...this.counters.responsesByStatus },
       retriesByCause: { ...this.counters.retriesByCause },
       windowMs: this.statsWindowMs(),
+      windowLimit: limitOf(this.options.limits.standard),
+      searchWindowMs: this.searchWindowMs(),
+      searchLimit: limitOf(this.options.limits.search),
       startedAt: this.startedAt,
       wallMs,
       throughputPerSecond: wallMs > 0 ? (this.counters.requests * 1000) / wallMs : 0,
@@ -353,7 +366,7 @@ export class RequestExecutor {
     // What the server counts of ours when this request arrives: our sends in the window before it
     // (assuming they all took about as long to get there). Our limiter's own count is no good here:
     // it keeps slots until response + window, well after the server has let them go.
-    const ownAtSend = this.recordSend(sentAt);
+    const ownAtSend = this.recordSend(sentAt, spec.search === true);
     this.options.dailyBudget?.onSend();
     this.events.emit({ type: 'request-start', t: sentAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, desc });
     const controller = new AbortController();
@@ -489,20 +502,47 @@ export class RequestExecutor {
     return this.options.limits.window?.windowMs ?? 10_000;
   }
 
-  /** Counts a send; returns our sends in the window ending now, this one included. */
-  private recordSend(t: number): number {
+  private searchWindowMs(): number {
+    return (this.options.limits.search as { windowMs?: number }).windowMs ?? 1000;
+  }
+
+  /**
+   * Counts a send; returns our sends in the window ending now, this one included, counted as the server
+   * counts them: a search in the search window, anything else in the ten-second one.
+   */
+  private recordSend(t: number, search: boolean): number {
     this.counters.requests++;
-    const windowMs = this.statsWindowMs();
-    this.sendTimes.push(t);
-    while (this.sendHead < this.sendTimes.length && this.sendTimes[this.sendHead] <= t - windowMs) this.sendHead++;
-    if (this.sendHead > 4096) {
-      this.sendTimes.splice(0, this.sendHead);
-      this.sendHead = 0;
+    if (search) {
+      const inWindow = this.searches.add(t, this.searchWindowMs());
+      if (inWindow > this.counters.maxSearchInWindow) this.counters.maxSearchInWindow = inWindow;
+      return inWindow;
     }
-    const inWindow = this.sendTimes.length - this.sendHead;
+    const inWindow = this.sends.add(t, this.statsWindowMs());
     if (inWindow > this.counters.maxInWindow) this.counters.maxInWindow = inWindow;
     return inWindow;
   }
+}
+
+/** Send times inside a rolling window, oldest first. */
+class SendWindow {
+  private readonly times: number[] = [];
+  private head = 0;
+
+  /** Adds a send at `t`; returns the sends in the window ending at `t`. */
+  add(t: number, windowMs: number): number {
+    this.times.push(t);
+    while (this.head < this.times.length && this.times[this.head] <= t - windowMs) this.head++;
+    if (this.head > 4096) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+}
+
+function limitOf(limiter: unknown): number | undefined {
+  const limit = (limiter as { limit?: unknown }).limit;
+  return typeof limit === 'number' && limit > 0 ? limit : undefined;
 }
 
 function headersOf(error: unknown): Record<string, string> | undefined {
