@@ -154,14 +154,19 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   }
 }
 
-/** Aborted when any of the signals is (or already was), with that signal's reason. */
-function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+/**
+ * Aborted when either signal is (or already was), with that signal's reason. `dispose` removes its listeners:
+ * a scheduled process's stop signal outlives every run.
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose: () => void } {
   const both = new AbortController();
-  for (const s of [a, b]) {
+  const listeners = [a, b].map((s) => {
+    const listener = () => both.abort(s.reason);
     if (s.aborted) both.abort(s.reason);
-    else s.addEventListener('abort', () => both.abort(s.reason), { once: true });
-  }
-  return both.signal;
+    else s.addEventListener('abort', listener, { once: true });
+    return () => s.removeEventListener('abort', listener);
+  });
+  return { signal: both.signal, dispose: () => listeners.forEach((off) => off()) };
 }
 
 export async function runOnce(
@@ -176,7 +181,7 @@ export async function runOnce(
   const lock = await acquireRunLock(db);
   // A lost lock (its connection closed) stops the run like a signal, and then marks it failed: another run
   // may already hold the lock.
-  const runSignal = eitherSignal(signal, lock.lost);
+  const { signal: runSignal, dispose: disposeRunSignal } = eitherSignal(signal, lock.lost);
   let context: RunContext | undefined;
   let releaseShared = async () => {};
   let watch: ReturnType<RunMetrics['attach']> | undefined;
@@ -258,6 +263,7 @@ export async function runOnce(
     }
     throw error;
   } finally {
+    disposeRunSignal();
     watch?.detach();
     await context?.close().catch(() => {});
     await releaseShared().catch(() => {});
