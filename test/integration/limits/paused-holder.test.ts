@@ -63,3 +63,26 @@ describe('a holder paused longer than its lease', () => {
     expect((await holdersOf(db, db.schema, 'paused')).map((h) => [h.holder, h.heldSlots])).toEqual([[holder, 2]]);
   }, 60_000);
 });
+
+describe('the lease renewer', () => {
+  it('opens one connection however many renewals run at once (fails on d2812c8: one per concurrent renewal, the others leaked)', async () => {
+    await ensureLimit(db, 'reentrant', { limit: 1 });
+    // Renewal connections: their last statement is a renewal (other holders of this file have theirs).
+    const renewers = async () =>
+      (await db.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid() and query like '%set expires_at = clock_timestamp()%'`,
+      )).rows[0].n;
+    const before = await renewers();
+    const shared = new SharedLimits(db, { leaseMs: 5000, holder: 'reentrant-holder' });
+    try {
+      const release = await shared.limiter('reentrant').acquire(1);
+      const results = await Promise.all(Array.from({ length: 5 }, () => shared.renewNow()));
+      expect(results.map((r) => r.leases)).toEqual([1, 1, 1, 1, 1]);
+      expect((await renewers()) - before).toBe(1);
+      release();
+    } finally {
+      await shared.close();
+    }
+  });
+});
