@@ -12,7 +12,7 @@ import { runCli, type CliResult } from '../../helpers/cli-process.js';
  * stays empty; DATABASE_URL points at a closed port, so code that goes past validation fails fast
  * instead of creating an embedded database.
  */
-let cwd: string;
+const folders: string[] = [];
 let deadDatabase: string;
 
 beforeAll(async () => {
@@ -20,12 +20,13 @@ beforeAll(async () => {
 });
 
 function freshFolder(): string {
-  cwd = mkdtempSync(path.join(tmpdir(), 'hx-bad-'));
-  return cwd;
+  const folder = mkdtempSync(path.join(tmpdir(), 'hx-bad-'));
+  folders.push(folder);
+  return folder;
 }
 
 afterAll(() => {
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
 const baseEnv = () => ({ HUBSPOT_ACCESS_TOKEN: 'pat-na1-bad-input-test', DATABASE_URL: deadDatabase, HUBSPOT_BASE_URL: 'http://127.0.0.1:9' });
