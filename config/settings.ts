@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { config as loadDotenv } from 'dotenv';
+import { parse as parseDotenv } from 'dotenv';
+import { lstatSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { HUBSPOT_TIERS, HUBSPOT_TIER_LIMITS, type HubSpotTier } from './hubspot-limits.js';
 import { ALL_PROPERTIES, parsePropertySelection, PropertySelectionError, type PropertySelection } from './property-selection.js';
 import { API_VERSIONS, DEFAULT_API_VERSION, type ApiVersion } from './api-versions.js';
@@ -42,7 +44,15 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     .refine((v): v is T[number] => (values as readonly string[]).includes(v), `expected one of ${values.join('|')}`)
     .transform((v) => v as T[number]);
 const identifier = z.string().trim()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier (letters, digits, _; e.g. hubspot)');
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier (letters, digits, _; e.g. hubspot)')
+  // Postgres refuses to create schemas named pg_* (and information_schema is its own): fail here, not mid-migration.
+  .refine((v) => !v.startsWith('pg_') && v !== 'information_schema', 'names starting with pg_ (and information_schema) are reserved by Postgres; pick another, e.g. hubspot');
+const port = z.string().trim().regex(/^\d+$/, 'expected a TCP port from 1 to 65535 (e.g. 9464)')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 65_535, 'expected a TCP port from 1 to 65535 (e.g. 9464)');
+/** Shorter leases lapse between two renewals (every lease / 3) whenever a round trip or the event loop is slow. */
+export const MIN_LEASE_MS = 1000;
+const leaseMs = positiveInt('5000').refine((n) => n >= MIN_LEASE_MS, `expected at least ${MIN_LEASE_MS} (ms; a shorter lease lapses between renewals), e.g. 5000`);
 const url = z.string().trim()
   .refine((v) => { try { const u = new URL(v); return u.protocol === 'http:' || u.protocol === 'https:'; } catch { return false; } },
     'expected an http(s) URL such as https://api.hubapi.com')
@@ -86,13 +96,13 @@ export const SETTINGS = {
   HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: { schema: nonNegativeInt('24'), default: '0', description: 'Re-read every association when the last full read is this old (0: every run; cheap, read from the smaller side). Adding one changes neither object\'s modified date.' },
   HUBSPOT_DELETE_SWEEP_HOURS: { schema: positiveInt('24'), default: '24', description: 'Run the id-only sweep that finds hard-deleted records this often; --sweep-deletes forces it.' },
   HUBSPOT_SHARED_LIMITS: { schema: bool, default: 'false', description: 'Share the rate limits through Postgres with every process using the same database.' },
-  HUBSPOT_LIMITS_LEASE_MS: { schema: positiveInt('5000'), default: '5000', description: 'Lease of a shared-limit slot holder; a crashed holder\'s slots return after this.' },
+  HUBSPOT_LIMITS_LEASE_MS: { schema: leaseMs, default: '5000', description: `Lease of a shared-limit slot holder (ms, at least ${MIN_LEASE_MS}); a crashed or paused holder\'s slots return after this.` },
   HUBSPOT_LIMITS_SCHEMA: { schema: identifier, description: 'Postgres schema of the shared limits (default: HUBSPOT_DB_SCHEMA). Set it alike in processes that load one portal into different schemas, so they spend one budget.' },
   DATABASE_URL: { schema: postgresUrl, description: 'Postgres to load into. Unset: an embedded Postgres is started under .data/postgres.', secret: true },
   HUBSPOT_DB_SCHEMA: { schema: identifier, default: 'hubspot', description: 'Postgres schema for the extracted tables.' },
   LOG_LEVEL: { schema: oneOf(LOG_LEVELS), description: 'trace|debug|info|warn|error|fatal|silent (default info).' },
   APP_ENV: { schema: oneOf(APP_ENVS), default: 'development', description: 'Environment profile: development|staging|production (development uses less concurrency).' },
-  METRICS_PORT: { schema: positiveInt('9464'), description: 'Serve Prometheus metrics on this port during runs (unset: off).' },
+  METRICS_PORT: { schema: port, description: 'Serve Prometheus metrics on this port during runs (unset: off).' },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -136,11 +146,69 @@ export class SettingsError extends Error {
 
 export type SettingsInput = Partial<Record<SettingKey, string | undefined>>;
 
-/** Reads `.env` into a copy of the environment without mutating process.env (tests stay isolated). */
-export function readEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvPath?: string): SettingsInput {
-  const fromFile: Record<string, string> = {};
-  loadDotenv({ path: dotenvPath, processEnv: fromFile, quiet: true } as Parameters<typeof loadDotenv>[0]);
-  return { ...fromFile, ...pick(env) };
+/**
+ * Reads `.env` (in the working directory unless `dotenvPath` says otherwise) into a copy of the environment,
+ * without mutating process.env (tests stay isolated). A `.env` that exists but cannot be read is an error:
+ * silently ignoring it would run with other settings than the ones the operator wrote down (with no
+ * DATABASE_URL, an embedded database would be created instead of theirs). Keys of ours that it misspells
+ * are reported through `warn`.
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvPath?: string, warn: (line: string) => void = () => {}): SettingsInput {
+  const file = path.resolve(dotenvPath ?? '.env');
+  let fromFile: Record<string, string> = {};
+  if (pathExists(file)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new SettingsError([`${file}: exists but cannot be read (${reason}); make it a readable file, or remove it`]);
+    }
+    fromFile = parseDotenv(text);
+    for (const line of unknownKeyWarnings(Object.keys(fromFile), file)) warn(line);
+  }
+  return { ...pick(fromFile), ...pick(env) };
+}
+
+function pathExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `HUBSPOT_*` keys that are none of ours: almost always a typo, which would otherwise be ignored in silence. */
+export function unknownKeyWarnings(keys: string[], where: string): string[] {
+  const known = Object.keys(SETTINGS);
+  return keys
+    .filter((k) => k.startsWith('HUBSPOT_') && !known.includes(k))
+    .map((k) => {
+      const close = closestKey(k, known);
+      return `${where}: unknown setting ${k} is ignored${close ? `; did you mean ${close}?` : ''} (every setting is listed in .env.example)`;
+    });
+}
+
+function closestKey(key: string, known: string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (!best || d < best.distance) best = { key: k, distance: d };
+  }
+  return best && best.distance <= Math.max(3, Math.floor(key.length / 4)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function pick(env: NodeJS.ProcessEnv): SettingsInput {
@@ -211,8 +279,12 @@ export function parseSettings(env: SettingsInput, flags: SettingsInput = {}): Se
 }
 
 /** Settings from the real environment and `.env`, with flags on top. */
-export function loadSettings(flags: SettingsInput = {}, env: NodeJS.ProcessEnv = process.env): Settings {
-  return parseSettings(readEnvironment(env), flags);
+export function loadSettings(
+  flags: SettingsInput = {},
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (line) => process.stderr.write(`warning: ${line}\n`),
+): Settings {
+  return parseSettings(readEnvironment(env, undefined, warn), flags);
 }
 
 /** The rolling-window limit this tool may use after the safety margin. */

@@ -34,7 +34,19 @@ export function createHubSpotClient(options: HubSpotClientOptions): Client {
   void client.crm.objects.searchApi;
   void client.crm.properties.coreApi;
   void client.marketing.forms.formsApi;
+  agents.set(client, httpAgent);
   return client;
+}
+
+const agents = new WeakMap<Client, http.Agent>();
+
+/**
+ * Closes the client's pooled keep-alive sockets. A run's client is dropped when the run ends; without this its
+ * idle sockets stayed open, one pool more for every run of a scheduled process.
+ */
+export function closeHubSpotClient(client: Client): void {
+  agents.get(client)?.destroy();
+  agents.delete(client);
 }
 
 export type HubSpotClient = Client;

@@ -65,6 +65,10 @@ export function validateLimitName(name: string): void {
     throw new InvalidLimitNameError(String(name ?? ''), 'names must not be empty');
   }
   if (name.trim().length === 0) throw new InvalidLimitNameError(name, 'names must not be blank');
+  // A control character would break `limits ls` lines and terminals, and cannot be typed back to name the limit.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    throw new InvalidLimitNameError(name, 'it contains a control character (a tab, newline or escape); use printable characters only');
+  }
   for (const ch of FORBIDDEN_LIMIT_NAME_CHARACTERS) {
     if (name.includes(ch)) {
       throw new InvalidLimitNameError(

@@ -5,11 +5,14 @@ import { renewHolder } from './pg-store.js';
 /**
  * Renews every lease and ticket this process holds in one statement, on a connection of its own: a pool
  * drained by long queries or COPY streams cannot delay it. It renews three times per lease so one slow
- * round trip does not let a lease lapse. (Work that blocks the event loop for longer than a lease still
- * stops renewal: such a holder is indistinguishable from a crashed one.)
+ * round trip does not let a lease lapse. Work that blocks the event loop (or a process paused, SIGSTOP)
+ * for longer than a lease still stops renewal: such a holder is indistinguishable from a crashed one, and
+ * its slots go to others. The next renewal then finds those leases gone and reports them through
+ * `onLost`, so the holder stops using them and acquires again.
  */
 export class LeaseRenewer {
   private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
   private readonly stopSleeping = new AbortController();
   private loop: Promise<void> | undefined;
   private stopped = false;
@@ -23,6 +26,8 @@ export class LeaseRenewer {
     /** What this process holds right now; renewal is skipped (no round trip) when it is nothing. */
     private readonly holdings: () => { leaseIds: number[]; tickets: number[] },
     private readonly onError: (error: unknown) => void = () => {},
+    /** Leases that had already expired when renewal came (their slots may be someone else's now). */
+    private readonly onLost: (leaseIds: number[]) => void = () => {},
   ) {}
 
   get intervalMs(): number {
@@ -33,19 +38,38 @@ export class LeaseRenewer {
     this.loop ??= this.run();
   }
 
-  /** Renews now (tests and shutdown paths); returns how many leases and tickets were extended. */
+  /**
+   * Renews now (tests and shutdown paths); returns how many leases and tickets were extended. Safe to call
+   * while the timer's renewal is in flight: both share one connection, opened once.
+   */
   async renewNow(): Promise<{ leases: number; waiters: number }> {
     const { leaseIds, tickets } = this.holdings();
     if (leaseIds.length === 0 && tickets.length === 0) return { leases: 0, waiters: 0 };
     const client = await this.connection();
-    return renewHolder(client, this.schema, this.holder, this.leaseMs, leaseIds, tickets);
+    let result: Awaited<ReturnType<typeof renewHolder>>;
+    try {
+      result = await renewHolder(client, this.schema, this.holder, this.leaseMs, leaseIds, tickets);
+    } catch (error) {
+      // This connection may be gone: the next renewal opens a fresh one (not one another call opened since).
+      if (this.client === client) this.client = undefined;
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (result.renewed.length < leaseIds.length) {
+      const renewed = new Set(result.renewed);
+      // Ids released meanwhile are not lost: only those still held by the process now.
+      const held = new Set(this.holdings().leaseIds);
+      const lost = leaseIds.filter((id) => !renewed.has(id) && held.has(id));
+      if (lost.length > 0) this.onLost(lost);
+    }
+    return { leases: result.leases, waiters: result.waiters };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopSleeping.abort();
     await this.loop?.catch(() => {});
-    const client = this.client;
+    const client = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
     await client?.end().catch(() => {});
   }
@@ -60,23 +84,33 @@ export class LeaseRenewer {
       try {
         await this.renewNow();
       } catch (error) {
-        // The connection may be gone: open a fresh one next time round.
-        const client = this.client;
-        this.client = undefined;
-        await client?.end().catch(() => {});
         if (!this.stopped) this.onError(error);
       }
     }
   }
 
-  private async connection(): Promise<pg.Client> {
-    if (this.client) return this.client;
-    const client = new pg.Client(this.config);
-    client.on('error', () => {
-      if (this.client === client) this.client = undefined;
+  private connection(): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= (async () => {
+      const client = new pg.Client(this.config);
+      client.on('error', () => {
+        if (this.client === client) this.client = undefined;
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => {});
+        throw error;
+      }
+      if (this.stopped) {
+        await client.end().catch(() => {});
+        throw new Error('lease renewal stopped');
+      }
+      this.client = client;
+      return client;
+    })().finally(() => {
+      this.connecting = undefined;
     });
-    await client.connect();
-    this.client = client;
-    return client;
+    return this.connecting;
   }
 }

@@ -35,8 +35,17 @@ export interface SharedLimitsHost {
   isListening(): boolean;
   whenListening(): Promise<void>;
   /** Leases granted to this process: the renewer extends them until they are released. */
-  noteHeld(ids: readonly number[]): void;
+  noteHeld(ids: readonly number[], grant?: AbortController): void;
   release(ids: readonly number[]): void;
+}
+
+/**
+ * What a shared limiter's acquire resolves to: the usual Release, plus `lost`, aborted if the slots' lease
+ * lapsed while held (the process was paused longer than a lease): they may be someone else's now, so the
+ * holder stops using them and acquires again.
+ */
+export interface LeasedRelease extends Release {
+  readonly lost: AbortSignal;
 }
 
 interface Waiter extends QueueNode {
@@ -229,6 +238,7 @@ export class PgLimiter implements ManagedLimiter {
         const head = batch[0];
         this.wokenWhileBusy = false;
         let result: AcquireResult;
+        const askedAt = this.shared.clock.now();
         try {
           result = await acquireSlots(this.shared.db, this.shared.db.schema, {
             names: this.names,
@@ -250,6 +260,12 @@ export class PgLimiter implements ManagedLimiter {
           this.recorder.notePeak(result.inUse);
         }
         this.ticket = result.ticket;
+        if (result.granted > 0 && this.shared.clock.now() - askedAt >= this.shared.leaseMs) {
+          // A whole lease passed during the round trip (the process was paused): the leases may have lapsed
+          // and their slots gone to others. Hand none of them out: give them back and ask again.
+          this.shared.release(result.leaseIds);
+          continue;
+        }
         this.grant(batch, result);
 
         if (result.status === 'granted') continue;
@@ -330,13 +346,17 @@ export class PgLimiter implements ManagedLimiter {
       const waiter = batch[i];
       const ids = result.leaseIds.slice(i * perRequest, (i + 1) * perRequest);
       const held = this.mode === 'concurrency';
-      if (held) this.shared.noteHeld(ids);
+      const lost = new AbortController();
+      if (held) this.shared.noteHeld(ids, lost);
       let released = !held;
-      const release: Release = () => {
-        if (released) return;
-        released = true;
-        this.shared.release(ids);
-      };
+      const release: LeasedRelease = Object.assign(
+        () => {
+          if (released) return;
+          released = true;
+          this.shared.release(ids);
+        },
+        { lost: lost.signal },
+      );
       if (waiter.settled) {
         release();
         continue;

@@ -54,6 +54,8 @@ export class SharedLimits implements SharedLimitsHost {
   private readonly onError: (error: unknown) => void;
   /** Leases this process holds (granted, not yet released), by id: the renewer extends exactly these. */
   private readonly heldLeases = new Set<number>();
+  /** The grant each held lease belongs to, told when the lease is found lost. */
+  private readonly grantOf = new Map<number, AbortController>();
   private listening: Promise<void> | undefined;
   private listeningReady = false;
   private pendingReleases: number[] = [];
@@ -79,6 +81,7 @@ export class SharedLimits implements SharedLimitsHost {
       this.clock,
       () => ({ leaseIds: [...this.heldLeases], tickets: this.tickets() }),
       this.onError,
+      (ids) => this.leasesLost(ids),
     );
     this.listener = new LimitChangeListener(db.clientConfig(), db.schema, this.clock, this.onError);
   }
@@ -141,9 +144,27 @@ export class SharedLimits implements SharedLimitsHost {
     sharedByDatabase.delete(this.db);
   }
 
-  /** @internal */
-  noteHeld(ids: readonly number[]): void {
-    for (const id of ids) this.heldLeases.add(id);
+  /** @internal `grant` is aborted if any of these leases is found lost. */
+  noteHeld(ids: readonly number[], grant?: AbortController): void {
+    for (const id of ids) {
+      this.heldLeases.add(id);
+      if (grant) this.grantOf.set(id, grant);
+    }
+  }
+
+  /**
+   * Leases that expired before their renewal (the process was paused or starved for a whole lease): their
+   * slots may be someone else's now. They are no longer renewed or released, and their holders are told
+   * through the Release's `lost` signal, to stop using them and acquire again.
+   */
+  private leasesLost(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.heldLeases.delete(id);
+      const grant = this.grantOf.get(id);
+      this.grantOf.delete(id);
+      if (grant && !grant.signal.aborted) grant.abort(new LeaseLostError(this.holder));
+    }
+    this.onError(new LeaseLostError(this.holder, ids.length));
   }
 
   private tickets(): number[] {
@@ -157,7 +178,10 @@ export class SharedLimits implements SharedLimitsHost {
 
   /** @internal Releases are sent together: every release of one tick travels in one statement. */
   release(ids: readonly number[]): void {
-    for (const id of ids) this.heldLeases.delete(id);
+    for (const id of ids) {
+      this.heldLeases.delete(id);
+      this.grantOf.delete(id);
+    }
     const now = this.clock.now();
     for (const id of ids) {
       this.pendingReleases.push(id);
@@ -190,6 +214,15 @@ export class SharedLimits implements SharedLimitsHost {
     } finally {
       this.flushing = undefined;
     }
+  }
+}
+
+/** A slot's lease expired before it was renewed: the slot may be in someone else's hands now. */
+export class LeaseLostError extends Error {
+  readonly code = 'LEASE_LOST';
+  constructor(holder: string, count = 1) {
+    super(`${holder} lost ${count} lease(s): not renewed within the lease (the process was paused or starved); acquire again`);
+    this.name = 'LeaseLostError';
   }
 }
 

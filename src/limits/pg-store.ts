@@ -307,7 +307,8 @@ export async function releaseLeases(q: Queryable, schema: string, ids: readonly 
 /**
  * Extends the given leases and tickets of the holder in one statement. Only ids the process knows it
  * holds are renewed: a lease granted by a call whose answer was lost must lapse, not live forever. A
- * lease that already expired is not revived either: its slots may have been handed to someone else.
+ * lease that already expired is not revived either: its slots may have been handed to someone else, and
+ * its id is missing from `renewed`, which is how the holder learns it lost it.
  */
 export async function renewHolder(
   q: Queryable,
@@ -316,18 +317,19 @@ export async function renewHolder(
   leaseMs: number,
   leaseIds: readonly number[],
   tickets: readonly number[],
-): Promise<{ leases: number; waiters: number }> {
-  const { rows } = await q.query<{ leases: string; waiters: string }>(
+): Promise<{ leases: number; waiters: number; renewed: number[] }> {
+  const { rows } = await q.query<{ renewed: string[] | null; waiters: string }>(
     `with l as (
        update ${table(schema, 'limit_leases')} set expires_at = clock_timestamp() + $2 * interval '1 millisecond'
-       where id = any ($3) and holder = $1 and counted_until is null and expires_at > clock_timestamp() returning 1),
+       where id = any ($3) and holder = $1 and counted_until is null and expires_at > clock_timestamp() returning id),
      w as (
        update ${table(schema, 'limit_waiters')} set expires_at = clock_timestamp() + $2 * interval '1 millisecond'
        where ticket = any ($4) and holder = $1 returning 1)
-     select (select count(*) from l) as leases, (select count(*) from w) as waiters`,
+     select (select array_agg(id) from l) as renewed, (select count(*) from w) as waiters`,
     [holder, Math.round(leaseMs), leaseIds, tickets],
   );
-  return { leases: Number(rows[0].leases), waiters: Number(rows[0].waiters) };
+  const renewed = (rows[0].renewed ?? []).map(Number);
+  return { leases: renewed.length, waiters: Number(rows[0].waiters), renewed };
 }
 
 /** Gives up a place in line and wakes the waiters behind it (its reservation is gone). */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
@@ -59,6 +60,15 @@ export async function stagedMerge(tx: pg.PoolClient, target: MergeTarget, rows: 
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Postgres cuts identifiers at 63 bytes, so `stage_<schema>_<table>` made one name of two tables' staging
+ * tables once the schema name was long. The table's name (short) plus a hash of the qualified name is
+ * unique and always fits.
+ */
+export function stagingName(qualified: string, table: string): string {
+  return `stage_${table.slice(0, 40)}_${createHash('sha256').update(qualified).digest('hex').slice(0, 12)}`;
+}
+
 async function mergeThroughStaging(
   tx: pg.PoolClient,
   target: MergeTarget,
@@ -66,7 +76,7 @@ async function mergeThroughStaging(
   cols: string,
   rows: CopyValue[][],
 ): Promise<{ merged: number; inserted: number }> {
-  const staging = ident(`stage_${target.schema}_${target.table}`);
+  const staging = ident(stagingName(qualified, target.table));
   // Created on every staged batch rather than remembered per connection: a transaction rolled back after the
   // create takes the table with it, and a remembered one would then be missing. The check costs one round trip.
   await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);

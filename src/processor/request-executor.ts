@@ -1,4 +1,4 @@
-import { TEN_SECONDLY_WINDOW_MS } from '../../config/hubspot-limits.js';
+import { SEARCH_LIMIT, TEN_SECONDLY_WINDOW_MS } from '../../config/hubspot-limits.js';
 import type { Clock, Random } from '../clock.js';
 import { isManagedLimiter, type Limiter, type Release } from '../limits/types.js';
 import { runAbortable } from './abort-scope.js';
@@ -104,7 +104,11 @@ export class RequestExecutor {
     this.requestLog = options.requestLog ?? noRequestLog;
     this.latency = options.latency ?? new LatencyEstimator({ initialMs: 500 });
     this.serviceTime = options.serviceTime ?? new LatencyEstimator({ initialMs: 500 });
-    this.statistics = new RequestStatistics(this.clock.now(), options.limits.window?.windowMs ?? TEN_SECONDLY_WINDOW_MS);
+    this.statistics = new RequestStatistics(
+      this.clock.now(),
+      options.limits.window?.windowMs ?? TEN_SECONDLY_WINDOW_MS,
+      (options.limits.search as { windowMs?: number }).windowMs ?? SEARCH_LIMIT.windowMs,
+    );
     this.sync = new ServerSync({
       window: options.limits.window,
       clock: this.clock,
@@ -211,7 +215,12 @@ export class RequestExecutor {
   }
 
   stats(): RequestStats {
-    return this.statistics.snapshot({ externalReserved: this.sync.externalReserved(), dailyRemaining: this.options.dailyBudget?.remaining() });
+    return this.statistics.snapshot({
+      externalReserved: this.sync.externalReserved(),
+      dailyRemaining: this.options.dailyBudget?.remaining(),
+      windowLimit: limitOf(this.options.limits.standard),
+      searchLimit: limitOf(this.options.limits.search),
+    });
   }
 
   async close(): Promise<void> {
@@ -291,7 +300,7 @@ export class RequestExecutor {
     // What the server counts of ours when this request arrives: our sends in the window before it
     // (assuming they all took about as long to get there). Our limiter's own count is no good here:
     // it keeps slots until response + window, well after the server has let them go.
-    const ownAtSend = this.statistics.recordSend(sentAt);
+    const ownAtSend = this.statistics.recordSend(sentAt, spec.search === true);
     this.options.dailyBudget?.onSend();
     this.events.emit({ type: 'request-start', t: sentAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, desc });
     const controller = new AbortController();
@@ -356,6 +365,11 @@ export class RequestExecutor {
 /** A wait of ours, capped like every in-run wait (the server's long waits stop the run in classify.ts instead). */
 function inRunWait(ms: number): number {
   return Math.min(ms, LONGEST_IN_RUN_WAIT_MS);
+}
+
+function limitOf(limiter: unknown): number | undefined {
+  const limit = (limiter as { limit?: unknown }).limit;
+  return typeof limit === 'number' && limit > 0 ? limit : undefined;
 }
 
 function headersOf(error: unknown): Record<string, string> | undefined {

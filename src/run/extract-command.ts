@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { constants as osConstants } from 'node:os';
 import type { Logger } from 'pino';
 import { loadSettings, secretsOf, type Settings, type SettingsInput } from '../../config/settings.js';
 import { openDatabase, type Database } from '../db/database.js';
@@ -13,7 +16,7 @@ import { CRM_OBJECT_TYPES } from '../../extractors/types.js';
 import { unknownSelectionTypes } from '../../config/property-selection.js';
 import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
-import { startRunRecord } from './run-record.js';
+import { markRunFailed, startRunRecord, type RunRecord } from './run-record.js';
 import { runIdStream } from './run-id-stream.js';
 import { sharedPortalLimits } from './shared-portal-limits.js';
 import { startMemoryGovernor } from './memory-governor.js';
@@ -45,6 +48,27 @@ export interface ExtractCommandOptions {
   properties?: string;
 }
 
+/**
+ * A file the run will write: its folder must exist and be writable now, not after a whole run whose log
+ * would then be lost.
+ */
+function checkWritableFile(flag: string, file: string): void {
+  const target = path.resolve(file);
+  const folder = path.dirname(target);
+  let problem: string | undefined;
+  if (!existsSync(folder)) problem = `its folder ${folder} does not exist; create it or choose another path`;
+  else if (!statSync(folder).isDirectory()) problem = `${folder} is not a folder; choose another path`;
+  else if (existsSync(target) && statSync(target).isDirectory()) problem = `${target} is a folder; name a file in it`;
+  else {
+    try {
+      accessSync(folder, constants.W_OK);
+    } catch {
+      problem = `its folder ${folder} is not writable; choose another path`;
+    }
+  }
+  if (problem) throw new UserFacingError(`${flag} ${JSON.stringify(file)}: ${problem}`, ExitCode.usage);
+}
+
 /** `extract`: validates everything before touching anything, then runs once or on a schedule. */
 export async function runExtractCommand(opts: ExtractCommandOptions): Promise<number> {
   const flags: SettingsInput = {
@@ -66,6 +90,10 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   } catch (e) {
     throw new UserFacingError((e as Error).message, ExitCode.usage);
   }
+  if (extractors.length === 0) {
+    throw new UserFacingError(`--objects: ${JSON.stringify(opts.objects)} names no object type; expected a comma-separated list such as contacts,deals (or leave it out for all)`);
+  }
+  if (opts.requestLog !== undefined) checkWritableFile('--request-log', opts.requestLog);
   const preset = opts.demoPreset ?? 'small';
   if (opts.demo && !['small', 'medium', 'large'].includes(preset)) {
     throw new UserFacingError(`--demo-preset: expected small|medium|large, got ${JSON.stringify(preset)}`);
@@ -84,7 +112,8 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
+      // The shell's convention for "ended by a signal": 128 + its number (SIGINT 130, SIGTERM 143).
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
     }
     log.info({ signal }, 'stopping: finishing the pages in flight, then committing and exiting');
     stop.abort();
@@ -93,6 +122,12 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   process.on('SIGINT', onSignal);
   const memory = startMemoryGovernor();
   cleanups.push(async () => memory.stop());
+  /** A signal during start-up: stop before the next step rather than start a run nobody wants. */
+  const stoppedDuringStartUp = () => {
+    if (!stop.signal.aborted) return false;
+    log.info('stopped during start-up: no run was started');
+    return true;
+  };
   try {
     if (opts.demo) {
       const { startSimulator } = await import('../sim/index.js');
@@ -104,9 +139,12 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       settings = { ...settings, accessToken: token, baseUrl: sim.url, apiVersion: SIMULATOR_API_VERSION };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
     }
+    if (stoppedDuringStartUp()) return ExitCode.ok;
     const db = await openDatabase({ url: settings.databaseUrl, schema: settings.dbSchema, poolSize: 12 });
     cleanups.push(() => db.close());
+    if (stoppedDuringStartUp()) return ExitCode.ok;
     await migrate(db);
+    if (stoppedDuringStartUp()) return ExitCode.ok;
     let metrics: RunMetrics | undefined;
     if (settings.metricsPort) {
       metrics = new RunMetrics();
@@ -114,6 +152,7 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       log.info({ port: settings.metricsPort }, `serving Prometheus metrics on http://127.0.0.1:${settings.metricsPort}/metrics`);
     }
+    if (stoppedDuringStartUp()) return ExitCode.ok;
 
     if (opts.schedule) {
       const { runOnSchedule } = await import('./schedule.js');
@@ -128,6 +167,21 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   }
 }
 
+/**
+ * Aborted when either signal is (or already was), with that signal's reason. `dispose` removes its listeners:
+ * a scheduled process's stop signal outlives every run.
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const both = new AbortController();
+  const listeners = [a, b].map((s) => {
+    const listener = () => both.abort(s.reason);
+    if (s.aborted) both.abort(s.reason);
+    else s.addEventListener('abort', listener, { once: true });
+    return () => s.removeEventListener('abort', listener);
+  });
+  return { signal: both.signal, dispose: () => listeners.forEach((off) => off()) };
+}
+
 export async function runOnce(
   settings: Settings,
   db: Database,
@@ -138,11 +192,16 @@ export async function runOnce(
   metrics?: RunMetrics,
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
+  // A lost lock (its connection closed) stops the run like a signal, and then marks it failed: another run
+  // may already hold the lock.
+  const { signal: runSignal, dispose: disposeRunSignal } = eitherSignal(signal, lock.lost);
   let context: RunContext | undefined;
   let releaseShared = async () => {};
+  let watch: ReturnType<RunMetrics['attach']> | undefined;
+  let run: RunRecord | undefined;
   try {
     const mode = await runMode(db, Boolean(opts.fullRefresh));
-    const run = await startRunRecord(db, mode, extractors.map((e) => e.name));
+    run = await startRunRecord(db, mode, extractors.map((e) => e.name));
     const log = baseLog.child({ runId: run.id });
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
@@ -150,7 +209,7 @@ export async function runOnce(
     const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
     if (shared) releaseShared = shared.close;
     context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits, signal });
-    const watch = metrics?.attach(context);
+    watch = metrics?.attach(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);
@@ -175,7 +234,7 @@ export async function runOnce(
         return undefined;
       },
     );
-    const summary = await runExtraction({
+    let summary = await runExtraction({
       settings,
       db,
       context,
@@ -185,7 +244,7 @@ export async function runOnce(
       refreshAssociations: Boolean(opts.refreshAssociations),
       sweepDeletes: Boolean(opts.sweepDeletes),
       clock: systemClock,
-      signal,
+      signal: runSignal,
       onEvent: bridge,
       expectedRecords: estimating.then((estimate) => estimate?.records),
       estimateRequests: async () => {
@@ -194,19 +253,40 @@ export async function runOnce(
       },
       run,
     });
+    if (lock.lost.aborted) {
+      const error = (lock.lost.reason as Error).message;
+      await markRunFailed(db, run, error);
+      summary = { ...summary, status: 'failed', error, exitCode: ExitCode.runFailed };
+    }
     // Stops the progress display before the summary is printed; the `finally` below only closes on failure.
     await context.close();
     context = undefined;
-    watch?.detach();
     metrics?.finished(summary.status, summary.stats.wallMs);
     process.stdout.write(formatSummary(summary));
     const logged = { status: summary.status, calls: summary.calls, minimumCalls: summary.minimumCalls };
     if (summary.error) log.error({ ...logged, error: summary.error }, `run ${summary.runId} ${summary.status}: ${summary.error}`);
     else log.info(logged, `run ${summary.runId} ${summary.status}`);
     return summary;
+  } catch (error) {
+    // The run could not record its own outcome (the database went away under it): record it now if the
+    // server is back, else the next run marks the row abandoned. One line either way.
+    const reason = lock.lost.aborted ? (lock.lost.reason as Error) : error;
+    if (run && !(error instanceof UserFacingError)) {
+      const line = firstLine(reason);
+      await markRunFailed(db, run, line).catch(() => {});
+      metrics?.finished('failed', 0);
+      throw new UserFacingError(`run ${run.id} failed: ${line}`, ExitCode.runFailed);
+    }
+    throw error;
   } finally {
+    disposeRunSignal();
+    watch?.detach();
     await context?.close().catch(() => {});
     await releaseShared().catch(() => {});
     await lock.release();
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }

@@ -142,6 +142,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   req.signal.addEventListener('abort', onOuterAbort, { once: true });
+  // A signal that came before this point (during start-up) stops the run too, before its first page.
+  if (req.signal.aborted) stop.abort();
   const ctx: ExtractorContext = {
     db,
     reader: readerFor(apiFor(context)),

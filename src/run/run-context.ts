@@ -4,7 +4,7 @@ import { UserFacingError } from '../exit-codes.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
 import { RollingWindowLimiter } from '../limits/rolling-window.js';
 import { HubSpotApi } from '../hubspot/api.js';
-import { createHubSpotClient, type HubSpotClient } from '../hubspot/client.js';
+import { closeHubSpotClient, createHubSpotClient, type HubSpotClient } from '../hubspot/client.js';
 import { startProgress, type ProgressDisplay, type ProgressMode } from '../progress/renderer.js';
 import type { BreakerOptions } from '../processor/circuit-breaker.js';
 import { DailyBudget } from '../processor/daily-budget.js';
@@ -53,7 +53,7 @@ export interface RunContext {
   limits: PortalLimits;
   progress: ProgressDisplay;
   stats(): RequestStats;
-  /** Stops the display and flushes the request log. */
+  /** Stops the display, flushes the request log and closes the client's sockets. */
   close(): Promise<void>;
 }
 
@@ -121,6 +121,7 @@ export function createRunContext(settings: Settings, options: RunContextOptions 
     async close() {
       progress.stop();
       await executor.close();
+      closeHubSpotClient(client);
     },
   };
 }

@@ -29,3 +29,15 @@ export async function finishRunRecord(db: Database, run: RunRecord, status: RunS
     [run.id, status, JSON.stringify(stats ?? {}), error ?? null],
   );
 }
+
+/**
+ * Marks a run failed after the fact (its lock was lost after it finished writing its own outcome, or it could
+ * not write it): through the pool, so on a fresh connection once the server is back. A row that cannot be
+ * written stays `running` and the next run marks it `abandoned`.
+ */
+export async function markRunFailed(db: Database, run: RunRecord, error: string): Promise<void> {
+  await db.query(
+    `update ${ident(db.schema)}.runs set status = 'failed', finished_at = coalesce(finished_at, now()), error = $2 where id = $1`,
+    [run.id, error],
+  );
+}

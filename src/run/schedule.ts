@@ -10,10 +10,17 @@ import type { ExtractRunSummary } from './extract-run.js';
  * The first SIGTERM/SIGINT lets the run in flight finish its pages and commit, then the process exits 0.
  */
 export function validateCron(expression: string): void {
+  let next: Date | null;
   try {
-    new Cron(expression, { paused: true }).stop();
+    const job = new Cron(expression, { paused: true });
+    next = job.nextRun();
+    job.stop();
   } catch (e) {
     throw new UserFacingError(`--schedule: ${JSON.stringify(expression)} is not a cron expression (${(e as Error).message}); e.g. "*/15 * * * *" or "*/5 * * * * *" (with seconds)`, ExitCode.usage);
+  }
+  // A valid expression can still name no moment (the 31st of February): the process would wait forever.
+  if (next === null) {
+    throw new UserFacingError(`--schedule: ${JSON.stringify(expression)} never fires (no date matches it); e.g. "*/15 * * * *"`, ExitCode.usage);
   }
 }
 

@@ -43,6 +43,16 @@ describe('signals during a run', () => {
     expect(await portalDifferences(portal.db, portal.sim.manifest())).toEqual([]);
   }, 180_000);
 
+  it('a second SIGTERM exits at once with 143 (128 + 15; fails on d2812c8: 130 whatever the signal)', async () => {
+    const { child, done } = startCli(['extract', '--full-refresh'], env());
+    await runningRun(child.pid);
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(143);
+  }, 120_000);
+
   it('a second signal exits at once', async () => {
     const { child, done } = startCli(['extract', '--full-refresh'], env());
     await runningRun(child.pid);

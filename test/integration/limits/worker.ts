@@ -5,12 +5,14 @@
  * WORKER_MODE:
  *   hammer  WORKER_CONCURRENCY loops of acquire → GET WORKER_SIM_URL → release, for WORKER_DURATION_MS
  *   cycles  WORKER_CONCURRENCY loops of acquire → release (no HTTP), for WORKER_DURATION_MS
- *   hold    acquires WORKER_HOLD_SLOTS, prints `held`, then hangs until killed
+ *   hold    acquires WORKER_HOLD_SLOTS, prints `held`, and keeps them until killed; if their lease is lost
+ *           (the process was paused longer than a lease) prints `lost`, gives them back and acquires again
  */
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../../src/db/database.js';
 import { systemClock } from '../../../src/clock.js';
 import { closeSharedLimits, createSharedLimiter, sharedLimitsFor } from '../../../src/limits/pg-shared-limits.js';
+import type { Release } from '../../../src/limits/types.js';
 
 const env = (key: string, fallback?: string): string => {
   const value = process.env[key] ?? fallback;
@@ -34,10 +36,16 @@ const go = new Promise<void>((resolve) => lines.on('line', (line) => line.trim()
 process.stdout.write('ready\n');
 
 if (mode === 'hold') {
-  await limiter.acquire(Number(env('WORKER_HOLD_SLOTS', '1')));
-  process.stdout.write(`held ${shared.holder}\n`);
   // Keeps the process (and its lease renewal) alive until the test kills it.
   setInterval(() => {}, 1 << 30);
+  for (;;) {
+    const release = (await limiter.acquire(Number(env('WORKER_HOLD_SLOTS', '1')))) as Release & { lost?: AbortSignal };
+    process.stdout.write(`held ${shared.holder}\n`);
+    const lost = release.lost;
+    await new Promise<void>((resolve) => lost?.addEventListener('abort', () => resolve(), { once: true }));
+    process.stdout.write('lost\n');
+    release();
+  }
 } else {
   await go;
   const deadline = systemClock.now() + durationMs;

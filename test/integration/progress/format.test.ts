@@ -54,13 +54,14 @@ describe('run summary', () => {
     const text = formatRunSummary({
       requests: 1200, responsesByStatus: { '200': 1150 }, rateLimited: 0,
       retriesByCause: { 'rate-limit': 0, 'server-error': 40, locked: 0, migration: 0, timeout: 5, 'connection-reset': 5, 'malformed-response': 0 },
-      skipped: 2, failed: 0, maxInWindow: 190, windowMs: 10_000, externalReserved: 30, startedAt: 0, wallMs: 60_000, throughputPerSecond: 20, dailyRemaining: 500_000,
+      skipped: 2, failed: 0, maxInWindow: 190, windowMs: 10_000, windowLimit: 190, maxSearchInWindow: 5, searchWindowMs: 1000, searchLimit: 5, externalReserved: 30, startedAt: 0, wallMs: 60_000, throughputPerSecond: 20, dailyRemaining: 500_000,
     });
     expect(text.split('\n')).toEqual([
       'requests        1200 (20.0/s over 60.0 s)',
       '429 responses   0',
       'retries         server-error 40, timeout 5, connection-reset 5',
-      'max in window   190 requests in any 10 s',
+      'max in window   190 of 190 requests in any 10 s (searches apart)',
+      'max searches    5 of 5 in any 1 s',
       'skipped/failed  2/0',
       'other apps      30 slots yielded to traffic that was not ours',
       'daily remaining ~500000',

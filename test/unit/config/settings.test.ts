@@ -84,7 +84,7 @@ describe('settings', () => {
     ['HUBSPOT_DB_SCHEMA', 'Bad-Name', 'SQL identifier'],
     ['LOG_LEVEL', 'loud', 'trace|debug'],
     ['APP_ENV', 'prod', 'development|staging|production'],
-    ['METRICS_PORT', 'x', 'positive whole number'],
+    ['METRICS_PORT', 'x', 'TCP port from 1 to 65535'],
   ])('rejects %s=%s naming the variable and the expected form', (key, value, expected) => {
     const problems = problemsOf({ [key]: value });
     expect(problems).toHaveLength(1);
