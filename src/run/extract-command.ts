@@ -123,10 +123,13 @@ export async function runOnce(
   signal: AbortSignal,
   baseLog: Logger,
   metrics?: RunMetrics,
+  /** Called with the run's context once it exists (the fleet swaps refreshed OAuth tokens into its client); returns its detach. */
+  observe?: (context: RunContext) => () => void,
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
   let context: RunContext | undefined;
   let releaseShared = async () => {};
+  let unobserve: (() => void) | undefined;
   try {
     const mode = await runMode(db, Boolean(opts.fullRefresh));
     const run = await startRunRecord(db, mode, extractors.map((e) => e.name));
@@ -138,6 +141,7 @@ export async function runOnce(
     if (shared) releaseShared = shared.close;
     context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits });
     const watch = metrics?.attach(context);
+    unobserve = observe?.(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);
@@ -189,6 +193,7 @@ export async function runOnce(
     else log.info(logged, `run ${summary.runId} ${summary.status}`);
     return summary;
   } finally {
+    unobserve?.();
     await context?.close().catch(() => {});
     await releaseShared().catch(() => {});
     await lock.release();
