@@ -156,7 +156,7 @@ export class OAuthTokens {
       const refreshToken = await resolveCredential(portal, this.keys, this.env);
       let issued: IssuedToken;
       try {
-        issued = await requestAccessToken(this.app, refreshToken, name, this.fetchImpl);
+        issued = await requestAccessToken({ ...this.app, baseUrl: portal.baseUrl ?? this.app.baseUrl }, refreshToken, name, this.fetchImpl);
       } catch (error) {
         if (!(error instanceof NeedsReauthError)) throw error;
         reauth = error;

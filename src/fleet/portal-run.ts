@@ -55,6 +55,7 @@ export function portalSettings(base: Settings, portal: PortalRecord, accessToken
   return {
     ...base,
     accessToken,
+    baseUrl: portal.baseUrl ?? base.baseUrl,
     tier: portal.tier ?? base.tier,
     maxRequestsPer10s: limits.per10s,
     // OAuth calls have no daily limit (contract §1.1).

@@ -35,6 +35,8 @@ export interface PortalRecord {
   objects?: string;
   /** Cron expression (evaluated in UTC); undefined: runs only when queued with `portals run`. */
   schedule?: string;
+  /** API origin when not the workers' HUBSPOT_BASE_URL (a proxy, a simulator); serves the token endpoint too. */
+  baseUrl?: string;
   status: PortalStatus;
   statusReason?: string;
   credential: CredentialSpec;
@@ -121,6 +123,16 @@ export function nextRunAfter(expression: string, after: Date): Date | undefined 
   } finally {
     cron.stop();
   }
+}
+
+export function checkBaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url.replace(/\/+$/, '');
+  } catch {
+    /* reported below */
+  }
+  throw usage(`--base-url: expected an http(s) URL such as https://api.hubapi.com, got ${JSON.stringify(url)}`);
 }
 
 export function checkEnvName(flag: string, name: string): string {

@@ -56,9 +56,12 @@ export function createBoss(options: BossOptions): PgBoss {
   });
 }
 
-/** Creates the queue or brings its retry settings up to date (both idempotent; every worker calls it). */
-export async function ensureQueue(boss: PgBoss, fleet: FleetSettings): Promise<void> {
-  const options = {
+/**
+ * Creates the queue if missing (idempotent). Workers also bring its retry settings up to date from their own
+ * environment (`update`); one-shot commands only create it, so the CLI's environment never overrides them.
+ */
+export async function ensureQueue(boss: PgBoss, fleet: FleetSettings, options: { update: boolean }): Promise<void> {
+  const queue = {
     name: PORTAL_RUN_QUEUE,
     policy: 'short' as const,
     retryLimit: fleet.retryLimit,
@@ -66,8 +69,8 @@ export async function ensureQueue(boss: PgBoss, fleet: FleetSettings): Promise<v
     retryBackoff: true,
     expireInSeconds: JOB_EXPIRE_SECONDS,
   };
-  await boss.createQueue(PORTAL_RUN_QUEUE, options);
-  await boss.updateQueue(PORTAL_RUN_QUEUE, options);
+  await boss.createQueue(PORTAL_RUN_QUEUE, queue);
+  if (options.update) await boss.updateQueue(PORTAL_RUN_QUEUE, queue);
 }
 
 /** pg-boss statements run inside one of our transactions (its `db` option). */

@@ -17,6 +17,7 @@ interface PortalRow {
   daily_limit: number | null;
   objects: string | null;
   schedule: string | null;
+  base_url: string | null;
   status: PortalStatus;
   status_reason: string | null;
   credential_kind: CredentialSpec['kind'];
@@ -43,6 +44,7 @@ function fromRow(r: PortalRow): PortalRecord {
     dailyLimit: r.daily_limit ?? undefined,
     objects: r.objects ?? undefined,
     schedule: r.schedule ?? undefined,
+    baseUrl: r.base_url ?? undefined,
     status: r.status,
     statusReason: r.status_reason ?? undefined,
     credential: {
@@ -71,11 +73,12 @@ export async function insertPortal(q: Queryable, schema: string, p: NewPortal): 
   try {
     await q.query(
       `insert into ${ident(schema)}.portals (name, schema_name, auth, tier, max_requests_per_10s, daily_limit, objects, schedule, status,
-         credential_kind, credential_ref, credential_ciphertext, credential_key_id, next_run_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+         credential_kind, credential_ref, credential_ciphertext, credential_key_id, next_run_at, base_url)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
         p.name, p.schema, p.auth, p.tier ?? null, p.maxRequestsPer10s ?? null, p.dailyLimit ?? null, p.objects ?? null, p.schedule ?? null, p.status,
         p.credential.kind, p.credential.ref ?? null, p.credential.sealed?.ciphertext ?? null, p.credential.sealed?.keyId ?? null, p.nextRunAt ?? null,
+        p.baseUrl ?? null,
       ],
     );
   } catch (error) {
@@ -109,6 +112,7 @@ export interface PortalPatch {
   dailyLimit?: number | null;
   objects?: string | null;
   schedule?: string | null;
+  baseUrl?: string | null;
   nextRunAt?: Date | null;
   status?: PortalStatus;
   statusReason?: string | null;
@@ -129,6 +133,7 @@ export async function updatePortal(q: Queryable, schema: string, name: string, p
   if (patch.dailyLimit !== undefined) set('daily_limit', patch.dailyLimit);
   if (patch.objects !== undefined) set('objects', patch.objects);
   if (patch.schedule !== undefined) set('schedule', patch.schedule);
+  if (patch.baseUrl !== undefined) set('base_url', patch.baseUrl);
   if (patch.nextRunAt !== undefined) set('next_run_at', patch.nextRunAt);
   if (patch.status !== undefined) set('status', patch.status);
   if (patch.statusReason !== undefined) set('status_reason', patch.statusReason);

@@ -58,7 +58,7 @@ export async function runWorker(settings: Settings, options: { log?: Logger; ins
     boss.on('error', (error) => log.warn({ error: error.message }, 'queue error'));
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: true, timeout: 5000 }));
-    await ensureQueue(boss, settings.fleet);
+    await ensureQueue(boss, settings.fleet, { update: true });
 
     const worker = new FleetWorker(settings, url, fleetDb, boss, log);
     await worker.start();

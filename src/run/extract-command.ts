@@ -136,7 +136,7 @@ export async function runOnce(
     const log = baseLog.child({ runId: run.id });
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
-    const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id);
+    const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id, baseLog.bindings());
     const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
     if (shared) releaseShared = shared.close;
     context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits });

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { describeCredential } from '../credentials.js';
 import { checkName, checkSchema, defaultSchema, effectiveLimits, nextRunAfter, type PortalRecord } from '../portal-spec.js';
 import { readAllStdin, subcommand, withFleet, formatTime, type FleetCommandDeps, settingsFrom } from './context.js';
-import { addPortalOptions, checkCredentialFlags, checkLimits, checkOptionalObjects, checkOptionalSchedule, type PortalFlags } from './portal-options.js';
+import { addPortalOptions, checkCredentialFlags, checkOptionalBaseUrl, checkLimits, checkOptionalObjects, checkOptionalSchedule, type PortalFlags } from './portal-options.js';
 
 /** `portals add NAME`: registers a portal with its schema, limits, objects, schedule and credential. */
 export function addCommand(deps: FleetCommandDeps): Command {
@@ -20,6 +20,7 @@ export function addCommand(deps: FleetCommandDeps): Command {
     const limits = checkLimits(flags, oauth);
     const objects = checkOptionalObjects(flags);
     const schedule = checkOptionalSchedule(flags) || undefined;
+    const baseUrl = checkOptionalBaseUrl(flags);
     const pending = checkCredentialFlags(flags, { required: true, oauth })!;
     await withFleet(
       deps,
@@ -36,6 +37,7 @@ export function addCommand(deps: FleetCommandDeps): Command {
           dailyLimit: limits.dailyLimit,
           objects: objects === 'all' ? undefined : objects,
           schedule,
+          baseUrl,
           status: flags.paused ? 'paused' : 'active',
           credential,
           nextRunAt: schedule ? nextRunAfter(schedule, new Date()) : undefined,

@@ -71,7 +71,7 @@ export async function withBoss<T>(ctx: FleetContext, fn: (boss: PgBoss) => Promi
   boss.on('error', () => {});
   await boss.start();
   try {
-    await ensureQueue(boss, ctx.settings.fleet);
+    await ensureQueue(boss, ctx.settings.fleet, { update: false });
     return await fn(boss);
   } finally {
     await boss.stop({ graceful: false, wait: true });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Tier } from '../../../config/settings.js';
 import { sealContext } from '../credentials.js';
-import { checkEnvName, checkFilePath, checkObjects, checkPositiveInt, checkSchedule, checkTier, type CredentialSpec } from '../portal-spec.js';
+import { checkBaseUrl, checkEnvName, checkFilePath, checkObjects, checkPositiveInt, checkSchedule, checkTier, type CredentialSpec } from '../portal-spec.js';
 import type { KeyRing } from '../secret-box.js';
 import { usage } from './context.js';
 
@@ -16,6 +16,7 @@ export interface PortalFlags {
   dailyLimit?: string;
   objects?: string;
   schedule?: string | boolean;
+  baseUrl?: string;
   tokenEnv?: string;
   tokenFile?: string;
   tokenStdin?: boolean;
@@ -32,6 +33,7 @@ export function addPortalOptions(command: Command): Command {
     .option('--daily-limit <n>', 'override the daily limit (OAuth: none)')
     .option('--objects <list>', 'comma-separated subset as extract --objects takes it (default: all)')
     .option('--schedule <cron>', 'cron schedule of its incremental runs, in UTC (e.g. "*/15 * * * *")')
+    .option('--base-url <url>', 'API origin of this portal when not the workers\' HUBSPOT_BASE_URL (a proxy); serves its token endpoint too')
     .option('--token-env <VAR>', 'private app: the token is in this environment variable on every worker')
     .option('--token-file <PATH>', 'private app: the token is in this file (absolute path) on every worker')
     .option('--token-stdin', 'private app: read the token from stdin and store it encrypted (HUBSPOT_FLEET_KEY)')
@@ -59,6 +61,10 @@ export function checkLimits(flags: PortalFlags, oauth: boolean): CheckedLimits {
 export function checkOptionalObjects(flags: PortalFlags): string | undefined {
   if (flags.objects === undefined) return undefined;
   return flags.objects.trim() === 'all' ? 'all' : checkObjects(flags.objects);
+}
+
+export function checkOptionalBaseUrl(flags: PortalFlags): string | undefined {
+  return flags.baseUrl === undefined ? undefined : checkBaseUrl(flags.baseUrl);
 }
 
 export function checkOptionalSchedule(flags: PortalFlags): string | false | undefined {

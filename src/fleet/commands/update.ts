@@ -3,7 +3,7 @@ import { describeCredential } from '../credentials.js';
 import { nextRunAfter } from '../portal-spec.js';
 import { getPortal, unknownPortal, updatePortal, type PortalPatch } from '../registry.js';
 import { readAllStdin, settingsFrom, subcommand, usage, withFleet, type FleetCommandDeps } from './context.js';
-import { addPortalOptions, checkCredentialFlags, checkLimits, checkOptionalObjects, checkOptionalSchedule, type PortalFlags } from './portal-options.js';
+import { addPortalOptions, checkCredentialFlags, checkOptionalBaseUrl, checkLimits, checkOptionalObjects, checkOptionalSchedule, type PortalFlags } from './portal-options.js';
 
 /**
  * `portals update NAME`: changes what is given, leaves the rest. A new credential (or `--resume`) brings a
@@ -26,6 +26,7 @@ export function updateCommand(deps: FleetCommandDeps): Command {
     if (flags.oauth && flags.privateApp) throw usage('give --oauth or --private-app, not both');
     const objects = checkOptionalObjects(flags);
     const schedule = checkOptionalSchedule(flags);
+    const baseUrl = checkOptionalBaseUrl(flags);
     await withFleet(
       deps,
       async ({ db, keys, out }) => {
@@ -43,6 +44,7 @@ export function updateCommand(deps: FleetCommandDeps): Command {
           patch.auth = oauth ? 'oauth' : 'private_app';
           patch.tier = oauth ? null : (limits.tier ?? 'professional');
         }
+        if (baseUrl !== undefined) patch.baseUrl = baseUrl;
         if (objects !== undefined) patch.objects = objects === 'all' ? null : objects;
         if (schedule === false) {
           patch.schedule = null;
@@ -57,7 +59,7 @@ export function updateCommand(deps: FleetCommandDeps): Command {
           patch.status = 'active';
           patch.statusReason = null;
         }
-        if (Object.keys(patch).length === 0) throw usage('nothing to update: give a limit, --objects, --schedule/--no-schedule, a credential, --pause or --resume');
+        if (Object.keys(patch).length === 0) throw usage('nothing to update: give a limit, --objects, --base-url, --schedule/--no-schedule, a credential, --pause or --resume');
         await db.transaction(async (tx) => {
           await updatePortal(tx, db.schema, name, patch);
           if (patch.tier !== undefined || patch.maxRequestsPer10s !== undefined || patch.auth !== undefined) {

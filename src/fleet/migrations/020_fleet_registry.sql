@@ -13,6 +13,8 @@ create table portals (
   daily_limit integer check (daily_limit > 0),
   objects text,
   schedule text,
+  -- API origin of this portal when it is not the workers' HUBSPOT_BASE_URL (it serves the token endpoint too).
+  base_url text,
   status text not null default 'active' check (status in ('active', 'paused', 'needs_reauth')),
   -- The private app's access token, or the OAuth install's refresh token.
   credential_kind text not null check (credential_kind in ('env', 'file', 'encrypted')),
