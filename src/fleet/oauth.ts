@@ -99,6 +99,8 @@ export interface AccessToken {
   token: string;
   /** Milliseconds of validity left when it was read (database time). */
   remainingMs: number;
+  /** This process's clock when it was read: `readAt + remainingMs` is its expiry on this machine's clock. */
+  readAt: number;
   /** Milliseconds before expiry at which it is refreshed. */
   refreshBeforeMs: number;
 }
@@ -135,6 +137,7 @@ export class OAuthTokens {
     return {
       token: this.keys.open(portal.access.sealed, sealContext(name, 'access')),
       remainingMs: Number(rows[0].remaining_ms),
+      readAt: Date.now(),
       refreshBeforeMs: refreshBeforeMs(portal.access.lifetimeSeconds),
     };
   }
@@ -155,6 +158,8 @@ export class OAuthTokens {
       if (!this.app) throw new UserFacingError('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are not set: workers need the public app\'s credentials to refresh OAuth access tokens', ExitCode.usage);
       const refreshToken = await resolveCredential(portal, this.keys, this.env);
       let issued: IssuedToken;
+      // The token's life is counted from the request, the earliest the endpoint can have issued it.
+      const requestedAt = Date.now();
       try {
         issued = await requestAccessToken({ ...this.app, baseUrl: portal.baseUrl ?? this.app.baseUrl }, refreshToken, name, this.fetchImpl);
       } catch (error) {
@@ -176,7 +181,7 @@ export class OAuthTokens {
         const next = this.keys.seal(issued.refreshToken, sealContext(name, 'credential'));
         await tx.query(`update ${ident(this.db.schema)}.portals set credential_ciphertext = $2, credential_key_id = $3 where name = $1`, [name, next.ciphertext, next.keyId]);
       }
-      return { token: issued.accessToken, remainingMs: issued.expiresInSeconds * 1000, refreshBeforeMs: refreshBeforeMs(issued.expiresInSeconds) };
+      return { token: issued.accessToken, remainingMs: issued.expiresInSeconds * 1000, readAt: requestedAt, refreshBeforeMs: refreshBeforeMs(issued.expiresInSeconds) };
     });
     if (reauth) throw reauth;
     return result!;
@@ -200,17 +205,21 @@ export function keepAccessTokenFresh(
 ): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let current = first.token;
   const schedule = (inMs: number) => {
     if (stopped) return;
     timer = setTimeout(tick, Math.max(0, inMs));
     timer.unref();
   };
+  // When to ask again: by this machine's clock, from when the token was read (not from when this was called).
+  const dueIn = (t: AccessToken) => t.readAt + t.remainingMs - t.refreshBeforeMs - Date.now();
   const tick = async () => {
     try {
       const next = await tokens.accessToken(portal);
       if (stopped) return;
-      use(next.token);
-      schedule(next.remainingMs - next.refreshBeforeMs);
+      if (next.token !== current) use((current = next.token));
+      // At least 100 ms apart: a token this machine's clock finds due but the database's not yet is asked for again shortly.
+      schedule(Math.max(dueIn(next), 100));
     } catch (error) {
       if (stopped) return;
       onError(error as Error);
@@ -218,7 +227,7 @@ export function keepAccessTokenFresh(
       if (!(error instanceof NeedsReauthError)) schedule(1000);
     }
   };
-  schedule(first.remainingMs - first.refreshBeforeMs);
+  schedule(dueIn(first));
   return () => {
     stopped = true;
     if (timer) clearTimeout(timer);
