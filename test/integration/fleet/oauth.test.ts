@@ -135,9 +135,9 @@ describe('access tokens shared by the workers', () => {
 
 describe('a worker with OAuth portals', () => {
   it('keeps a long run on fresh tokens (no 401), and marks a revoked install needs_reauth while the other portals finish', async () => {
-    // A run of several token lifetimes: about 70 calls at 10 a second, tokens living 4 s (refreshed at 2 s left).
+    // A run of several token lifetimes: about 70 calls at 10 a second, tokens living 6 s (refreshed at 3 s left).
     const live = await sim({ seed: 41, size: { contacts: 1500, companies: 40, deals: 60, engagements: 1200, forms: 2, submissions: 30 }, latencyMedianMs: 30, latencyTailMs: 80, tenSecondLimit: 10 });
-    live.oauth.config.accessTokenTtlSeconds = 4;
+    live.oauth.config.accessTokenTtlSeconds = 6;
     await addOAuthPortal('live', live, live.oauth.install());
     await upsertLimit(fleetDb, 'hubspot_fleet', { name: 'live', limit: 10, windowMs: WINDOW_MS, slotDecayPerSecond: 0, active: true });
     const revokedSim = await sim({ seed: 42, size: { contacts: 60, companies: 10, deals: 10, engagements: 60, forms: 1, submissions: 5 } });
