@@ -70,6 +70,13 @@ const propertySelection = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
 });
+/** A 256-bit key, as 64 hex digits or 44 base64 characters (e.g. `openssl rand -base64 32`). */
+const aesKey = z.string().trim()
+  .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32),
+    'expected a 256-bit key: 64 hex digits or 44 base64 characters (make one with: openssl rand -base64 32)');
+const limitName = z.string().trim()
+  .refine((v) => v.length > 0 && !/[/%&><]/.test(v), 'expected a limit name without / % & > <');
+
 interface SettingSpec {
   schema: z.ZodType<unknown, string>;
   default?: string;
@@ -103,6 +110,19 @@ export const SETTINGS = {
   LOG_LEVEL: { schema: oneOf(LOG_LEVELS), description: 'trace|debug|info|warn|error|fatal|silent (default info).' },
   APP_ENV: { schema: oneOf(APP_ENVS), default: 'development', description: 'Environment profile: development|staging|production (development uses less concurrency).' },
   METRICS_PORT: { schema: port, description: 'Serve Prometheus metrics on this port during runs (unset: off).' },
+  HUBSPOT_LIMIT_NAME: { schema: limitName, default: 'hubspot', description: 'Name of the shared limit holding the portal\'s ten-second window (with shared limits); its search limit is NAME-search. Fleet workers name each portal\'s limits after the portal.' },
+  // The fleet (`portals`, `fleet`, `worker` commands): many portals, many worker processes, one Postgres.
+  HUBSPOT_FLEET_SCHEMA: { schema: identifier, default: 'hubspot_fleet', description: 'Schema of the fleet\'s portal registry and shared limits; pg-boss keeps its queue in NAME_pgboss.' },
+  HUBSPOT_FLEET_KEY: { schema: aesKey, description: 'AES-256-GCM key for tokens stored encrypted in the registry (and OAuth access tokens cached there): 64 hex digits or base64 of 32 bytes.', secret: true },
+  HUBSPOT_FLEET_KEY_OLD: { schema: aesKey, description: 'The previous HUBSPOT_FLEET_KEY during a key rotation: still read, never written (portals rotate-key re-encrypts under the new key).', secret: true },
+  HUBSPOT_CLIENT_ID: { schema: text.refine((v) => v.trim().length > 0, 'expected the public app\'s client id'), description: 'OAuth public app: client id, used by workers to refresh access tokens of OAuth portals.' },
+  HUBSPOT_CLIENT_SECRET: { schema: text.refine((v) => v.trim().length > 0, 'expected the public app\'s client secret'), description: 'OAuth public app: client secret (never printed or stored).', secret: true },
+  HUBSPOT_WORKER_CONCURRENCY: { schema: positiveInt('2'), default: '2', description: 'Portal runs one worker process runs at once.' },
+  HUBSPOT_WORKER_HEARTBEAT_SECONDS: { schema: positiveInt('30'), default: '30', description: 'A worker beats every third of this; one silent for longer is dead and its runs are handed to other workers.' },
+  HUBSPOT_WORKER_POLL_SECONDS: { schema: positiveInt('2'), default: '2', description: 'How often an idle worker asks the queue for a portal run.' },
+  HUBSPOT_WORKER_RETRY_LIMIT: { schema: nonNegativeInt('3'), default: '3', description: 'Retries of a failed (or lost) portal run before it waits for its next schedule.' },
+  HUBSPOT_WORKER_RETRY_DELAY_SECONDS: { schema: nonNegativeInt('30'), default: '30', description: 'First retry delay of a failed or lost portal run (doubling, with jitter).' },
+  HUBSPOT_WORKER_LOCKED_DELAY_SECONDS: { schema: positiveInt('60'), default: '60', description: 'A run that finds its portal locked by another process is queued again after this.' },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -135,6 +155,24 @@ export interface Settings {
   logLevel: (typeof LOG_LEVELS)[number];
   appEnv: AppEnv;
   metricsPort?: number;
+  /** Shared limits: NAME (the ten-second window) and NAME-search. */
+  limitName: string;
+  fleet: FleetSettings;
+}
+
+/** The fleet's settings (workers and the `portals`/`fleet` commands). */
+export interface FleetSettings {
+  schema: string;
+  key?: string;
+  oldKey?: string;
+  clientId?: string;
+  clientSecret?: string;
+  workerConcurrency: number;
+  heartbeatSeconds: number;
+  pollSeconds: number;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  lockedDelaySeconds: number;
 }
 
 export class SettingsError extends Error {
@@ -275,6 +313,20 @@ export function parseSettings(env: SettingsInput, flags: SettingsInput = {}): Se
     logLevel: (values.LOG_LEVEL as Settings['logLevel']) ?? 'info',
     appEnv,
     metricsPort: values.METRICS_PORT as number | undefined,
+    limitName: values.HUBSPOT_LIMIT_NAME as string,
+    fleet: {
+      schema: values.HUBSPOT_FLEET_SCHEMA as string,
+      key: values.HUBSPOT_FLEET_KEY as string | undefined,
+      oldKey: values.HUBSPOT_FLEET_KEY_OLD as string | undefined,
+      clientId: values.HUBSPOT_CLIENT_ID as string | undefined,
+      clientSecret: values.HUBSPOT_CLIENT_SECRET as string | undefined,
+      workerConcurrency: values.HUBSPOT_WORKER_CONCURRENCY as number,
+      heartbeatSeconds: values.HUBSPOT_WORKER_HEARTBEAT_SECONDS as number,
+      pollSeconds: values.HUBSPOT_WORKER_POLL_SECONDS as number,
+      retryLimit: values.HUBSPOT_WORKER_RETRY_LIMIT as number,
+      retryDelaySeconds: values.HUBSPOT_WORKER_RETRY_DELAY_SECONDS as number,
+      lockedDelaySeconds: values.HUBSPOT_WORKER_LOCKED_DELAY_SECONDS as number,
+    },
   };
 }
 
@@ -306,10 +358,11 @@ export function renderEnvExample(): string {
   return lines.join('\n');
 }
 
-/** Strings that must never be printed: the token and any database password. */
-export function secretsOf(s: Pick<Settings, 'accessToken' | 'databaseUrl'>): string[] {
+/** Strings that must never be printed: the token, the fleet's keys, the app's secret and any database password. */
+export function secretsOf(s: Pick<Settings, 'accessToken' | 'databaseUrl'> & { fleet?: Pick<FleetSettings, 'key' | 'oldKey' | 'clientSecret'> }): string[] {
   const out: string[] = [];
   if (s.accessToken) out.push(s.accessToken);
+  for (const secret of [s.fleet?.key, s.fleet?.oldKey, s.fleet?.clientSecret]) if (secret) out.push(secret);
   if (s.databaseUrl) {
     try {
       const pw = decodeURIComponent(new URL(s.databaseUrl).password);

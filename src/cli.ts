@@ -70,12 +70,16 @@ export function buildProgram(): Command {
 }
 
 async function addLateCommands(program: Command): Promise<void> {
-  const [{ simCommand }, { limitsCommand }] = await Promise.all([
+  const [{ simCommand }, { limitsCommand }, fleet] = await Promise.all([
     import('./sim/command.js'),
     import('./limits/command.js'),
+    import('./fleet/command.js'),
   ]);
   program.addCommand(simCommand().addHelpText('after', '\nRuns until SIGTERM or SIGINT.'));
   program.addCommand(limitsCommand().addHelpText('after', '\nEnvironment: DATABASE_URL, HUBSPOT_DB_SCHEMA (see .env.example).'));
+  program.addCommand(fleet.portalsCommand());
+  program.addCommand(fleet.fleetCommand());
+  program.addCommand(fleet.workerCommand());
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -190,6 +190,8 @@ export async function runOnce(
   signal: AbortSignal,
   baseLog: Logger,
   metrics?: RunMetrics,
+  /** Called with the run's context once it exists (the fleet swaps refreshed OAuth tokens into its client); returns its detach. */
+  observe?: (context: RunContext) => () => void,
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
   // A lost lock (its connection closed) stops the run like a signal, and then marks it failed: another run
@@ -199,17 +201,19 @@ export async function runOnce(
   let releaseShared = async () => {};
   let watch: ReturnType<RunMetrics['attach']> | undefined;
   let run: RunRecord | undefined;
+  let unobserve: (() => void) | undefined;
   try {
     const mode = await runMode(db, Boolean(opts.fullRefresh));
     run = await startRunRecord(db, mode, extractors.map((e) => e.name));
     const log = baseLog.child({ runId: run.id });
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
-    const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id);
+    const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id, baseLog.bindings());
     const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
     if (shared) releaseShared = shared.close;
-    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits, signal });
+    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits, signal: runSignal });
     watch = metrics?.attach(context);
+    unobserve = observe?.(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);
@@ -281,6 +285,7 @@ export async function runOnce(
   } finally {
     disposeRunSignal();
     watch?.detach();
+    unobserve?.();
     await context?.close().catch(() => {});
     await releaseShared().catch(() => {});
     await lock.release();

@@ -22,8 +22,9 @@ export class RunMetrics {
   private readonly running = new Gauge({ name: 'hubspot_run_in_progress', help: '1 while a run is going', registers: [this.registry] });
   private lastRows = new Map<string, number>();
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  /** `processMetrics: false` for a registry that is one of several in a process (the fleet's one per portal). */
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
   /** Follows one run; returns the listener for its extractor events and a function that detaches it. */

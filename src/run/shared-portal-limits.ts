@@ -8,10 +8,12 @@ import type { PortalLimits } from '../processor/request-executor.js';
 /**
  * `--shared-limits`: the portal's ten-second window and its search limit live in Postgres, so every process
  * pointing at the same database spends one budget. The limits are created on first use and left alone after
- * that, so `limits update` from the CLI wins over the settings of any one process.
+ * that, so `limits update` from the CLI wins over the settings of any one process. They are named
+ * HUBSPOT_LIMIT_NAME (default `hubspot`) and NAME-search; fleet workers name them after the portal.
  */
-export const SHARED_WINDOW_LIMIT = 'hubspot';
-export const SHARED_SEARCH_LIMIT = 'hubspot-search';
+export function sharedLimitNames(settings: Pick<Settings, 'limitName'>): { window: string; search: string } {
+  return { window: settings.limitName, search: `${settings.limitName}-search` };
+}
 
 export async function sharedPortalLimits(dataDb: Database, settings: Settings): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
   // HUBSPOT_LIMITS_SCHEMA: processes loading one portal into different schemas still spend one budget.
@@ -19,13 +21,14 @@ export async function sharedPortalLimits(dataDb: Database, settings: Settings): 
     ? undefined
     : await openLimitsDatabase({ url: dataDb.clientConfig().connectionString, schema: settings.limitsSchema, dataSchema: dataDb.schema, poolSize: 4 });
   const db = own ?? dataDb;
+  const names = sharedLimitNames(settings);
   try {
-    const window = await ensureLimit(db, SHARED_WINDOW_LIMIT, { limit: effectiveWindowLimit(settings), windowMs: TEN_SECONDLY_WINDOW_MS });
-    await ensureLimit(db, SHARED_SEARCH_LIMIT, { limit: settings.searchPerSecond, windowMs: SEARCH_LIMIT.windowMs });
+    const window = await ensureLimit(db, names.window, { limit: effectiveWindowLimit(settings), windowMs: TEN_SECONDLY_WINDOW_MS });
+    await ensureLimit(db, names.search, { limit: settings.searchPerSecond, windowMs: SEARCH_LIMIT.windowMs });
     const options = { leaseMs: settings.limitsLeaseMs };
     const limits: PortalLimits = {
-      standard: createSharedLimiter(db, SHARED_WINDOW_LIMIT, options),
-      search: createSharedLimiter(db, SHARED_SEARCH_LIMIT, options),
+      standard: createSharedLimiter(db, names.window, options),
+      search: createSharedLimiter(db, names.search, options),
       // The pool is sized from the limit as stored, which another process or the CLI may have changed.
       ratePerSecond: (window.limit * 1000) / (window.windowMs ?? TEN_SECONDLY_WINDOW_MS),
     };

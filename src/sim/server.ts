@@ -15,6 +15,7 @@ import { associationRoutes } from './routes-associations.js';
 import { formRoutes } from './routes-forms.js';
 import { objectRoutes } from './routes-objects.js';
 import type { Route } from './route-types.js';
+import { OAUTH_TOKEN_PATH, type SimOAuth } from './routes-oauth.js';
 
 /**
  * Request pipeline, in HubSpot's order as far as it is observable: the edge's URL-length check (414, never reaches
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   control: (method: string, path: string, query: URLSearchParams) => ControlReply | undefined;
   /** Sockets held open by the timeout fault, destroyed on close. */
   held: Set<IncomingMessage>;
+  /** The OAuth token endpoint and the access tokens it issued (src/sim/routes-oauth.ts). */
+  oauth?: SimOAuth;
 }
 
 function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
@@ -123,6 +126,12 @@ export function createPipeline(deps: PipelineDeps) {
       return;
     }
 
+    // The token endpoint needs no bearer token and counts in no window (its calls are not in the request log).
+    if (path === OAUTH_TOKEN_PATH && deps.oauth) {
+      send(res, await deps.oauth.handleToken(method, await readBody(req)), {}, correlationId);
+      return;
+    }
+
     const entry: RequestLogEntry = { t: now, method, path, status: 0, window: 0 };
     const after = query.get('after');
     if (after !== null) entry.after = after;
@@ -137,10 +146,13 @@ export function createPipeline(deps: PipelineDeps) {
       send(res, { status: 414, body: URI_TOO_LONG_HTML, contentType: 'text/html' }, {}, correlationId);
       return;
     }
+    // An OAuth access token is counted in its install's window, not its own: a refresh brings no fresh window.
+    const grant = token && token !== options.token ? deps.oauth?.authenticate(token, now) : undefined;
     let authFailure: HttpReply | undefined;
     if (token === undefined) authFailure = missingAuth();
-    else if (token !== options.token) authFailure = invalidToken();
-    else if (options.tokenExpiresAfter > 0 && ++authenticated > options.tokenExpiresAfter) authFailure = expiredToken();
+    else if (grant === 'expired') authFailure = expiredToken();
+    else if (token !== options.token && !grant) authFailure = invalidToken();
+    else if (!grant && options.tokenExpiresAfter > 0 && ++authenticated > options.tokenExpiresAfter) authFailure = expiredToken();
     if (authFailure) {
       // Unauthenticated calls belong to no app, so they are logged but not counted in any window.
       entry.status = authFailure.status;
@@ -152,7 +164,7 @@ export function createPipeline(deps: PipelineDeps) {
 
     const matched = matchRoute(method, path);
     const kind = matched?.route.kind ?? 'standard';
-    const admission = deps.limiter.admit(token!, kind, now);
+    const admission = deps.limiter.admit(grant && grant !== 'expired' ? `oauth:${grant.install}` : token!, kind, now);
     entry.window = admission.window;
     if (kind === 'search') {
       entry.kind = 'search';

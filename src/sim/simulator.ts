@@ -11,6 +11,7 @@ import { Portal, type MutationKind } from './portal.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limits.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { createPipeline } from './server.js';
+import { SimOAuth } from './routes-oauth.js';
 
 /** Starts a simulated HubSpot portal on 127.0.0.1 (a random free port unless `port` is given). */
 
@@ -25,6 +26,8 @@ export interface RunningSimulator {
   manifest(): Manifest;
   /** Applies `n` seeded random changes now (the clock's time). */
   mutate(n: number): MutationKind[];
+  /** The public app's token endpoint: install, revoke and count refreshes (src/sim/routes-oauth.ts). */
+  oauth: SimOAuth;
   /** Changes options at run time (faults, limits, lag, load, drift, paths). Size, seed, catalogs and port are fixed at start. */
   setOptions(partial: Partial<SimulatorOptions>): void;
   options(): SimulatorOptions;
@@ -57,6 +60,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   const log = new RequestLog(options.requestLogFile);
   const held = new Set<IncomingMessage>();
   const faults = new FaultInjector(seededRandom(hashSeed(options.seed, 'faults')));
+  const oauth = new SimOAuth(clock);
 
   const control = (method: string, path: string, query: URLSearchParams) => {
     if (method === 'GET' && path === '/__sim/manifest') return { status: 200, contentType: 'application/json;charset=utf-8', chunks: manifestJsonChunks(portal) };
@@ -79,6 +83,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     log,
     control,
     held,
+    oauth,
   });
   // Request lines far past maxUrlBytes must reach the pipeline (to get the edge's 414), not Node's own 431.
   const server = createServer({ keepAlive: true, maxHeaderSize: 1 << 20 }, pipeline.handler);
@@ -140,6 +145,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     port,
     token: options.token,
     portal,
+    oauth,
     requests: () => log.all(),
     manifest: () => buildManifest(portal),
     mutate: (n) => portal.mutate(n, clock.now()),
