@@ -1,4 +1,4 @@
-import type { Queryable } from './database.js';
+import { literal, qualified, type Queryable } from './database.js';
 
 /**
  * Views the tool generates at run time (the typed relations) rather than in a migration. They depend on the
@@ -91,16 +91,3 @@ async function attempt(tx: Queryable, work: string | (() => Promise<void>)): Pro
   }
 }
 
-/** Any name, double-quoted (derived names are made by the tool but may hold anything a portal names a type). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function qualified(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
-
-/** A string literal that reads the same whatever standard_conforming_strings is. */
-export function literal(value: string): string {
-  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { createHash } from 'node:crypto';
-import type { Queryable } from '../db/database.js';
-import { applyGrants, DERIVED_MARK, grantsOf, literal, qualified, quoteIdent } from '../db/derived-views.js';
+import { literal, qualified, quoteIdent, type Queryable } from '../db/database.js';
+import { applyGrants, DERIVED_MARK, grantsOf } from '../db/derived-views.js';
 import { copyRows } from './staged-merge.js';
 import type { CopyValue } from './copy-format.js';
 import {
-  BASE_COLUMNS, derivedName, planColumns, type ColumnPlan, type OmittedProperty, type PropertyDefinition, type TypedColumn,
+  BASE_COLUMNS, derivedName, OMITTED_COLUMN_LIMIT, planColumns, type ColumnPlan, type OmittedProperty, type PropertyDefinition, type TypedColumn,
 } from './typed-columns.js';
 import { SQL_FUNCTIONS, SQL_TYPES, typedFunctionsSql, typeValue, type TypingRule } from './typed-values.js';
 
@@ -130,6 +130,23 @@ async function rebuild(tx: Queryable, target: TypedRelationTarget, options: Rebu
   await recordColumns(tx, schema, target.objectType, definitions, plan);
   await writeRegistry(tx, target, relation, options.mode === 'table' ? dataTable : null, options.mode, plan);
   return { table, relation, mode: options.mode, columns: plan.columns.length, omitted: plan.omitted };
+}
+
+/**
+ * Lines for the run summary: properties left out by the column limit (by name, the first few) and warnings.
+ * Properties left out because they are not extracted are the user's choice and not repeated.
+ */
+export function typedRelationNotes(results: TypedRebuildResult[], shown = 10): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    const over = r.omitted.filter((o) => o.reason === OMITTED_COLUMN_LIMIT).map((o) => o.property);
+    if (over.length > 0) {
+      const names = over.length > shown ? `${over.slice(0, shown).join(', ')}, ... (${over.length - shown} more)` : over.join(', ');
+      lines.push(`${derivedName(r.table, '_typed')}: ${over.length} ${over.length === 1 ? 'property' : 'properties'} left out, ${OMITTED_COLUMN_LIMIT} (property_definitions.omitted_reason): ${names}`);
+    }
+    if (r.warning) lines.push(r.warning);
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

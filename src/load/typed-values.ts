@@ -1,3 +1,5 @@
+import { literal, qualified } from '../db/database.js';
+
 /**
  * The typing rules of the typed relations (issue 15): which strings HubSpot sends are a valid number, date,
  * datetime or boolean, and what they mean. They are defined once, here, as patterns written in the subset of
@@ -184,7 +186,6 @@ function typeMulti(raw: string): string | null {
   return `{${parts.map((p) => `"${p.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const SQL_SPACE = `E'${SPACE}'`;
 
 /** Day count of `month` in `year` for integer SQL expressions y and m (the twin of daysInMonth). */
@@ -200,7 +201,7 @@ function daysInMonthSql(y: string, m: string): string {
  * never depends on the session (every string they cast carries an explicit offset).
  */
 export function typedFunctionsSql(schema: string): string {
-  const fn = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
+  const fn = (name: string) => qualified(schema, name);
   const t = `btrim(v, ${SQL_SPACE})`;
   const y = 'substr(v, 1, 4)::int';
   const mo = 'substr(v, 6, 2)::int';
@@ -208,17 +209,17 @@ export function typedFunctionsSql(schema: string): string {
   const withOffset = `case when length(v) = 10 then v || 'T00:00:00Z' when right(v, 1) = 'Z' or strpos(substr(v, 11), '+') > 0 or strpos(substr(v, 11), '-') > 0 then v else v || 'Z' end`;
   return `
 create or replace function ${fn('typed_numeric')}(v text) returns numeric language sql immutable parallel safe as $fn$
-  select case when length(v) > ${NUMBER_MAX_LENGTH} or v !~ ${sqlString(NUMBER_PATTERN)} then null
+  select case when length(v) > ${NUMBER_MAX_LENGTH} or v !~ ${literal(NUMBER_PATTERN)} then null
     when abs(${t}::numeric) >= 1e${NUMBER_MAX_EXPONENT + 1} then null
     else ${t}::numeric end
 $fn$;
 create or replace function ${fn('typed_boolean')}(v text) returns boolean language sql immutable parallel safe as $fn$
-  select case when lower(${t}) in (${TRUE_WORDS.map(sqlString).join(', ')}) then true
-    when lower(${t}) in (${FALSE_WORDS.map(sqlString).join(', ')}) then false end
+  select case when lower(${t}) in (${TRUE_WORDS.map((w) => literal(w)).join(', ')}) then true
+    when lower(${t}) in (${FALSE_WORDS.map((w) => literal(w)).join(', ')}) then false end
 $fn$;
 create or replace function ${fn('typed_timestamptz')}(v text) returns timestamptz language sql stable parallel safe as $fn$
-  select case when v ~ ${sqlString(EPOCH_MS_PATTERN)} then ${epoch}
-    when v !~ ${sqlString(ISO_PATTERN)} then null
+  select case when v ~ ${literal(EPOCH_MS_PATTERN)} then ${epoch}
+    when v !~ ${literal(ISO_PATTERN)} then null
     when ${y} < ${MIN_YEAR} or ${y} > ${MAX_YEAR} then null
     when substr(v, 9, 2)::int > ${daysInMonthSql(y, mo)} then null
     else (${withOffset})::timestamptz end

@@ -3,7 +3,7 @@ import type { Database } from '../../../src/db/database.js';
 import { loadMigrations, migrate } from '../../../src/db/migrations.js';
 import { OMITTED_COLUMN_LIMIT } from '../../../src/load/typed-columns.js';
 import {
-  rebuildTypedRelation, syncTypedRows, type TypedRelationsMode, type TypedSourceRecord,
+  rebuildTypedRelation, syncTypedRows, typedRelationNotes, type TypedRelationsMode, type TypedSourceRecord,
 } from '../../../src/load/typed-relations.js';
 import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
 
@@ -249,6 +249,12 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
     expect(await typed(t.table, 'id, budget, stage__label', 'id = 2')).toEqual([{ id: '2', budget: '7', stage__label: 'A' }]);
     const { rows } = await db.query(`select name, typed_column from hubspot.property_definitions where object_type = $1 order by name`, [t.objectType]);
     expect(rows).toEqual([{ name: 'budget', typed_column: 'budget' }, { name: 'email', typed_column: 'email' }, { name: 'score', typed_column: null }, { name: 'stage', typed_column: 'stage' }]);
+
+    // A property whose type changes in the portal is retyped from the stored strings.
+    await define(t.objectType, [{ name: 'email', type: 'number' }, { name: 'budget', type: 'string' }]);
+    await rebuild(t, mode);
+    expect(await columnTypes(`${t.table}_typed`)).toMatchObject({ email: 'numeric', budget: 'text' });
+    expect(await typed(t.table, 'id, email, budget')).toEqual([{ id: '1', email: null, budget: '100' }, { id: '2', email: null, budget: '7' }]);
   });
 
   it('leaves properties past 1,600 columns out, says which, and records why in property_definitions', async () => {
@@ -263,6 +269,9 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
     expect(result.columns).toBe(1595);
     expect(result.omitted).toEqual(Array.from({ length: 105 }, (_, i) => ({ property: `custom_${String(395 + i).padStart(4, '0')}`, reason: OMITTED_COLUMN_LIMIT })));
     expect(Object.keys(await columnTypes(`${t.table}_typed`))).toHaveLength(1600);
+    expect(typedRelationNotes([result], 2)).toEqual([
+      `${t.table}_typed: 105 properties left out, ${OMITTED_COLUMN_LIMIT} (property_definitions.omitted_reason): custom_0395, custom_0396, ... (103 more)`,
+    ]);
     const [row] = await typed(t.table);
     expect(row).toMatchObject({ hs_default_0000: '42', custom_0394: new Date('2025-01-01T00:00:00Z') });
     expect(row).not.toHaveProperty('custom_0395');
@@ -281,6 +290,7 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
     await db.query(`create view hubspot.${t.table}_report as select id, score from hubspot.${t.table}_typed`);
     await define(t.objectType, [{ name: 'score', type: 'number', archived: true }]);
     const result = await rebuild(t, mode);
+    expect(typedRelationNotes([result])).toEqual([result.warning]);
     expect(result.warning).toMatch(new RegExp(`${t.table}_typed keeps its previous columns: other views depend on it \\(hubspot\\.${t.table}_report\\)`));
     expect(await typed(t.table, 'id, score')).toEqual([{ id: '1', score: '5' }]);
     await db.query(`drop view hubspot.${t.table}_report`);
