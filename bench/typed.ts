@@ -7,8 +7,9 @@
  *   loadRatio        rows/s of the loader with the typed data kept in step (jsonb rows through stagedMerge, then
  *                    syncTypedRows, one transaction per batch of LOAD_BATCH_ROWS) into empty tables
  *                    / rows/s of plain COPY of the same rows in the same batches                   (goal >= 0.8)
- * Also reported: the loader without the typed layer, the query with two label columns, and a full rebuild of the
- * typed data from the stored records (what switching to `table`, or a stale table, costs).
+ * Also reported: the loader without the typed layer, both at one 100-row page per transaction (what a run does under
+ * the API limit), the query with two label columns, and a full rebuild of the typed data from the stored records
+ * (what switching to `table`, or a stale table, costs).
  *
  * The data is generated here, seeded: 50,000 contacts over a catalog of 640 properties (HubSpot's common contact
  * properties by name, more HubSpot-like defaults, and custom ones), every property present in each record as the
@@ -143,10 +144,10 @@ function contact(cat: CatalogProperty[], id: number): TypedSourceRecord & { crea
   return { id: String(id), properties, createdAt: new Date(BASE_MS + id * 1000).toISOString() };
 }
 
-function* batches(cat: CatalogProperty[]): Generator<{ records: TypedSourceRecord[]; rows: CopyValue[][] }> {
-  for (let first = 1; first <= CONTACTS; first += LOAD_BATCH_ROWS) {
+function* batches(cat: CatalogProperty[], size: number, count: number): Generator<{ records: TypedSourceRecord[]; rows: CopyValue[][] }> {
+  for (let first = 1; first <= count; first += size) {
     const records = [];
-    for (let id = first; id < Math.min(first + LOAD_BATCH_ROWS, CONTACTS + 1); id++) records.push(contact(cat, id));
+    for (let id = first; id < Math.min(first + size, count + 1); id++) records.push(contact(cat, id));
     // As the extractor loads them: properties as cleaned JSON text, then the record columns.
     const rows = records.map((r): CopyValue[] => [r.id, cleanJsonText(r.properties), r.createdAt, r.createdAt, false, null, null]);
     yield { records, rows };
@@ -186,14 +187,48 @@ async function rebuild(db: Database, mode: TypedRelationsMode): Promise<number> 
 const settle = (db: Database) => db.query('checkpoint').catch(() => {});
 
 /** Sum over batches of the time each batch's database work took (building the batch is not timed). */
-async function timedBatches(db: Database, cat: CatalogProperty[], work: (tx: pg.PoolClient, batch: { records: TypedSourceRecord[]; rows: CopyValue[][] }) => Promise<void>): Promise<number> {
+async function timedBatches(
+  db: Database,
+  cat: CatalogProperty[],
+  work: (tx: pg.PoolClient, batch: { records: TypedSourceRecord[]; rows: CopyValue[][] }) => Promise<void>,
+  size = LOAD_BATCH_ROWS,
+  count = CONTACTS,
+): Promise<number> {
   let ms = 0;
-  for (const batch of batches(cat)) {
+  for (const batch of batches(cat, size, count)) {
     const started = performance.now();
     await db.transaction((tx) => work(tx, batch));
     ms += performance.now() - started;
   }
   return ms;
+}
+
+const loadBase = (tx: pg.PoolClient, rows: CopyValue[][]) =>
+  stagedMerge(tx, { schema: 'hubspot', table: 'contacts', columns: COLUMNS, key: ['id'], touch: ['synced_at = now()', 'seen_at = now()'] }, rows);
+
+async function loadTyped(tx: pg.PoolClient, b: { records: TypedSourceRecord[]; rows: CopyValue[][] }) {
+  await loadBase(tx, b.rows);
+  const synced = await syncTypedRows(tx, { schema: 'hubspot', table: 'contacts' }, b.records);
+  if (synced.warning) throw new Error(synced.warning);
+}
+
+/** Under the API limit a transaction holds a page or two: the loader alone against the loader with the typed data. */
+const PAGE_ROWS = 100;
+const PAGED_CONTACTS = 5_000;
+
+async function perPageRounds(db: Database, cat: CatalogProperty[]) {
+  const times = { loader: [] as number[], loaderTyped: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    await db.query('truncate hubspot.contacts');
+    await rebuild(db, 'off');
+    await settle(db);
+    times.loader.push(await timedBatches(db, cat, (tx, b) => loadBase(tx, b.rows).then(() => {}), PAGE_ROWS, PAGED_CONTACTS));
+    await db.query('truncate hubspot.contacts');
+    await rebuild(db, 'table');
+    await settle(db);
+    times.loaderTyped.push(await timedBatches(db, cat, loadTyped, PAGE_ROWS, PAGED_CONTACTS));
+  }
+  return { loaderMs: median(times.loader), loaderTypedMs: median(times.loaderTyped), rounds: times };
 }
 
 async function loadRounds(db: Database, cat: CatalogProperty[]) {
@@ -206,18 +241,12 @@ async function loadRounds(db: Database, cat: CatalogProperty[]) {
     await db.query('truncate hubspot.contacts');
     await rebuild(db, 'off');
     await settle(db);
-    times.loader.push(await timedBatches(db, cat, async (tx, b) => {
-      await stagedMerge(tx, { schema: 'hubspot', table: 'contacts', columns: COLUMNS, key: ['id'], touch: ['synced_at = now()', 'seen_at = now()'] }, b.rows);
-    }));
+    times.loader.push(await timedBatches(db, cat, (tx, b) => loadBase(tx, b.rows).then(() => {})));
 
     await db.query('truncate hubspot.contacts');
     await rebuild(db, 'table');
     await settle(db);
-    times.loaderTyped.push(await timedBatches(db, cat, async (tx, b) => {
-      await stagedMerge(tx, { schema: 'hubspot', table: 'contacts', columns: COLUMNS, key: ['id'], touch: ['synced_at = now()', 'seen_at = now()'] }, b.rows);
-      const synced = await syncTypedRows(tx, { schema: 'hubspot', table: 'contacts' }, b.records);
-      if (synced.warning) throw new Error(synced.warning);
-    }));
+    times.loaderTyped.push(await timedBatches(db, cat, loadTyped));
     console.log(`round ${round + 1}: copy ${(times.copy.at(-1)! / 1000).toFixed(1)} s, loader ${(times.loader.at(-1)! / 1000).toFixed(1)} s, loader + typed ${(times.loaderTyped.at(-1)! / 1000).toFixed(1)} s`);
   }
   return { copyMs: median(times.copy), loaderMs: median(times.loader), loaderTypedMs: median(times.loaderTyped), rounds: times };
@@ -261,6 +290,7 @@ async function main() {
     const { rows: [server] } = await db.query<{ v: string }>('select current_setting(\'server_version\') as v');
     console.log(`Postgres ${server.v}; ${CONTACTS.toLocaleString('en-US')} contacts, ${cat.length} properties, ${ROUNDS} rounds`);
 
+    const perPage = await perPageRounds(db, cat);
     const load = await loadRounds(db, cat);
     await db.query('vacuum analyze hubspot.contacts');
     await db.query('vacuum analyze hubspot.contacts_typed_data');
@@ -300,6 +330,7 @@ async function main() {
       queryRatioView: view.ms / plainAgain.ms,
       loadRatio: load.copyMs / load.loaderTypedMs,
       loadRatioWithoutTyped: load.copyMs / load.loaderMs,
+      perPageTypedOverLoader: perPage.loaderMs / perPage.loaderTypedMs,
       query: { sql: query('hubspot.contacts_typed'), rows: matched, plainMs, tableMs, withLabelsMs: labels.ms, viewMs: view.ms, plainMsAtViewTime: plainAgain.ms },
       load: {
         batchRows: LOAD_BATCH_ROWS,
@@ -307,6 +338,7 @@ async function main() {
         loaderRowsPerSecond: rowsPerSecond(load.loaderMs),
         loaderTypedRowsPerSecond: rowsPerSecond(load.loaderTypedMs),
         roundsMs: load.rounds,
+        perPage: { pageRows: PAGE_ROWS, contacts: PAGED_CONTACTS, loaderRowsPerSecond: Math.round((PAGED_CONTACTS / perPage.loaderMs) * 1000), loaderTypedRowsPerSecond: Math.round((PAGED_CONTACTS / perPage.loaderTypedMs) * 1000), roundsMs: perPage.rounds },
       },
       rebuild: { toViewMs: toView, fullTableRebuildMs: fullRebuildMs },
       bytes: { contacts: Number(sizes.contacts), typedData: Number(sizes.typed), plainTyped: Number(sizes.plain) },
@@ -318,6 +350,7 @@ async function main() {
       queryRatioView: { value: report.queryRatioView.toFixed(3), goal: '<= 2', detail: `${view.ms.toFixed(0)} ms vs ${plainAgain.ms.toFixed(0)} ms plain` },
       loadRatio: { value: report.loadRatio.toFixed(3), goal: '>= 0.8', detail: `${report.load.loaderTypedRowsPerSecond} rows/s vs ${report.load.copyRowsPerSecond} rows/s plain COPY` },
       loadRatioWithoutTyped: { value: report.loadRatioWithoutTyped.toFixed(3), goal: '(the loader alone)', detail: `${report.load.loaderRowsPerSecond} rows/s` },
+      perPageTypedOverLoader: { value: report.perPageTypedOverLoader.toFixed(3), goal: `(${PAGE_ROWS}-row transactions: with / without typed)`, detail: `${report.load.perPage.loaderTypedRowsPerSecond} vs ${report.load.perPage.loaderRowsPerSecond} rows/s` },
       withLabels: { value: (labels.ms / plainMs).toFixed(3), goal: '(+ lifecyclestage__label, hubspot_owner_id__owner)', detail: `${labels.ms.toFixed(0)} ms` },
       fullRebuild: { value: (fullRebuildMs / 1000).toFixed(1), goal: '(s, typed data from stored records)', detail: `${rowsPerSecond(fullRebuildMs)} rows/s` },
     });
