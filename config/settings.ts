@@ -5,6 +5,7 @@ import path from 'node:path';
 import { HUBSPOT_TIERS, HUBSPOT_TIER_LIMITS, type HubSpotTier } from './hubspot-limits.js';
 import { ALL_PROPERTIES, parsePropertySelection, PropertySelectionError, type PropertySelection } from './property-selection.js';
 import { API_VERSIONS, DEFAULT_API_VERSION, type ApiVersion } from './api-versions.js';
+import { TYPED_RELATIONS_MODES, type TypedRelationsMode } from './typed-relations-modes.js';
 
 /**
  * One typed settings schema. Precedence: command-line flags > environment (and `.env`) > profile
@@ -107,6 +108,7 @@ export const SETTINGS = {
   HUBSPOT_LIMITS_SCHEMA: { schema: identifier, description: 'Postgres schema of the shared limits (default: HUBSPOT_DB_SCHEMA). Set it alike in processes that load one portal into different schemas, so they spend one budget.' },
   DATABASE_URL: { schema: postgresUrl, description: 'Postgres to load into. Unset: an embedded Postgres is started under .data/postgres.', secret: true },
   HUBSPOT_DB_SCHEMA: { schema: identifier, default: 'hubspot', description: 'Postgres schema for the extracted tables.' },
+  HUBSPOT_TYPED_RELATIONS: { schema: oneOf(TYPED_RELATIONS_MODES), default: 'table', description: 'Typed columns per object table as <table>_typed: table (typed values kept by the loader; fast queries), view (read from the jsonb at query time; no load cost, slow on big tables) or off.' },
   LOG_LEVEL: { schema: oneOf(LOG_LEVELS), description: 'trace|debug|info|warn|error|fatal|silent (default info).' },
   APP_ENV: { schema: oneOf(APP_ENVS), default: 'development', description: 'Environment profile: development|staging|production (development uses less concurrency).' },
   METRICS_PORT: { schema: port, description: 'Serve Prometheus metrics on this port during runs (unset: off).' },
@@ -152,6 +154,7 @@ export interface Settings {
   limitsSchema: string;
   databaseUrl?: string;
   dbSchema: string;
+  typedRelations: TypedRelationsMode;
   logLevel: (typeof LOG_LEVELS)[number];
   appEnv: AppEnv;
   metricsPort?: number;
@@ -310,6 +313,7 @@ export function parseSettings(env: SettingsInput, flags: SettingsInput = {}): Se
     limitsSchema: (values.HUBSPOT_LIMITS_SCHEMA as string | undefined) ?? (values.HUBSPOT_DB_SCHEMA as string),
     databaseUrl: values.DATABASE_URL as string | undefined,
     dbSchema: values.HUBSPOT_DB_SCHEMA as string,
+    typedRelations: values.HUBSPOT_TYPED_RELATIONS as TypedRelationsMode,
     logLevel: (values.LOG_LEVEL as Settings['logLevel']) ?? 'info',
     appEnv,
     metricsPort: values.METRICS_PORT as number | undefined,

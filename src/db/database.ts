@@ -169,3 +169,17 @@ export function ident(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
   return `"${name}"`;
 }
+
+/** Any name, double-quoted: generated names (typed columns, derived relations) follow property names, not a pattern. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function qualified(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+/** A string literal that reads the same whatever standard_conforming_strings is. */
+export function literal(value: string): string {
+  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.js';
 import { ident } from './database.js';
+import { restoreDerivedViews, setAsideDerivedViews } from './derived-views.js';
 
 /**
  * Versioned SQL migrations (`src/db/migrations/NNN_name.sql`) applied at start, in one transaction,
@@ -48,13 +49,15 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<n
       version integer primary key, name text not null, applied_at timestamptz not null default now())`);
     const { rows } = await tx.query<{ version: number }>('select version from schema_migrations');
     const applied = new Set(rows.map((r) => r.version));
-    const done: number[] = [];
-    for (const m of all) {
-      if (applied.has(m.version)) continue;
+    const pending = all.filter((m) => !applied.has(m.version));
+    if (pending.length === 0) return [];
+    // Views generated at run time must not block a migration that changes a column they read (derived-views.ts).
+    const aside = await setAsideDerivedViews(tx, db.schema);
+    for (const m of pending) {
       await tx.query(m.sql);
       await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
-      done.push(m.version);
     }
-    return done;
+    await restoreDerivedViews(tx, db.schema, aside);
+    return pending.map((m) => m.version);
   });
 }

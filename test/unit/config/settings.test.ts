@@ -44,6 +44,13 @@ describe('settings', () => {
     expect(() => parseSettings({ HUBSPOT_LIMITS_SCHEMA: 'Bad-Name' })).toThrow(/HUBSPOT_LIMITS_SCHEMA/);
   });
 
+  it('builds typed relations as tables unless HUBSPOT_TYPED_RELATIONS says view or off', () => {
+    expect(parseSettings({}).typedRelations).toBe('table');
+    expect(parseSettings({ HUBSPOT_TYPED_RELATIONS: 'View' }).typedRelations).toBe('view');
+    expect(parseSettings({ HUBSPOT_TYPED_RELATIONS: 'off' }).typedRelations).toBe('off');
+    expect(problemsOf({ HUBSPOT_TYPED_RELATIONS: 'materialized' })).toEqual(['HUBSPOT_TYPED_RELATIONS: expected one of table|view|off, got "materialized"']);
+  });
+
   it('derives limits from each tier', () => {
     for (const [tier, limits] of Object.entries(TIER_LIMITS)) {
       const s = parseSettings({ HUBSPOT_TIER: tier });
