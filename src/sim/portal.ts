@@ -381,10 +381,11 @@ export class Portal {
     if (this.associations.has('quotes->line_items')) {
       // A quote carries some of its deal's line items (loose ones when the deal has none).
       const byDeal = this.associations.get('line_items->deals')?.reverse;
+      const loose = list('line_items').map((r) => r.id);
       for (const quote of list('quotes')) {
         const deal = this.forwardList('quotes', 'deals', quote.id)[0];
         const ofDeal = deal && byDeal ? byDeal.get(deal) ?? [] : [];
-        const pool = ofDeal.length > 0 ? ofDeal : list('line_items').map((r) => r.id);
+        const pool = ofDeal.length > 0 ? ofDeal : loose;
         if (pool.length === 0) continue;
         for (let k = 1 + Math.floor(random() * 4); k > 0; k--) this.link('quotes', 'line_items', quote.id, pool[Math.floor(random() * pool.length)], false);
       }
