@@ -394,7 +394,8 @@ function search(ctx: RouteContext): HttpReply {
   const queryText = typeof body.query === 'string' ? body.query.toLowerCase() : '';
 
   const read = makeReader(ctx, type);
-  const defaults = defaultProperties(type);
+  // A text query looks in the default properties, a custom object's in its schema's searchable ones.
+  const defaults = resolved.info.schema ? [...defaultProperties(type), ...resolved.info.schema.searchableProperties] : defaultProperties(type);
   const matching = ctx.portal.searchView(type, ctx.now).filter((state) => {
     // "Archived CRM objects won't appear in any search results."
     if (state.archived) return false;
