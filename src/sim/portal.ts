@@ -235,6 +235,8 @@ export class Portal {
   private readonly productIds: string[];
   private readonly customRecords: number;
   readonly refs: ValueRefs;
+  /** JSON of the association types of pairs whose edges all carry the same ones (`associationTypesJson`). */
+  private readonly typesJson = new Map<string, string>();
   /** Search index lag in ms; past states are only kept while it is positive. */
   searchLagMs = 0;
 
@@ -609,9 +611,22 @@ export class Portal {
     });
   }
 
+  /**
+   * The JSON text of one edge's association types, as `associationTypes` gives them: a pair without labels has
+   * the same text for every edge in a direction, kept once (association pages hold up to 500 edges).
+   */
+  associationTypesJson(from: ObjectType, to: ObjectType, fromId: string, toId: string, directed = this.findPair(from, to)!): string {
+    const constant = directed.pair.labels.length === 0 && !(directed.pair.from === 'contacts' && directed.pair.to === 'companies');
+    if (!constant) return JSON.stringify(this.associationTypes(from, to, fromId, toId, directed));
+    const key = `${pairKey(directed.pair)}:${directed.reversed}`;
+    let text = this.typesJson.get(key);
+    if (text === undefined) this.typesJson.set(key, (text = JSON.stringify(this.associationTypes(from, to, fromId, toId, directed))));
+    return text;
+  }
+
   /** Association types of one edge as seen from `from`: the pair's default type, then its labels (contact↔company adds Primary). */
-  associationTypes(from: ObjectType, to: ObjectType, fromId: string, toId: string): Array<{ category: string; typeId: number; label: string | null }> {
-    const { pair, reversed } = this.findPair(from, to)!;
+  associationTypes(from: ObjectType, to: ObjectType, fromId: string, toId: string, directed = this.findPair(from, to)!): Array<{ category: string; typeId: number; label: string | null }> {
+    const { pair, reversed } = directed;
     const types: Array<{ category: string; typeId: number; label: string | null }> = [{ category: pair.category, typeId: reversed ? pair.reverseTypeId : pair.typeId, label: null }];
     if (from === 'contacts' && to === 'companies' && this.primaryCompany.get(fromId) === toId) types.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
     if (from === 'companies' && to === 'contacts' && this.primaryCompany.get(toId) === fromId) types.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });

@@ -26,8 +26,8 @@ function decodeCursor(cursor: string): string | undefined {
 }
 
 /** One edge's types: the pair's default type with a null label (contract §2.5), then its labels (Primary, user-defined). */
-function associatedObjectJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string): string {
-  return `{"toObjectId":${toId},"associationTypes":${JSON.stringify(ctx.portal.associationTypes(from, to, fromId, toId))}}`;
+function associatedObjectJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string, directed?: DirectedPair): string {
+  return `{"toObjectId":${toId},"associationTypes":${ctx.portal.associationTypesJson(from, to, fromId, toId, directed)}}`;
 }
 
 interface Page {
@@ -69,7 +69,7 @@ function perObject(ctx: RouteContext, version: ApiVersion): HttpReply {
   }
   const all = pair.directed ? ctx.portal.associatedIds(from, to, ctx.params.id) : [];
   const page = pageOf(all, after, limit.value);
-  const results = page.ids.map((id) => associatedObjectJson(ctx, from, to, ctx.params.id, id)).join(',');
+  const results = page.ids.map((id) => associatedObjectJson(ctx, from, to, ctx.params.id, id, pair.directed)).join(',');
   let paging = '';
   if (page.next !== undefined) {
     const cursor = encodeCursor(page.next);
@@ -115,7 +115,7 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
       });
       continue;
     }
-    const to_ = page.ids.map((toId) => associatedObjectJson(ctx, from, to, id, toId)).join(',');
+    const to_ = page.ids.map((toId) => associatedObjectJson(ctx, from, to, id, toId, pair.directed)).join(',');
     let paging = '';
     if (page.next !== undefined) {
       const cursor = encodeCursor(page.next);
