@@ -6,7 +6,12 @@
  * Also reported: the start-up time, the contact catalog's size (realistic catalogs by default; `--catalog minimal`
  * for the pre-issue-13 ones) and, with `--manifest`, the size and build time of the streamed manifest.
  *
+ * With `--portals N` it measures a fleet instead (issue 16): N portals on one port, each generated on its first
+ * request; it reports the start-up time, the time to touch every portal once, the process's RSS after that, and
+ * the requests per second spread over every portal's token. Writes bench/results/sim-fleet.json.
+ *
  *   npx tsx bench/sim.ts [--requests N] [--preset small|medium|large] [--catalog realistic|minimal] [--manifest]
+ *   npx tsx bench/sim.ts --portals 100 [--preset small] [--requests N]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
@@ -25,6 +30,7 @@ const REQUESTS = Number(arg('requests', '20000'));
 const PRESET = arg('preset', 'small') as 'small' | 'medium' | 'large';
 const CATALOG = arg('catalog', 'realistic') as CatalogMode;
 const MANIFEST = args.includes('--manifest');
+const PORTALS = Number(arg('portals', '0'));
 const CONCURRENCY = 32;
 
 function get(agent: Agent, url: URL, token: string): Promise<number> {
@@ -67,6 +73,61 @@ async function baseline(total: number) {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   return result;
+}
+
+/** `--portals N`: start-up, first touch of every portal, RSS, and throughput across the fleet's tokens. */
+async function fleet() {
+  const rssBefore = process.memoryUsage().rss;
+  const began = performance.now();
+  const sim = await startSimulator({ preset: PRESET, catalog: CATALOG, rateLimit: false, seed: 1, portals: PORTALS });
+  const startupMs = performance.now() - began;
+  const touchBegan = performance.now();
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  for (const portal of sim.portals) {
+    if ((await get(agent, new URL('/crm/v3/objects/contacts?limit=1', sim.url), portal.token)) !== 200) throw new Error(`portal ${portal.index} did not answer`);
+  }
+  agent.destroy();
+  const touchMs = performance.now() - touchBegan;
+  global.gc?.();
+  const rss = process.memoryUsage().rss;
+  // Requests spread over every portal: each drive() worker takes the next portal's token in turn.
+  const urls = ['/crm/v3/objects/contacts?limit=10', '/crm/v3/objects/deals?limit=100&properties=dealname,amount', '/crm/v3/owners'].map((p) => new URL(p, sim.url));
+  const started = performance.now();
+  let next = 0;
+  let failures = 0;
+  const spread = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < REQUESTS) {
+        const n = next++;
+        if ((await get(spread, urls[n % urls.length], sim.portals[n % sim.portals.length].token)) !== 200) failures++;
+      }
+    }),
+  );
+  spread.destroy();
+  const perSecond = REQUESTS / ((performance.now() - started) / 1000);
+  await sim.close();
+  const report = {
+    bench: 'sim-fleet',
+    portals: PORTALS,
+    preset: PRESET,
+    catalog: CATALOG,
+    startupMs: Math.round(startupMs),
+    firstTouchOfEveryPortalMs: Math.round(touchMs),
+    rssMB: Math.round(rss / 1e6),
+    rssBeforeMB: Math.round(rssBefore / 1e6),
+    requests: REQUESTS,
+    requestsPerSecond: Math.round(perSecond),
+    failures,
+    node: process.version,
+    at: new Date().toISOString(),
+  };
+  console.log(
+    `fleet of ${PORTALS} ${PRESET} portals: start-up ${report.startupMs} ms; every portal generated and answering after ${report.firstTouchOfEveryPortalMs} ms; RSS ${report.rssMB} MB; ${report.requestsPerSecond} req/s across their tokens; failures ${failures}`,
+  );
+  const out = path.resolve('bench', 'results', 'sim-fleet.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(report, null, 2) + '\n');
 }
 
 async function main() {
@@ -124,4 +185,4 @@ async function main() {
   await writeFile(out, JSON.stringify(report, null, 2) + '\n');
 }
 
-await main();
+await (PORTALS > 0 ? fleet() : main());

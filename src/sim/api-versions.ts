@@ -12,11 +12,12 @@ export type ApiVersion = 'numbered' | DatedVersion;
 
 /**
  * Paths of the numbered CRM versions, which HubSpot stops supporting (v4 on 2027-03-30, v1–v3 in September 2027).
- * `/crm/associations/v4/...` (association labels) is v4 too. Forms (`/marketing/v3/forms`) and form submissions
- * (`/form-integrations/v1/...`) have no dated GA version and are not part of the CRM sunset.
+ * `/crm/associations/v4/...` (association labels) is v4 too, and `/crm-object-schemas/v3/...` (custom object
+ * schemas) v3. Forms (`/marketing/v3/forms`) and form submissions (`/form-integrations/v1/...`) have no dated GA
+ * version and are not part of the CRM sunset.
  */
 export function isNumberedCrmPath(path: string): boolean {
-  return /^\/crm\/(v3|v4)\//.test(path) || path.startsWith('/crm/associations/v4/');
+  return /^\/crm\/(v3|v4)\//.test(path) || path.startsWith('/crm/associations/v4/') || path.startsWith('/crm-object-schemas/v3/');
 }
 
 /**

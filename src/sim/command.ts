@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CATALOG_MODES, PRESETS, TIERS, type CatalogMode, type FaultRates, type PortalSize, type Preset, type SimulatorOptions, type Tier } from './options.js';
+import { OPTIONAL_TYPES, type OptionalType } from './schema.js';
 import { startSimulator } from './simulator.js';
 
 /** `sim` sub-command: serves a simulated portal until SIGTERM/SIGINT. */
@@ -10,6 +11,14 @@ function integer(name: string) {
     if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
     return value;
   };
+}
+
+function typeList(raw: string): OptionalType[] {
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  for (const name of names) {
+    if (!(OPTIONAL_TYPES as readonly string[]).includes(name)) throw new InvalidArgumentError(`--without takes ${OPTIONAL_TYPES.join(', ')}`);
+  }
+  return names as OptionalType[];
 }
 
 function rate(raw: string): number {
@@ -31,6 +40,16 @@ interface RawOptions {
   engagements?: number;
   forms?: number;
   submissions?: number;
+  tickets?: number;
+  products?: number;
+  lineItems?: number;
+  quotes?: number;
+  leads?: number;
+  customObjects?: number;
+  customRecords?: number;
+  owners?: number;
+  portals?: number;
+  without?: OptionalType[];
   mutationsPerMinute?: number;
   backgroundLoad?: number;
   latencyMs?: number;
@@ -76,7 +95,7 @@ const FAULT_FLAGS = {
 
 export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
   const size: Partial<PortalSize> = {};
-  for (const key of ['contacts', 'companies', 'deals', 'engagements', 'forms', 'submissions'] as const) {
+  for (const key of ['contacts', 'companies', 'deals', 'engagements', 'forms', 'submissions', 'tickets', 'products', 'lineItems', 'quotes', 'leads', 'customObjects', 'customRecords', 'owners'] as const) {
     if (raw[key] !== undefined) size[key] = raw[key];
   }
   const faults: Partial<FaultRates> = {};
@@ -113,6 +132,8 @@ export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
   if (raw.maxUrlBytes !== undefined) options.maxUrlBytes = raw.maxUrlBytes;
   if (raw.pageDrift !== undefined) options.pageDrift = raw.pageDrift;
   if (raw.pageDriftWindowMs !== undefined) options.pageDriftWindowMs = raw.pageDriftWindowMs;
+  if (raw.portals !== undefined) options.portals = raw.portals;
+  if (raw.without !== undefined) options.without = raw.without;
   return options;
 }
 
@@ -131,6 +152,16 @@ export function simCommand(): Command {
     .option('--engagements <n>', 'number of calls+emails+meetings+notes+tasks', integer('engagements'))
     .option('--forms <n>', 'number of forms (every type)', integer('forms'))
     .option('--submissions <n>', 'number of form submissions', integer('submissions'))
+    .option('--tickets <n>', 'number of tickets (default: as many as deals)', integer('tickets'))
+    .option('--products <n>', 'number of products (default: 20 + deals/20, at most 400)', integer('products'))
+    .option('--line-items <n>', 'number of line items (default: 2.5 per deal)', integer('line-items'))
+    .option('--quotes <n>', 'number of quotes (default: one per two deals)', integer('quotes'))
+    .option('--leads <n>', 'number of leads (default: an eighth of the contacts)', integer('leads'))
+    .option('--custom-objects <n>', 'custom objects at start, 0-2 (default: 1, or 2 from 1,000 deals)', integer('custom-objects'))
+    .option('--custom-records <n>', 'records of the first custom object (default: 1.5 per deal; the second has half)', integer('custom-records'))
+    .option('--owners <n>', 'CRM owners, about a sixth archived (default: 12 + contacts/250)', integer('owners'))
+    .option('--portals <n>', 'serve N independent portals on one port: tokens <token>-1..N, seeds seed..seed+N-1', integer('portals'))
+    .option('--without <types>', `standard types the portal lacks, answered 403 MISSING_SCOPES (${OPTIONAL_TYPES.join(', ')})`, typeList)
     .option('--mutations-per-minute <n>', 'seeded random changes per minute (updates, creates, archives, deletes, associations)', integer('mutations'))
     .option('--background-load <n>', 'requests per rate-limit window made by another app on the same quota', integer('background-load'))
     .option('--latency-ms <n>', 'median response latency in ms', integer('latency-ms'))
@@ -163,8 +194,9 @@ export function simCommand(): Command {
       const started = Date.now();
       const sim = await startSimulator(toSimulatorOptions(raw));
       process.stdout.write(`HubSpot simulator listening on ${sim.url}\n`);
+      const fleet = sim.portals.length > 1 ? `${sim.portals.length} portals (tokens ${sim.portals[0].token}..${sim.portals[sim.portals.length - 1].token}, generated on first use)` : 'portal';
       process.stderr.write(
-        `portal ready in ${Date.now() - started} ms (preset ${raw.preset}, seed ${raw.seed}); a Bearer token is required; ground truth at ${sim.url}/__sim/manifest\n`,
+        `${fleet} ready in ${Date.now() - started} ms (preset ${raw.preset}, seed ${raw.seed}); a Bearer token is required; ground truth at ${sim.url}/__sim/manifest\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -85,3 +85,27 @@ export function rateLimited(policy: RateLimitPolicy): HttpReply {
     policyName: policy,
   });
 }
+
+/**
+ * The 403 for a type the portal does not have or the app may not read (a portal without Sales Hub has no leads).
+ * HubSpot words it per authentication method, as captured in estuary/connectors
+ * (source-hubspot-native/tests/test_missing_scope_error.py, reading /crm/v3/properties/leads): a private app's
+ * token gets `MISSING_SCOPES` naming the scopes; an OAuth token gets a body without `category`.
+ */
+export function missingScopes(scope: string, auth: 'private' | 'oauth', legacyObjectType: string, portalId: number): HttpReply {
+  if (auth === 'oauth') {
+    return json(403, {
+      status: 'error',
+      message: `You do not have permissions to view_schema object type ObjectTypeId{legacyObjectType=${legacyObjectType}} in portal ${portalId} (requires one of [${scope}])`,
+      correlationId: randomUUID(),
+    });
+  }
+  return json(403, {
+    status: 'error',
+    message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+    correlationId: randomUUID(),
+    errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [scope] } }],
+    links: { scopes: 'https://developers.hubspot.com/scopes' },
+    category: 'MISSING_SCOPES',
+  });
+}

@@ -1,6 +1,6 @@
 import { API_LIMIT_INCREASE, HUBSPOT_TIER_LIMITS, HUBSPOT_TIERS, type HubSpotTier } from '../../config/hubspot-limits.js';
 import type { Clock } from '../clock.js';
-import { ENGAGEMENT_TYPES, type ObjectType } from './schema.js';
+import { ENGAGEMENT_TYPES, OBJECT_TYPES, type OptionalType, type StandardType } from './schema.js';
 
 export type Tier = HubSpotTier;
 export const TIERS: Tier[] = [...HUBSPOT_TIERS];
@@ -16,6 +16,37 @@ export interface PortalSize {
   engagements: number;
   forms: number;
   submissions: number;
+  /**
+   * The streams of issue 14. Each is optional: when left out it follows the sizes above as real portals do
+   * (`derivedSizes`): tickets as many as deals, line items 2.5 per deal, quotes one per two deals, leads an eighth
+   * of the contacts, products a catalogue of tens to hundreds, custom object records 1.5 per deal, owners a team
+   * that grows with the contacts.
+   */
+  tickets?: number;
+  products?: number;
+  lineItems?: number;
+  quotes?: number;
+  leads?: number;
+  /** Records of each generated custom object. */
+  customRecords?: number;
+  /** CRM owners (users and a queue), archived ones included. */
+  owners?: number;
+  /** Custom objects the portal starts with (`projects`, then `vehicles`). */
+  customObjects?: number;
+}
+
+/** Counts of the issue-14 streams for a size: the given ones, the rest derived from the others. */
+export function derivedSizes(size: PortalSize): Required<Pick<PortalSize, 'tickets' | 'products' | 'lineItems' | 'quotes' | 'leads' | 'customRecords' | 'owners' | 'customObjects'>> {
+  return {
+    tickets: size.tickets ?? size.deals,
+    products: size.products ?? Math.min(400, 20 + Math.round(size.deals / 20)),
+    lineItems: size.lineItems ?? Math.round(size.deals * 2.5),
+    quotes: size.quotes ?? Math.round(size.deals / 2),
+    leads: size.leads ?? Math.round(size.contacts / 8),
+    customRecords: size.customRecords ?? Math.round(size.deals * 1.5),
+    owners: size.owners ?? Math.min(500, 12 + Math.round(size.contacts / 250)),
+    customObjects: size.customObjects ?? (size.deals >= 1000 ? 2 : 1),
+  };
 }
 
 export const PRESET_SIZES: Record<Preset, PortalSize> = {
@@ -139,6 +170,15 @@ export interface SimulatorOptions {
   /** When false, every numbered CRM path (`/crm/v3/...`, `/crm/v4/...`, `/crm/associations/v4/...`) answers 404, as after the sunset. */
   legacyPaths: boolean;
 
+  /**
+   * Independent portals served on one port (issue 16): portal k (1..N) answers the token `${token}-${k}` (just
+   * `token` when N is 1), has the seed `seed + k - 1`, its own data, rate-limit windows and daily count. Portals
+   * are generated on first use.
+   */
+  portals: number;
+  /** Standard types the portal does not have (e.g. leads without Sales Hub): every endpoint of theirs answers 403 MISSING_SCOPES. */
+  without: OptionalType[];
+
   clock?: Clock;
 }
 
@@ -159,19 +199,23 @@ export const ZERO_FAULTS: FaultRates = {
 };
 
 /** Custom properties per type in each preset when `customProperties` is not given. */
-export const PRESET_CUSTOM_PROPERTIES: Record<Preset, { contacts: number; companies: number; deals: number; engagements: number }> = {
+export const PRESET_CUSTOM_PROPERTIES: Record<Preset, { contacts: number; companies: number; deals: number; engagements: number; others: number }> = {
   // Enough on contacts for one of every kind of custom property (plus the long biography).
-  small: { contacts: 14, companies: 6, deals: 6, engagements: 3 },
+  small: { contacts: 14, companies: 6, deals: 6, engagements: 3, others: 4 },
   // >= 600 contact properties with the ~380 defaults, as the issue asks of medium and large.
-  medium: { contacts: 260, companies: 90, deals: 70, engagements: 12 },
-  large: { contacts: 300, companies: 120, deals: 90, engagements: 15 },
+  medium: { contacts: 260, companies: 90, deals: 70, engagements: 12, others: 25 },
+  large: { contacts: 300, companies: 120, deals: 90, engagements: 15, others: 40 },
 };
 
-/** Custom properties of each type: `customProperties` on every type when given, else the preset's counts. */
-export function customPropertyCounts(options: Pick<SimulatorOptions, 'preset' | 'customProperties'>): Record<ObjectType, number> {
+/** Custom properties of each standard type: `customProperties` on every type when given, else the preset's counts. */
+export function customPropertyCounts(options: Pick<SimulatorOptions, 'preset' | 'customProperties'>): Record<StandardType, number> {
   const preset = PRESET_CUSTOM_PROPERTIES[options.preset];
   const of = (n: number) => options.customProperties ?? n;
-  const counts = { contacts: of(preset.contacts), companies: of(preset.companies), deals: of(preset.deals) } as Record<ObjectType, number>;
+  const counts = {} as Record<StandardType, number>;
+  for (const type of OBJECT_TYPES) counts[type] = of(preset.others);
+  counts.contacts = of(preset.contacts);
+  counts.companies = of(preset.companies);
+  counts.deals = of(preset.deals);
   for (const type of ENGAGEMENT_TYPES) counts[type] = of(preset.engagements);
   return counts;
 }
@@ -213,6 +257,8 @@ export function resolveOptions(partial: Partial<SimulatorOptions>): SimulatorOpt
     pageDrift: partial.pageDrift ?? 0,
     pageDriftWindowMs: partial.pageDriftWindowMs ?? 60_000,
     legacyPaths: partial.legacyPaths ?? true,
+    portals: partial.portals ?? 1,
+    without: partial.without ?? [],
     clock: partial.clock,
   };
 }

@@ -1,15 +1,29 @@
 import { seededRandom, type Random } from '../clock.js';
+import { addedSchema, CustomIdAllocator, generatedSchemas, portalIdFor, schemaMatches, schemaPairs, type SimSchema } from './custom-objects.js';
+import { propertyHistory, type HistoryEntry, type VersionPoint } from './history.js';
 import { compareIds, hashSeed, insertSortedId, lowerBoundId, removeSortedId, seededUuid } from './ids.js';
-import type { CatalogMode, PortalSize } from './options.js';
-import { propertyCatalog, type PropertyCatalog } from './property-catalog.js';
-import { propertyValues, type PropertyValues, type RecordState } from './property-values.js';
+import { derivedSizes, type CatalogMode, type PortalSize } from './options.js';
+import { OwnerStore } from './owners.js';
+import { addStage, customObjectPipeline, initialPipelines, renameStage, type SimPipeline } from './pipelines.js';
+import { customObjectCatalog, propertyCatalog, withAddedProperty, withArchivedProperty, type PropertyCatalog } from './property-catalog.js';
+import type { NamedProperty } from './property-names.js';
+import { propertyValues, type PropertyValues, type RecordState, type ValueRefs } from './property-values.js';
 import {
   ASSOCIATION_PAIRS,
+  CLASSIC_TYPES,
   ENGAGEMENT_TYPES,
+  findPairIn,
+  isStandardType,
+  OBJECT_TYPE_IDS,
   OBJECT_TYPES,
   pairKey,
+  resolveStandardType,
+  singularName,
   type AssociationPair,
+  type DirectedPair,
   type ObjectType,
+  type OptionalType,
+  type StandardType,
 } from './schema.js';
 
 /**
@@ -41,6 +55,10 @@ export interface SimRecord extends RecordState {
   bornAt: number;
   /** Earlier states still visible to a lagging search index, oldest first. */
   past?: PastState[];
+  /** Modified date of version 0, kept once the record changes (property history needs every version's instant). */
+  baseUpdatedAt?: number;
+  /** Modified date of versions 1..version, in order. */
+  changedAt?: number[];
 }
 
 /** What a lagging search index shows of a record at some instant. */
@@ -91,9 +109,25 @@ export interface PortalConfig {
   sameMsBatch: number;
   /** Property catalogs; realistic unless given. */
   catalog?: CatalogMode;
-  /** Custom properties per type (realistic catalogs only); none unless given. */
+  /** Custom properties per standard type (realistic catalogs only); none unless given. */
   customProperties?: Partial<Record<ObjectType, number>>;
+  /** Standard types the portal does not have (their endpoints answer 403). */
+  without?: readonly OptionalType[];
 }
+
+/** What a type key stands for in this portal. */
+export interface TypeInfo {
+  key: ObjectType;
+  objectTypeId: string;
+  /** Plural API name (`contacts`), or the custom object's schema name. */
+  name: string;
+  singular: string;
+  custom: boolean;
+  schema?: SimSchema;
+}
+
+/** A path's object type: a type the portal has, one it lacks (403), or nothing HubSpot knows (400). */
+export type ResolvedType = { type: ObjectType; info: TypeInfo } | { missing: StandardType } | undefined;
 
 export type MutationKind =
   | 'update'
@@ -103,7 +137,15 @@ export type MutationKind =
   | 'delete'
   | 'associate'
   | 'dissociate'
-  | 'submit';
+  | 'submit'
+  | 'owner-add'
+  | 'owner-archive'
+  | 'stage-add'
+  | 'stage-rename'
+  | 'property-add'
+  | 'property-archive'
+  | 'schema-add'
+  | 'schema-property-add';
 
 const MUTATION_WEIGHTS: Array<[MutationKind, number]> = [
   ['update', 50],
@@ -114,6 +156,14 @@ const MUTATION_WEIGHTS: Array<[MutationKind, number]> = [
   ['associate', 8],
   ['dissociate', 6],
   ['submit', 6],
+  ['owner-add', 1],
+  ['owner-archive', 0.5],
+  ['stage-add', 0.5],
+  ['stage-rename', 0.5],
+  ['property-add', 1],
+  ['property-archive', 0.5],
+  ['schema-add', 0.2],
+  ['schema-property-add', 0.5],
 ];
 
 /** Engagements are split over the five types in these shares. */
@@ -129,21 +179,37 @@ const ENGAGEMENT_SHARE: Record<(typeof ENGAGEMENT_TYPES)[number], number> = {
 const HUB_COMPANY_CONTACTS = 650;
 const HUB_CONTACT_CALLS = 550;
 
-export function countsByType(size: PortalSize): Record<ObjectType, number> {
-  const counts = { contacts: size.contacts, companies: size.companies, deals: size.deals } as Record<ObjectType, number>;
+export function countsByType(size: PortalSize): Record<StandardType, number> {
+  const counts = { contacts: size.contacts, companies: size.companies, deals: size.deals } as Record<StandardType, number>;
   let assigned = 0;
   ENGAGEMENT_TYPES.forEach((type, n) => {
     const count = n === ENGAGEMENT_TYPES.length - 1 ? size.engagements - assigned : Math.floor(size.engagements * ENGAGEMENT_SHARE[type]);
     counts[type] = count;
     assigned += count;
   });
+  const derived = derivedSizes(size);
+  counts.tickets = derived.tickets;
+  counts.products = derived.products;
+  counts.line_items = derived.lineItems;
+  counts.quotes = derived.quotes;
+  counts.leads = derived.leads;
   return counts;
+}
+
+/** Owner availability changes only at owners' creation and archive instants: one list per interval between them. */
+interface OwnerSegments {
+  starts: number[];
+  ids: string[][];
 }
 
 export class Portal {
   readonly seed: number;
+  /** HubSpot's account id of this portal (in custom objects' fully qualified names). */
+  readonly portalId: number;
   private readonly stores = new Map<ObjectType, TypeStore>();
   private readonly associations = new Map<string, AssociationStore>();
+  /** Pairs among the types this portal has: the standard ones, then each custom object's. */
+  private pairList: AssociationPair[] = [];
   /** contact id → primary company id. */
   private readonly primaryCompany = new Map<string, string>();
   private readonly deletedIds = new Map<ObjectType, string[]>();
@@ -152,30 +218,84 @@ export class Portal {
   private readonly submissionsByForm = new Map<string, SimSubmission[]>();
   private readonly mutationRandom: Random;
   private readonly catalogs = new Map<ObjectType, PropertyCatalog>();
+  private readonly catalogMode: CatalogMode;
+  /** Standard types this portal lacks. */
+  readonly missingTypes: ReadonlySet<StandardType>;
+  readonly owners: OwnerStore;
+  private ownerSegments?: OwnerSegments;
+  /** Users who change records (history `updatedByUserId`): the generated owners' users, fixed at start. */
+  private readonly userIds: number[];
+  private readonly pipelinesByType = new Map<ObjectType, SimPipeline[]>();
+  private nextStageId: number;
+  readonly schemas: SimSchema[] = [];
+  private readonly customIds: CustomIdAllocator;
+  private propertySerial = 0;
+  /** Schemas created at run time so far (the next one is `addedSchema(addedSchemas)`). */
+  private addedSchemas = 0;
+  private readonly productIds: string[];
+  private readonly customRecords: number;
+  readonly refs: ValueRefs;
+  /** JSON of the association types of pairs whose edges all carry the same ones (`associationTypesJson`). */
+  private readonly typesJson = new Map<string, string>();
   /** Search index lag in ms; past states are only kept while it is positive. */
   searchLagMs = 0;
 
   constructor(config: PortalConfig) {
     this.seed = config.seed;
+    this.portalId = portalIdFor(config.seed);
+    this.catalogMode = config.catalog ?? 'realistic';
+    this.missingTypes = new Set(config.without ?? []);
+    const derived = derivedSizes(config.size);
+    this.customRecords = derived.customRecords;
     for (const type of OBJECT_TYPES) {
-      this.catalogs.set(type, propertyCatalog(type, config.catalog ?? 'realistic', config.customProperties?.[type] ?? 0));
+      if (this.missingTypes.has(type)) continue;
+      this.catalogs.set(type, propertyCatalog(type, this.catalogMode, config.customProperties?.[type] ?? 0));
+      this.pipelinesByType.set(type, initialPipelines(type));
     }
     this.mutationRandom = seededRandom(hashSeed(config.seed, 'mutations'));
+    this.owners = new OwnerStore(config.seed, derived.owners);
+    this.userIds = this.owners.owners.flatMap((o) => (o.userId === undefined ? [] : [o.userId]));
+    this.nextStageId = 90_000_000 + (hashSeed(config.seed, 'stage-ids') % 9_000_000);
+    this.customIds = new CustomIdAllocator(config.seed);
+    const admin = this.userIds[0] ?? 1;
+    for (const schema of generatedSchemas(derived.customObjects, this.portalId, this.customIds, admin)) this.registerSchema(schema);
+    this.refs = {
+      ownersAt: (t) => this.ownersAt(t),
+      pipelines: (type) => this.pipelinesByType.get(type) ?? [],
+      productIds: [],
+      primaryDisplayProperty: (type) => this.schemaOf(type)?.primaryDisplayProperty,
+    };
     const counts = countsByType(config.size);
-    for (const type of OBJECT_TYPES) this.generateRecords(type, counts[type]);
+    for (const type of OBJECT_TYPES) if (!this.missingTypes.has(type)) this.generateRecords(type, counts[type]);
+    this.schemas.forEach((schema, n) => this.generateRecords(schema.objectTypeId, n === 0 ? this.customRecords : Math.round(this.customRecords / 2)));
+    this.productIds = this.stores.has('products') ? this.store('products').list.map((r) => r.id) : [];
+    (this.refs as { productIds: readonly string[] }).productIds = this.productIds;
+    this.pairList = [...ASSOCIATION_PAIRS.filter((p) => this.hasType(p.from) && this.hasType(p.to)), ...this.schemas.flatMap((s) => schemaPairs(s).filter((p) => this.hasType(p.to)))];
     this.generateAssociations();
+    this.generateStreamAssociations();
     if (config.sameMsBatch > 0) this.stampSameMillisecond(config.sameMsBatch);
     this.generateForms(config.size.forms, config.size.submissions);
   }
 
   // ---- generation -------------------------------------------------------------------------------------------
 
+  private registerSchema(schema: SimSchema): void {
+    this.schemas.push(schema);
+    this.catalogs.set(schema.objectTypeId, customObjectCatalog(schema, this.catalogMode));
+    this.pipelinesByType.set(schema.objectTypeId, [customObjectPipeline(schema.id, schema.createdAt)]);
+  }
+
+  /** Ids of a type live in their own range: classic types first (as before issue 14), then new ones, then custom objects. */
+  private typeIndex(type: ObjectType): number {
+    const standard = (OBJECT_TYPES as readonly string[]).indexOf(type);
+    return standard >= 0 ? standard : 20 + this.schemas.findIndex((s) => s.objectTypeId === type);
+  }
+
   private generateRecords(type: ObjectType, count: number): void {
-    const typeIndex = OBJECT_TYPES.indexOf(type);
     const random = seededRandom(hashSeed(this.seed, 'records', type));
-    const base = BigInt(typeIndex + 1) * 10_000_000_000n;
+    const base = BigInt(this.typeIndex(type) + 1) * 10_000_000_000n;
     const highFrom = Math.floor(count * 0.9);
-    const store: TypeStore = { list: [], byId: new Map(), nextIdx: count, lastId: 0n };
+    const store: TypeStore = { list: [], byId: new Map(), nextIdx: count, lastId: base };
     for (let idx = 0; idx < count; idx++) {
       // The last tenth of every type lives above 2^53, where JS numbers round ids.
       const offset = idx >= highFrom ? TWO_POW_53 : 0n;
@@ -188,12 +308,14 @@ export class Portal {
       store.byId.set(record.id, record);
       store.lastId = id;
     }
+    // Every type has archived records, small ones too (a product catalogue of 23 would often have none at 2 %).
+    if (count >= 3 && !store.list.some((r) => r.archivedAt !== undefined)) store.list[count - 2].archivedAt = store.list[count - 2].updatedAt;
     this.stores.set(type, store);
     this.deletedIds.set(type, []);
   }
 
   private generateAssociations(): void {
-    for (const pair of ASSOCIATION_PAIRS) {
+    for (const pair of this.pairList) {
       this.associations.set(pairKey(pair), { pair, forward: new Map(), reverse: new Map() });
     }
     const random = seededRandom(hashSeed(this.seed, 'associations'));
@@ -232,20 +354,65 @@ export class Portal {
         if (deals.length > 0 && random() < 0.3) this.link(type, 'deals', engagement.id, anyOf(deals).id, false);
       });
     }
+  }
+
+  /**
+   * The pairs of issue 14, from their own seeded stream so the pairs above stay as they were: most tickets with
+   * contacts and a company, line items on deals, quotes on deals with some of the deal's line items, leads on a
+   * contact, custom object records on contacts, companies and deals; some engagements on tickets.
+   */
+  private generateStreamAssociations(): void {
+    const random = seededRandom(hashSeed(this.seed, 'associations', 'issue-14'));
+    const list = (type: ObjectType) => this.stores.get(type)?.list ?? [];
+    const anyOf = (records: readonly SimRecord[]) => records[Math.floor(random() * records.length)];
+    const linkSome = (from: ObjectType, to: ObjectType, share: number, most = 1) => {
+      const targets = list(to);
+      if (!this.associations.has(`${from}->${to}`) || targets.length === 0) return;
+      for (const record of list(from)) {
+        if (random() >= share) continue;
+        const n = 1 + Math.floor(random() * most);
+        for (let k = 0; k < n; k++) this.link(from, to, record.id, anyOf(targets).id, false);
+      }
+    };
+    linkSome('tickets', 'contacts', 0.9, 2);
+    linkSome('tickets', 'companies', 0.7);
+    linkSome('tickets', 'deals', 0.3);
+    for (const type of ENGAGEMENT_TYPES) linkSome(type, 'tickets', 0.1);
+    linkSome('line_items', 'deals', 0.95);
+    linkSome('quotes', 'deals', 0.97);
+    if (this.associations.has('quotes->line_items')) {
+      // A quote carries some of its deal's line items (loose ones when the deal has none).
+      const byDeal = this.associations.get('line_items->deals')?.reverse;
+      const loose = list('line_items').map((r) => r.id);
+      for (const quote of list('quotes')) {
+        const deal = this.forwardList('quotes', 'deals', quote.id)[0];
+        const ofDeal = deal && byDeal ? byDeal.get(deal) ?? [] : [];
+        const pool = ofDeal.length > 0 ? ofDeal : loose;
+        if (pool.length === 0) continue;
+        for (let k = 1 + Math.floor(random() * 4); k > 0; k--) this.link('quotes', 'line_items', quote.id, pool[Math.floor(random() * pool.length)], false);
+      }
+    }
+    linkSome('quotes', 'contacts', 0.9, 2);
+    linkSome('quotes', 'companies', 0.8);
+    linkSome('tasks', 'quotes', 0.05);
+    linkSome('leads', 'contacts', 1);
+    linkSome('leads', 'companies', 0.7);
+    for (const schema of this.schemas) {
+      for (const { to } of schema.associations) linkSome(schema.objectTypeId, to, to === 'contacts' ? 0.85 : to === 'companies' ? 0.6 : 0.4, to === 'contacts' ? 2 : 1);
+    }
     for (const store of this.associations.values()) {
-      for (const list of store.forward.values()) list.sort(compareIds);
-      for (const list of store.reverse.values()) list.sort(compareIds);
+      for (const ids of store.forward.values()) ids.sort(compareIds);
+      for (const ids of store.reverse.values()) ids.sort(compareIds);
     }
   }
 
   /** A bulk update: many records of the largest type share one modified-date millisecond. */
   private stampSameMillisecond(n: number): void {
     let largest: ObjectType = 'contacts';
-    for (const type of OBJECT_TYPES) if (this.store(type).list.length > this.store(largest).list.length) largest = type;
+    for (const type of this.typeKeys()) if (this.store(type).list.length > this.store(largest).list.length) largest = type;
     const list = this.store(largest).list;
     for (const record of list.slice(0, Math.min(n, list.length))) {
-      record.version += 1;
-      record.updatedAt = SAME_MS_BATCH_AT;
+      this.bump(record, SAME_MS_BATCH_AT);
       if (record.archivedAt !== undefined) record.archivedAt = SAME_MS_BATCH_AT;
     }
   }
@@ -290,6 +457,45 @@ export class Portal {
     return { conversionId: seededUuid(random), submittedAt, pageUrl: `https://www.example.com/landing/${n % 9}`, values };
   }
 
+  // ---- types --------------------------------------------------------------------------------------------------
+
+  /** Whether the portal has this type: a standard type it does not lack, or a custom object. */
+  hasType(type: ObjectType): boolean {
+    if (isStandardType(type)) return !this.missingTypes.has(type);
+    return this.schemas.some((s) => s.objectTypeId === type && s.archivedAt === undefined);
+  }
+
+  /** Every type key the portal has: standard types (in `OBJECT_TYPES` order), then custom objects. */
+  typeKeys(): ObjectType[] {
+    return [...OBJECT_TYPES.filter((t) => !this.missingTypes.has(t)), ...this.schemas.filter((s) => s.archivedAt === undefined).map((s) => s.objectTypeId)];
+  }
+
+  schemaOf(type: ObjectType): SimSchema | undefined {
+    return isStandardType(type) ? undefined : this.schemas.find((s) => s.objectTypeId === type);
+  }
+
+  typeInfo(type: ObjectType): TypeInfo {
+    const schema = this.schemaOf(type);
+    if (schema) return { key: type, objectTypeId: schema.objectTypeId, name: schema.name, singular: schema.name, custom: true, schema };
+    return { key: type, objectTypeId: OBJECT_TYPE_IDS[type as StandardType], name: type, singular: singularName(type), custom: false };
+  }
+
+  /** A path's object type: a standard name, singular or `0-N`, or a custom object's `2-N`, fully qualified name, `p_name` or name. */
+  resolveType(raw: string): ResolvedType {
+    const standard = resolveStandardType(raw);
+    if (standard) return this.missingTypes.has(standard) ? { missing: standard } : { type: standard, info: this.typeInfo(standard) };
+    const schema = this.schemas.find((s) => s.archivedAt === undefined && schemaMatches(s, raw));
+    return schema ? { type: schema.objectTypeId, info: this.typeInfo(schema.objectTypeId) } : undefined;
+  }
+
+  pairs(): readonly AssociationPair[] {
+    return this.pairList;
+  }
+
+  findPair(from: ObjectType, to: ObjectType): DirectedPair | undefined {
+    return findPairIn(this.pairList, from, to);
+  }
+
   // ---- reading ----------------------------------------------------------------------------------------------
 
   private store(type: ObjectType): TypeStore {
@@ -302,7 +508,7 @@ export class Portal {
   }
 
   get(type: ObjectType, id: string): SimRecord | undefined {
-    return this.store(type).byId.get(id);
+    return this.stores.get(type)?.byId.get(id);
   }
 
   /** Index of the first record with id >= `id`. */
@@ -317,11 +523,60 @@ export class Portal {
 
   /** Every catalog property of the record (or of a past state of it), or only the named ones, as the API returns them. */
   properties(state: RecordState & { type: ObjectType }, only?: readonly string[]): PropertyValues {
-    return propertyValues(this.seed, state.type, state, this.catalog(state.type), only);
+    return propertyValues(this.seed, state.type, state, this.catalog(state.type), this.refs, only);
+  }
+
+  /** The record's known states, oldest first: version 0 at its first modified date, then each change. */
+  versionPoints(record: SimRecord): VersionPoint[] {
+    const points: VersionPoint[] = [{ version: 0, at: record.baseUpdatedAt ?? record.updatedAt }];
+    record.changedAt?.forEach((at, k) => points.push({ version: k + 1, at }));
+    return points;
+  }
+
+  /** The history of the named properties (every catalog property when none are named), newest first per property. */
+  history(record: SimRecord, names?: readonly string[]): Record<string, HistoryEntry[]> {
+    const catalog = this.catalog(record.type);
+    const points = this.versionPoints(record);
+    const out: Record<string, HistoryEntry[]> = {};
+    const definitions = names ? names.flatMap((n) => catalog.byName.get(n) ?? []) : catalog.definitions;
+    for (const definition of definitions) {
+      out[definition.name] = propertyHistory({
+        seed: this.seed,
+        type: record.type,
+        record,
+        definition,
+        points,
+        valueAt: (state) => this.properties({ ...record, version: state.version, updatedAt: state.updatedAt }, [definition.name])[definition.name] ?? null,
+        userIds: this.userIds,
+      });
+    }
+    return out;
   }
 
   deleted(type: ObjectType): readonly string[] {
-    return this.deletedIds.get(type)!;
+    return this.deletedIds.get(type) ?? [];
+  }
+
+  /** Owner ids a record modified at `t` may point at (`OwnerStore.eligibleAt`, kept per interval between owner events). */
+  private ownersAt(t: number): readonly string[] {
+    if (!this.ownerSegments) {
+      const starts = [...new Set(this.owners.owners.flatMap((o) => (o.archivedAt === undefined ? [o.createdAt] : [o.createdAt, o.archivedAt])))].sort((a, b) => a - b);
+      this.ownerSegments = { starts, ids: starts.map((at) => this.owners.eligibleAt(at)) };
+    }
+    const { starts, ids } = this.ownerSegments;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? [] : ids[lo - 1];
+  }
+
+  /** The type's pipelines, archived ones included (the API lists the live ones). */
+  pipelines(type: ObjectType): readonly SimPipeline[] {
+    return this.pipelinesByType.get(type) ?? [];
   }
 
   private forwardList(from: ObjectType, to: ObjectType, id: string): string[] {
@@ -345,19 +600,50 @@ export class Portal {
     });
   }
 
-  /** Association type ids for one edge as seen from `from` (HubSpot's default ids; contact↔company adds Primary). */
+  /** The labels one edge carries besides its pair's default type, in canonical direction (`pair.from` → `pair.to`). */
+  edgeLabels(pair: AssociationPair, fromId: string, toId: string): AssociationPair['labels'] {
+    if (pair.labels.length === 0) return [];
+    return pair.labels.filter((label) => {
+      // A primary label goes to the record's first associated object (on a share of records); the others to a
+      // seeded share of the edges.
+      if (label.category === 'HUBSPOT_DEFINED') return this.forwardList(pair.from, pair.to, fromId)[0] === toId && hashSeed(this.seed, 'primary', fromId) % 1000 < label.share * 1000;
+      return hashSeed(this.seed, 'label', label.typeId, fromId, toId) % 1000 < label.share * 1000;
+    });
+  }
+
+  /**
+   * The JSON text of one edge's association types, as `associationTypes` gives them: a pair without labels has
+   * the same text for every edge in a direction, kept once (association pages hold up to 500 edges).
+   */
+  associationTypesJson(from: ObjectType, to: ObjectType, fromId: string, toId: string, directed = this.findPair(from, to)!): string {
+    const constant = directed.pair.labels.length === 0 && !(directed.pair.from === 'contacts' && directed.pair.to === 'companies');
+    if (!constant) return JSON.stringify(this.associationTypes(from, to, fromId, toId, directed));
+    const key = `${pairKey(directed.pair)}:${directed.reversed}`;
+    let text = this.typesJson.get(key);
+    if (text === undefined) this.typesJson.set(key, (text = JSON.stringify(this.associationTypes(from, to, fromId, toId, directed))));
+    return text;
+  }
+
+  /** Association types of one edge as seen from `from`: the pair's default type, then its labels (contact↔company adds Primary). */
+  associationTypes(from: ObjectType, to: ObjectType, fromId: string, toId: string, directed = this.findPair(from, to)!): Array<{ category: string; typeId: number; label: string | null }> {
+    const { pair, reversed } = directed;
+    const types: Array<{ category: string; typeId: number; label: string | null }> = [{ category: pair.category, typeId: reversed ? pair.reverseTypeId : pair.typeId, label: null }];
+    if (from === 'contacts' && to === 'companies' && this.primaryCompany.get(fromId) === toId) types.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
+    if (from === 'companies' && to === 'contacts' && this.primaryCompany.get(toId) === fromId) types.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });
+    const [a, b] = reversed ? [toId, fromId] : [fromId, toId];
+    for (const label of this.edgeLabels(pair, a, b)) types.push({ category: label.category, typeId: reversed ? label.reverseTypeId : label.typeId, label: label.label });
+    return types;
+  }
+
+  /** Association type ids for one edge as seen from `from` (HubSpot's default ids; labels after). */
   associationTypeIds(from: ObjectType, to: ObjectType, fromId: string, toId: string): number[] {
-    const direct = this.associations.get(`${from}->${to}`);
-    const pair = direct ? direct.pair : this.associations.get(`${to}->${from}`)!.pair;
-    const ids = [direct ? pair.typeId : pair.reverseTypeId];
-    if (from === 'contacts' && to === 'companies' && this.primaryCompany.get(fromId) === toId) ids.push(1);
-    if (from === 'companies' && to === 'contacts' && this.primaryCompany.get(toId) === fromId) ids.push(2);
-    return ids;
+    return this.associationTypes(from, to, fromId, toId).map((t) => t.typeId);
   }
 
   /** Live edges of one canonical pair (both ends exist and are not archived), ascending by (from, to). */
   liveEdges(pair: AssociationPair): Array<[string, string]> {
-    const store = this.associations.get(pairKey(pair))!;
+    const store = this.associations.get(pairKey(pair));
+    if (!store) return [];
     const fromIds = [...store.forward.keys()].sort(compareIds);
     const edges: Array<[string, string]> = [];
     for (const fromId of fromIds) {
@@ -458,6 +744,17 @@ export class Portal {
     record.past = past;
   }
 
+  /** A new version of the record, modified at `at`; every version's instant is kept for property history. */
+  private bump(record: SimRecord, at: number): void {
+    if (record.changedAt === undefined) {
+      record.baseUpdatedAt = record.updatedAt;
+      record.changedAt = [];
+    }
+    record.version += 1;
+    record.updatedAt = at;
+    record.changedAt.push(at);
+  }
+
   /**
    * A bulk edit at run time (an import or workflow): up to `n` live records of `type`, lowest ids first, get new
    * values and one identical modified-date millisecond, `now`.
@@ -466,8 +763,7 @@ export class Portal {
     const chosen = this.store(type).list.filter((r) => r.archivedAt === undefined).slice(0, n);
     for (const record of chosen) {
       this.remember(record, now);
-      record.version += 1;
-      record.updatedAt = now;
+      this.bump(record, now);
     }
     return chosen;
   }
@@ -479,17 +775,16 @@ export class Portal {
 
   private touch(record: SimRecord, now: number): void {
     this.remember(record, now);
-    record.version += 1;
-    record.updatedAt = Math.max(now, record.updatedAt + 1);
+    this.bump(record, Math.max(now, record.updatedAt + 1));
   }
 
-  private randomRecord(predicate: (record: SimRecord) => boolean): SimRecord | undefined {
+  private randomRecord(predicate: (record: SimRecord) => boolean, pool: readonly ObjectType[]): SimRecord | undefined {
     const random = this.mutationRandom;
-    const total = OBJECT_TYPES.reduce((sum, type) => sum + this.store(type).list.length, 0);
+    const total = pool.reduce((sum, type) => sum + this.store(type).list.length, 0);
     if (total === 0) return undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
       let n = Math.floor(random() * total);
-      for (const type of OBJECT_TYPES) {
+      for (const type of pool) {
         const list = this.store(type).list;
         if (n < list.length) {
           const record = list[n];
@@ -512,62 +807,75 @@ export class Portal {
     return 'update';
   }
 
-  /** Applies `n` seeded random changes at clock time `now`; returns what was done, for logs and tests. */
+  /**
+   * Applies `n` seeded random changes at clock time `now` to every stream: records of every type (custom objects
+   * included), associations, submissions, owners, pipeline stages, property catalogs and custom object schemas.
+   * Returns what was done, for logs and tests.
+   */
   mutate(n: number, now: number): MutationKind[] {
     const done: MutationKind[] = [];
     for (let k = 0; k < n; k++) {
       const kind = this.chooseMutation();
-      if (this.apply(kind, now)) done.push(kind);
+      if (this.apply(kind, now, this.typeKeys())) done.push(kind);
     }
     return done;
   }
 
-  /** Applies one change of the given kind; false when nothing suitable existed. */
-  apply(kind: MutationKind, now: number): boolean {
+  /**
+   * Applies one change of the given kind; false when nothing suitable existed. Record changes (update, create,
+   * archive, restore, delete, associate, dissociate) and catalog changes pick among `types`: by default the eight
+   * types of issue 13, so that callers written for them keep their meaning (`mutate` passes every type).
+   */
+  apply(kind: MutationKind, now: number, types: readonly ObjectType[] = CLASSIC_TYPES): boolean {
     const random = this.mutationRandom;
+    const pool = types.filter((t) => this.stores.has(t));
     const live = (record: SimRecord) => record.archivedAt === undefined;
     switch (kind) {
       case 'update': {
-        const record = this.randomRecord(live);
+        const record = this.randomRecord(live, pool);
         if (!record) return false;
         this.touch(record, now);
         return true;
       }
       case 'archive': {
         // Hubs stay live so their long association lists remain pageable.
-        const record = this.randomRecord((r) => live(r) && r.idx !== 0);
+        const record = this.randomRecord((r) => live(r) && r.idx !== 0, pool);
         if (!record) return false;
         this.touch(record, now);
         record.archivedAt = record.updatedAt;
         return true;
       }
       case 'restore': {
-        const record = this.randomRecord((r) => !live(r)) ?? this.firstArchived();
+        const record = this.randomRecord((r) => !live(r), pool) ?? this.firstArchived(pool);
         if (!record) return false;
         this.touch(record, now);
         delete record.archivedAt;
         return true;
       }
       case 'delete': {
-        const record = this.randomRecord((r) => r.idx !== 0);
+        const record = this.randomRecord((r) => r.idx !== 0, pool);
         if (!record) return false;
         this.hardDelete(record, now);
         return true;
       }
       case 'create': {
-        const type = OBJECT_TYPES[Math.floor(random() * OBJECT_TYPES.length)];
-        this.create(type, now);
+        if (pool.length === 0) return false;
+        this.create(pool[Math.floor(random() * pool.length)], now);
         return true;
       }
       case 'associate': {
-        const pair = ASSOCIATION_PAIRS[Math.floor(random() * ASSOCIATION_PAIRS.length)];
+        const pairs = this.pairList.filter((p) => pool.includes(p.from) && pool.includes(p.to));
+        if (pairs.length === 0) return false;
+        const pair = pairs[Math.floor(random() * pairs.length)];
         const from = this.store(pair.from).list;
         const to = this.store(pair.to).list;
         if (from.length === 0 || to.length === 0) return false;
         return this.link(pair.from, pair.to, from[Math.floor(random() * from.length)].id, to[Math.floor(random() * to.length)].id, true);
       }
       case 'dissociate': {
-        const pair = ASSOCIATION_PAIRS[Math.floor(random() * ASSOCIATION_PAIRS.length)];
+        const pairs = this.pairList.filter((p) => pool.includes(p.from) && pool.includes(p.to));
+        if (pairs.length === 0) return false;
+        const pair = pairs[Math.floor(random() * pairs.length)];
         const store = this.associations.get(pairKey(pair))!;
         const from = this.store(pair.from).list;
         if (from.length === 0) return false;
@@ -586,11 +894,94 @@ export class Portal {
         list.sort(compareSubmissions);
         return true;
       }
+      case 'owner-add':
+        this.owners.add(now);
+        this.ownerSegments = undefined;
+        return true;
+      case 'owner-archive':
+        this.ownerSegments = undefined;
+        return this.owners.archiveOne(now) !== undefined;
+      case 'stage-add': {
+        const types = this.pipelineTypes();
+        if (types.length === 0) return false;
+        const type = types[Math.floor(random() * types.length)];
+        return addStage(this.pipelinesByType.get(type)!, now, random, () => String(this.nextStageId++)) !== undefined;
+      }
+      case 'stage-rename': {
+        const types = this.pipelineTypes();
+        if (types.length === 0) return false;
+        return renameStage(this.pipelinesByType.get(types[Math.floor(random() * types.length)])!, now, random) !== undefined;
+      }
+      case 'property-add': {
+        const standard = pool.filter((t) => isStandardType(t));
+        if (standard.length === 0 || this.catalogMode === 'minimal') return false;
+        const type = standard[Math.floor(random() * standard.length)];
+        this.catalogs.set(type, withAddedProperty(this.catalog(type), now, this.propertySerial++, String(this.userIds[0] ?? 1)));
+        return true;
+      }
+      case 'property-archive': {
+        const standard = pool.filter((t) => isStandardType(t));
+        if (standard.length === 0) return false;
+        const type = standard[Math.floor(random() * standard.length)];
+        const archived = withArchivedProperty(this.catalog(type), now, (n) => Math.floor(random() * n));
+        if (!archived) return false;
+        this.catalogs.set(type, archived);
+        return true;
+      }
+      case 'schema-add':
+        return this.addSchema(now) !== undefined;
+      case 'schema-property-add': {
+        const schemas = this.schemas.filter((s) => s.archivedAt === undefined);
+        if (schemas.length === 0) return false;
+        this.addSchemaProperty(schemas[Math.floor(random() * schemas.length)], now);
+        return true;
+      }
     }
   }
 
-  private firstArchived(): SimRecord | undefined {
-    for (const type of OBJECT_TYPES) {
+  /** Types whose records sit in pipelines (deals, tickets, leads, custom objects) that this portal has. */
+  private pipelineTypes(): ObjectType[] {
+    return [...this.pipelinesByType.entries()].filter(([type, list]) => list.length > 0 && this.hasType(type)).map(([type]) => type);
+  }
+
+  /** A custom object created at run time by an admin: listed by the schemas API at once, with no records yet. */
+  addSchema(now: number): SimSchema | undefined {
+    const schema = addedSchema(this.addedSchemas, this.portalId, this.customIds, now, this.userIds[0] ?? 1);
+    if (!schema) return undefined;
+    this.addedSchemas += 1;
+    this.registerSchema(schema);
+    this.stores.set(schema.objectTypeId, { list: [], byId: new Map(), nextIdx: 0, lastId: BigInt(this.typeIndex(schema.objectTypeId) + 1) * 10_000_000_000n });
+    this.deletedIds.set(schema.objectTypeId, []);
+    for (const pair of schemaPairs(schema).filter((p) => this.hasType(p.to))) {
+      this.pairList.push(pair);
+      this.associations.set(pairKey(pair), { pair, forward: new Map(), reverse: new Map() });
+    }
+    return schema;
+  }
+
+  /**
+   * A property added to a custom object's schema at run time: listed at once by the schema and the properties
+   * API, and filled on records modified from then on. Returns its name.
+   */
+  addSchemaProperty(schema: SimSchema, now: number): string {
+    const serial = this.propertySerial++;
+    const kinds: Array<Pick<NamedProperty, 'type' | 'fieldType'>> = [
+      { type: 'string', fieldType: 'text' },
+      { type: 'number', fieldType: 'number' },
+      { type: 'enumeration', fieldType: 'select' },
+      { type: 'date', fieldType: 'date' },
+      { type: 'bool', fieldType: 'booleancheckbox' },
+    ];
+    const name = `${schema.name}_extra_${serial + 1}`;
+    schema.properties.push({ name, ...kinds[serial % kinds.length], addedAt: now });
+    schema.updatedAt = now;
+    schema.updatedByUserId = this.userIds[0] ?? 1;
+    this.catalogs.set(schema.objectTypeId, customObjectCatalog(schema, this.catalogMode));
+    return name;
+  }
+
+  private firstArchived(pool: readonly ObjectType[]): SimRecord | undefined {
+    for (const type of pool) {
       const found = this.store(type).list.find((r) => r.archivedAt !== undefined);
       if (found) return found;
     }
@@ -618,8 +1009,11 @@ export class Portal {
       const company = companies[Math.floor(random() * companies.length)].id;
       this.link('contacts', 'companies', record.id, company, true);
       this.primaryCompany.set(record.id, company);
-    } else if (type !== 'contacts' && type !== 'companies' && contacts.length > 0) {
+    } else if (type !== 'contacts' && type !== 'companies' && contacts.length > 0 && this.associations.has(`${type}->contacts`)) {
       this.link(type, 'contacts', record.id, contacts[Math.floor(random() * contacts.length)].id, true);
+    } else if (type === 'line_items' && this.associations.has('line_items->deals') && this.store('deals').list.length > 0) {
+      const deals = this.store('deals').list;
+      this.link('line_items', 'deals', record.id, deals[Math.floor(random() * deals.length)].id, true);
     }
     return record;
   }

@@ -1,7 +1,9 @@
+import type { SimSchema } from './custom-objects.js';
 import { hashSeed } from './ids.js';
 import type { CatalogMode } from './options.js';
-import { DEFAULT_PROPERTY_COUNTS, parseNames, realPropertyNames, type FieldType, type NamedProperty, type PropertyType } from './property-names.js';
-import { createdDateProperty, modifiedDateProperty, singularName, type ObjectType } from './schema.js';
+import { customObjectPipeline, initialPipelines } from './pipelines.js';
+import { customObjectDefaultNames, DEFAULT_PROPERTY_COUNTS, parseNames, realPropertyNames, type FieldType, type NamedProperty, type PropertyType } from './property-names.js';
+import { createdDateProperty, modifiedDateProperty, singularName, type ObjectType, type StandardType } from './schema.js';
 
 /**
  * Property catalogs: what `GET /crm/v3/properties/{type}` (and the dated paths) lists, and how the simulator fills
@@ -37,7 +39,8 @@ export interface PropertyDefinition {
   modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean; readOnlyOptions?: boolean };
   formField: boolean;
   dataSensitivity: 'non_sensitive';
-  archived: false;
+  archived: boolean;
+  archivedAt?: string;
   createdAt?: string;
   updatedAt?: string;
   createdUserId?: string;
@@ -81,20 +84,29 @@ export interface ValueSpec {
   /** Option values (select/checkbox). */
   options: readonly string[];
   salt: number;
+  /** Owner references (`referencedObjectType: OWNER`): one owner id, or a `;`-joined list of them. */
+  owner?: 'single' | 'list';
+  /** A property created at run time: records not modified since hold no value for it. */
+  addedAt?: number;
 }
 
 export interface PropertyCatalog {
   type: ObjectType;
+  /** Live definitions, in the properties API's order. */
   definitions: readonly PropertyDefinition[];
   specs: readonly ValueSpec[];
   byName: ReadonlyMap<string, PropertyDefinition>;
   specByName: ReadonlyMap<string, ValueSpec>;
+  /** Archived definitions (`archived=true` lists them); their values are no longer returned. */
+  archived: readonly PropertyDefinition[];
+  /** Names the hand-written generators fill (`property-values.ts`). */
+  core: ReadonlySet<string>;
 }
 
 // ---- the minimal catalog (before issue 13): a dozen properties per type ------------------------------------
 
 /** Properties whose values `property-values.ts` writes by hand (hard values placed by index). */
-const CORE: Record<ObjectType, string> = {
+const CORE: Record<StandardType, string> = {
   contacts: 'firstname lastname email phone:sp lifecyclestage:es biography:sa',
   companies: 'name domain industry:es city description:sa',
   deals: 'dealname amount:nn closedate:td pipeline:es dealstage:es',
@@ -103,6 +115,11 @@ const CORE: Record<ObjectType, string> = {
   meetings: 'hs_timestamp:td hs_meeting_title hs_meeting_body:sa hs_meeting_outcome:es',
   notes: 'hs_timestamp:td hs_note_body:sa',
   tasks: 'hs_timestamp:td hs_task_subject hs_task_body:sa hs_task_status:es',
+  tickets: 'subject content:sa hs_pipeline:es hs_pipeline_stage:es hs_ticket_priority:es',
+  products: 'name description:sa price:nn hs_sku',
+  line_items: 'name quantity:nn price:nn amount:nq hs_product_id:nn',
+  quotes: 'hs_title hs_status:es hs_expiration_date:td hs_public_url_key hs_quote_amount:nn',
+  leads: 'hs_lead_name hs_pipeline:es hs_pipeline_stage:es hs_lead_type:es',
 };
 
 const CORE_LABELS: Record<string, string> = {
@@ -141,6 +158,22 @@ const CORE_LABELS: Record<string, string> = {
   hs_task_subject: 'Task title',
   hs_task_body: 'Task notes',
   hs_task_status: 'Task status',
+  subject: 'Ticket name',
+  content: 'Ticket description',
+  hs_pipeline: 'Pipeline',
+  hs_pipeline_stage: 'Pipeline stage',
+  hs_ticket_priority: 'Priority',
+  price: 'Unit price',
+  hs_sku: 'SKU',
+  quantity: 'Quantity',
+  hs_product_id: 'Product ID',
+  hs_title: 'Quote name',
+  hs_status: 'Quote approval status',
+  hs_expiration_date: 'Quote expiration date',
+  hs_public_url_key: 'Public URL key',
+  hs_quote_amount: 'Quote amount',
+  hs_lead_name: 'Lead name',
+  hs_lead_type: 'Lead type',
 };
 
 function systemNames(type: ObjectType): NamedProperty[] {
@@ -151,7 +184,7 @@ function systemNames(type: ObjectType): NamedProperty[] {
   ];
 }
 
-function coreNames(type: ObjectType): Set<string> {
+function coreNames(type: StandardType): Set<string> {
   return new Set([...systemNames(type), ...parseNames(CORE[type])].map((p) => p.name));
 }
 
@@ -186,6 +219,19 @@ const KNOWN_OPTIONS: Record<string, string[]> = {
   numemployees: ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+'],
   deal_currency_code: ['USD', 'EUR', 'GBP', 'JPY', 'CHF'],
   hs_marketable_status: ['true', 'false'],
+  hs_ticket_priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'],
+  hs_ticket_category: ['PRODUCT_ISSUE', 'BILLING_ISSUE', 'FEATURE_REQUEST', 'GENERAL_INQUIRY'],
+  hs_resolution: ['ISSUE_FIXED', 'FEATURE_REQUEST_TRACKED', 'REFUND_APPLIED', 'SENT_KNOWLEDGE_DOCUMENT_LINK'],
+  source_type: ['CHAT', 'EMAIL', 'FORM', 'PHONE'],
+  hs_status: ['DRAFT', 'APPROVAL_NOT_NEEDED', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'],
+  hs_payment_status: ['PENDING', 'PROCESSING', 'PAID', 'FAILED'],
+  hs_esign_status: ['PENDING', 'SIGNED', 'DECLINED'],
+  hs_currency: ['USD', 'EUR', 'GBP', 'JPY'],
+  hs_line_item_currency_code: ['USD', 'EUR', 'GBP', 'JPY'],
+  hs_product_type: ['inventory', 'non_inventory', 'service'],
+  recurringbillingfrequency: ['weekly', 'biweekly', 'monthly', 'quarterly', 'per_six_months', 'annually', 'per_two_years', 'per_three_years'],
+  hs_lead_type: ['NEW_BUSINESS', 'EXISTING_BUSINESS', 'RE_ATTEMPTING'],
+  hs_lead_label: ['HOT', 'WARM', 'COLD'],
 };
 KNOWN_OPTIONS.hs_latest_source = KNOWN_OPTIONS.hs_analytics_source;
 KNOWN_OPTIONS.hs_analytics_latest_source = KNOWN_OPTIONS.hs_analytics_source;
@@ -201,7 +247,18 @@ function humanize(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function optionValuesFor(name: string, seed: number): string[] {
+/** Options of the pipeline properties: the ids of the type's live pipelines and stages (`pipelines.ts`). */
+function pipelineOptions(type: ObjectType, name: string): string[] | undefined {
+  const pipelines = initialPipelines(type).filter((p) => p.archivedAt === undefined);
+  if (pipelines.length === 0) return undefined;
+  if (name === 'pipeline' || name === 'hs_pipeline') return pipelines.map((p) => p.id);
+  if (name === 'dealstage' || name === 'hs_pipeline_stage') return [...new Set(pipelines.flatMap((p) => p.stages.filter((s) => s.archivedAt === undefined).map((s) => s.id)))];
+  return undefined;
+}
+
+function optionValuesFor(type: ObjectType, name: string, seed: number): string[] {
+  const pipeline = pipelineOptions(type, name);
+  if (pipeline) return pipeline;
   const known = KNOWN_OPTIONS[name];
   if (known) return known;
   const count = 2 + (seed % 7);
@@ -216,8 +273,7 @@ function optionLabel(value: string): string {
 
 // ---- groups, flags and metadata -----------------------------------------------------------------------------
 
-function groupFor(type: ObjectType, name: string, hubspotDefined: boolean): string {
-  const singular = singularName(type);
+function groupFor(type: ObjectType, singular: string, name: string, hubspotDefined: boolean): string {
   if (!hubspotDefined) return name.length % 3 === 0 ? `${singular}_custom_properties` : `${singular}information`;
   if (type !== 'contacts' && type !== 'companies' && type !== 'deals') return `${singular}information`;
   if (/^hs_analytics|^ip_|_touch_converting_campaign$|^num_(unique_)?conversion/.test(name)) return 'analyticsinformation';
@@ -245,7 +301,7 @@ function stamp(seed: number, spanDays: number): string {
 
 const CORE_FORM_ORDER = ['firstname', 'lastname', 'email', 'phone', 'lifecyclestage', 'name', 'domain', 'dealname', 'amount', 'closedate', 'pipeline', 'dealstage'];
 
-function definitionFor(type: ObjectType, named: NamedProperty, hubspotDefined: boolean, index: number): PropertyDefinition {
+function definitionFor(type: ObjectType, named: NamedProperty, hubspotDefined: boolean, index: number, singular = singularName(type)): PropertyDefinition {
   const { name, type: propertyType, fieldType } = named;
   const seed = hashSeed('property', type, name);
   const calculated = fieldType.startsWith('calculation_');
@@ -256,7 +312,7 @@ function definitionFor(type: ObjectType, named: NamedProperty, hubspotDefined: b
   if (propertyType === 'bool' || (propertyType === 'enumeration' && fieldType === 'booleancheckbox')) {
     options.push({ label: 'Yes', value: 'true', displayOrder: 0, hidden: false }, { label: 'No', value: 'false', displayOrder: 1, hidden: false });
   } else if (propertyType === 'enumeration' && !idList) {
-    optionValuesFor(name, seed).forEach((value, displayOrder) => {
+    optionValuesFor(type, name, seed).forEach((value, displayOrder) => {
       // A retired option stays listed, hidden, as HubSpot keeps options records still hold.
       options.push({ label: optionLabel(value), value, displayOrder, hidden: displayOrder > 0 && (seed + displayOrder) % 23 === 0 });
     });
@@ -267,8 +323,8 @@ function definitionFor(type: ObjectType, named: NamedProperty, hubspotDefined: b
     label,
     type: propertyType,
     fieldType,
-    description: hubspotDefined && seed % 7 !== 0 ? `${label} of the ${singularName(type)}.` : '',
-    groupName: groupFor(type, name, hubspotDefined),
+    description: hubspotDefined && seed % 7 !== 0 ? `${label} of the ${singular}.` : '',
+    groupName: groupFor(type, singular, name, hubspotDefined),
     options,
     displayOrder: hubspotDefined ? (formOrder >= 0 ? formOrder : -1) : index,
     calculated,
@@ -300,7 +356,7 @@ function definitionFor(type: ObjectType, named: NamedProperty, hubspotDefined: b
 
 const UINT32 = 0x1_0000_0000;
 
-function kindFor(type: ObjectType, definition: PropertyDefinition, core: Set<string>): ValueKind {
+function kindFor(type: ObjectType, definition: PropertyDefinition, core: ReadonlySet<string>): ValueKind {
   const { name, type: t, fieldType } = definition;
   if (core.has(name)) return 'core';
   // Contacts keep the legacy modified date; their hs_lastmodifieddate is listed but never filled, so a search
@@ -334,13 +390,13 @@ function fillRate(seed: number, hubspotDefined: boolean, kind: ValueKind): numbe
 
 const TYPED_KINDS = new Set<ValueKind>(['number', 'currency', 'date', 'datetime', 'bool', 'select', 'checkbox', 'phone']);
 
-function specFor(type: ObjectType, definition: PropertyDefinition, core: Set<string>): ValueSpec {
+function specFor(type: ObjectType, definition: PropertyDefinition, core: ReadonlySet<string>, addedAt?: number): ValueSpec {
   const seed = hashSeed('values', type, definition.name);
   const kind = kindFor(type, definition, core);
   // Users type into properties, so some values break their declared type: often for custom properties, now and
   // then for HubSpot's own (imports and integrations write them too).
   const invalidRate = !TYPED_KINDS.has(kind) ? 0 : !definition.hubspotDefined ? 0.08 : (seed >>> 7) % 2 === 0 ? 0.05 : 0;
-  return {
+  const spec: ValueSpec = {
     name: definition.name,
     kind,
     fillBelow: Math.floor(fillRate(seed, definition.hubspotDefined, kind) * (UINT32 - 1)),
@@ -349,6 +405,9 @@ function specFor(type: ObjectType, definition: PropertyDefinition, core: Set<str
     options: definition.options.map((o) => o.value),
     salt: seed,
   };
+  if (kind === 'ids' && definition.referencedObjectType === 'OWNER') spec.owner = /owner_id$/.test(definition.name) ? 'single' : 'list';
+  if (addedAt !== undefined) spec.addedAt = addedAt;
+  return spec;
 }
 
 // ---- generated names ----------------------------------------------------------------------------------------
@@ -359,7 +418,7 @@ score:nn last_updated:td count_30_days:nn status:es source summary:sa is_active:
 category:es tags:ec ratio:nq label reason:er
 `);
 
-function generatedPrefixes(type: ObjectType): string[] {
+function generatedPrefixes(type: StandardType): string[] {
   switch (type) {
     case 'contacts':
       return ['hs_intent', 'hs_enrichment', 'hs_ai', 'hs_lead', 'hs_journey', 'hs_buyer_intent'];
@@ -372,7 +431,7 @@ function generatedPrefixes(type: ObjectType): string[] {
   }
 }
 
-function topUp(type: ObjectType, names: NamedProperty[], target: number): NamedProperty[] {
+function topUp(type: StandardType, names: NamedProperty[], target: number): NamedProperty[] {
   const taken = new Set(names.map((n) => n.name));
   const out = [...names];
   for (const prefix of generatedPrefixes(type)) {
@@ -394,7 +453,7 @@ c:ec t n:nn d:dd dt:td s:es b:bb r:er p:pp a:sa h:sh f:sf q:nq
 const CUSTOM_WORDS_A = ['preferred', 'primary', 'legacy', 'internal', 'partner', 'renewal', 'billing', 'onboarding', 'region', 'account', 'support', 'marketing', 'sales', 'product', 'contract', 'customer', 'churn', 'nps', 'tier', 'crm'];
 const CUSTOM_WORDS_B = ['contact_method', 'channel', 'segment', 'score', 'status', 'date', 'owner_name', 'notes', 'level', 'source', 'region', 'plan', 'flag', 'code', 'count', 'budget', 'stage', 'reason', 'interests', 'phone'];
 
-function customNames(type: ObjectType, count: number, taken: Set<string>): NamedProperty[] {
+function customNames(type: StandardType, count: number, taken: Set<string>): NamedProperty[] {
   const out: NamedProperty[] = [];
   // The contacts' long free-text biography predates the catalogs; it stays as the first custom property.
   if (type === 'contacts' && count > 0) out.push({ name: 'biography', type: 'string', fieldType: 'textarea' });
@@ -413,7 +472,13 @@ function customNames(type: ObjectType, count: number, taken: Set<string>): Named
 
 // ---- building -----------------------------------------------------------------------------------------------
 
-function build(type: ObjectType, mode: CatalogMode, customCount: number): PropertyCatalog {
+function assemble(type: ObjectType, definitions: PropertyDefinition[], core: ReadonlySet<string>, archived: PropertyDefinition[] = [], addedAt = new Map<string, number>()): PropertyCatalog {
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  const specs = definitions.map((d) => specFor(type, d, core, addedAt.get(d.name)));
+  return { type, definitions, specs, byName, specByName: new Map(specs.map((spec) => [spec.name, spec])), archived, core };
+}
+
+function build(type: StandardType, mode: CatalogMode, customCount: number): PropertyCatalog {
   const core = coreNames(type);
   let named: Array<{ property: NamedProperty; hubspotDefined: boolean }>;
   if (mode === 'minimal') {
@@ -428,22 +493,84 @@ function build(type: ObjectType, mode: CatalogMode, customCount: number): Proper
   }
   const firstCustom = named.findIndex((n) => !n.hubspotDefined);
   const definitions = named.map(({ property, hubspotDefined }, index) => definitionFor(type, property, hubspotDefined, hubspotDefined ? index : index - firstCustom));
-  const byName = new Map(definitions.map((d) => [d.name, d]));
+  const catalog = assemble(type, definitions, core);
   for (const name of core) {
     // Realistic catalogs list every property the hand-written generators fill (biography only as a custom one).
-    if (!byName.has(name) && !(name === 'biography' && customCount === 0)) throw new Error(`catalog for ${type} lacks core property ${name}`);
+    if (!catalog.byName.has(name) && !(name === 'biography' && customCount === 0)) throw new Error(`catalog for ${type} lacks core property ${name}`);
   }
-  const specs = definitions.map((d) => specFor(type, d, core));
-  return { type, definitions, specs, byName, specByName: new Map(specs.map((spec) => [spec.name, spec])) };
+  return catalog;
 }
 
 const catalogs = new Map<string, PropertyCatalog>();
 
-/** The catalog of one type; built once per (type, mode, custom count) and shared (it is immutable). */
-export function propertyCatalog(type: ObjectType, mode: CatalogMode, customCount: number): PropertyCatalog {
+/** The catalog of one standard type; built once per (type, mode, custom count) and shared (it is immutable). */
+export function propertyCatalog(type: StandardType, mode: CatalogMode, customCount: number): PropertyCatalog {
   const count = mode === 'minimal' ? 0 : customCount;
   const key = `${type}:${mode}:${count}`;
   let catalog = catalogs.get(key);
   if (!catalog) catalogs.set(key, (catalog = build(type, mode, count)));
   return catalog;
+}
+
+/**
+ * A custom object's catalog: the `hs_*` properties HubSpot gives every custom object, then the schema's own
+ * (properties added at run time last, empty on records not modified since). `minimal` keeps the system
+ * properties, the primary display property and the pipeline.
+ */
+export function customObjectCatalog(schema: SimSchema, mode: CatalogMode): PropertyCatalog {
+  const type = schema.objectTypeId;
+  const singular = schema.labels.singular.toLowerCase();
+  const core = new Set(['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate', schema.primaryDisplayProperty, 'hs_pipeline', 'hs_pipeline_stage']);
+  const defaults = customObjectDefaultNames().filter((p) => mode === 'realistic' || core.has(p.name));
+  const own = schema.properties.filter((p) => mode === 'realistic' || core.has(p.name));
+  const definitions = [
+    ...defaults.map((p, n) => definitionFor(type, p, true, n, singular)),
+    ...own.map((p, n) => {
+      const definition = definitionFor(type, p, false, n, singular);
+      definition.groupName = `${schema.name}_information`;
+      // The secondary display property is the object's unique code (a project code, a VIN).
+      definition.hasUniqueValue = schema.secondaryDisplayProperties[0] === p.name;
+      if (p.addedAt !== undefined) definition.createdAt = definition.updatedAt = new Date(p.addedAt).toISOString();
+      return definition;
+    }),
+  ];
+  // The pipeline properties list the object's own pipeline and stages.
+  const pipeline = customObjectPipeline(schema.id, schema.createdAt);
+  for (const definition of definitions) {
+    const values = definition.name === 'hs_pipeline' ? [pipeline.id] : definition.name === 'hs_pipeline_stage' ? pipeline.stages.map((s) => s.id) : undefined;
+    if (values) definition.options = values.map((value, displayOrder) => ({ label: definition.name === 'hs_pipeline' ? pipeline.label : pipeline.stages[displayOrder].label, value, displayOrder, hidden: false }));
+  }
+  const addedAt = new Map(own.filter((p) => p.addedAt !== undefined).map((p) => [p.name, p.addedAt!]));
+  return assemble(type, definitions, core, [], addedAt);
+}
+
+const ADDED_WORDS = ['renewal_risk', 'health_score', 'segment_code', 'nps_bucket', 'expansion_flag', 'region_override', 'referral_source', 'billing_entity'];
+
+/**
+ * A custom property created at run time by a portal admin: a new definition at the end of the catalog, empty on
+ * every record until the record is next modified (HubSpot does not backfill a new property). Returns the new
+ * catalog; the old one is left as it was (catalogs are shared between portals).
+ */
+export function withAddedProperty(catalog: PropertyCatalog, now: number, serial: number, userId: string): PropertyCatalog {
+  const kind = CUSTOM_KINDS[serial % CUSTOM_KINDS.length];
+  const taken = new Set([...catalog.definitions, ...catalog.archived].map((d) => d.name));
+  let name = `${ADDED_WORDS[serial % ADDED_WORDS.length]}_${serial + 1}`;
+  while (taken.has(name)) name += '_x';
+  const custom = catalog.definitions.filter((d) => !d.hubspotDefined).length;
+  const definition = definitionFor(catalog.type, { name, type: kind.type, fieldType: kind.fieldType }, false, custom);
+  definition.createdAt = definition.updatedAt = new Date(now).toISOString();
+  definition.createdUserId = definition.updatedUserId = userId;
+  const addedAt = new Map(catalog.specs.filter((s) => s.addedAt !== undefined).map((s) => [s.name, s.addedAt!]));
+  addedAt.set(name, now);
+  return assemble(catalog.type, [...catalog.definitions, definition], catalog.core, [...catalog.archived], addedAt);
+}
+
+/** A custom (archivable) property archived at run time; undefined when the catalog has none left to archive. */
+export function withArchivedProperty(catalog: PropertyCatalog, now: number, pick: (n: number) => number): PropertyCatalog | undefined {
+  const archivable = catalog.definitions.filter((d) => d.modificationMetadata.archivable && !catalog.core.has(d.name) && d.name !== 'biography');
+  if (archivable.length === 0) return undefined;
+  const victim = archivable[pick(archivable.length)];
+  const archived: PropertyDefinition = { ...victim, archived: true, archivedAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString() };
+  const addedAt = new Map(catalog.specs.filter((s) => s.addedAt !== undefined).map((s) => [s.name, s.addedAt!]));
+  return assemble(catalog.type, catalog.definitions.filter((d) => d !== victim), catalog.core, [...catalog.archived, archived], addedAt);
 }

@@ -1,4 +1,5 @@
-import type { ObjectType } from './schema.js';
+import { TICKET_STAGES } from './pipelines.js';
+import type { StandardType } from './schema.js';
 
 /**
  * HubSpot's default (hubspotDefined) property names per object type, as real portals list them through the
@@ -334,22 +335,148 @@ hs_task_sequence_step_order:nn hs_task_status:es hs_task_subject hs_task_templat
 `,
 };
 
+const TICKETS = `
+closed_date:td created_by:nn createdate:td first_agent_reply_date:td hs_all_assigned_business_unit_ids:ec
+hs_all_associated_contact_companies hs_all_associated_contact_emails hs_all_associated_contact_firstnames
+hs_all_associated_contact_lastnames hs_all_associated_contact_mobilephones hs_all_associated_contact_phones
+hs_all_conversation_mentions hs_applied_sla_rule_config_id:nn hs_assignment_method:es hs_auto_generated_from_thread_id:nn
+hs_conversations_originating_message_id hs_conversations_originating_thread_id:nn hs_created_by_user_id:nn hs_createdate:td
+hs_custom_inbox:nn hs_external_object_ids hs_feedback_last_ces_follow_up hs_feedback_last_ces_rating:es
+hs_feedback_last_survey_date:td hs_file_upload:sf hs_first_agent_message_sent_at:td hs_helpdesk_sort_timestamp:td
+hs_in_helpdesk:bb hs_inbox_id:nn hs_last_email_activity:es hs_last_email_date:td hs_last_message_from_visitor:bb
+hs_last_message_received_at:td hs_last_message_sent_at:td hs_lastactivitydate:td hs_lastcontacted:td hs_lastmodifieddate:td
+hs_latest_message_seen_by_agent_ids hs_merged_object_ids:ec hs_most_relevant_sla_status:es hs_most_relevant_sla_type:es
+hs_msteams_message_id hs_nextactivitydate:td hs_num_associated_companies:nn hs_num_times_contacted:nn hs_object_id:nn
+hs_object_source hs_object_source_id hs_object_source_user_id:nn hs_object_source_label:es hs_object_source_detail_1
+hs_object_source_detail_2 hs_object_source_detail_3 hs_originating_channel_instance_id hs_originating_email_engagement_id:nn
+hs_originating_generic_channel_id hs_pinned_engagement_id:nn hs_pipeline:es hs_pipeline_stage:es hs_primary_company
+hs_primary_company_id:nn hs_primary_company_name hs_read_only:bb hs_resolution:es hs_seen_by_agent_ids hs_source_object_id:nn
+hs_tag_ids:ec hs_thread_ids_to_restore hs_ticket_category:ec hs_ticket_id:nn hs_ticket_priority:es hs_time_to_close_sla_at:td
+hs_time_to_close_sla_status:es hs_time_to_first_response_sla_at:td hs_time_to_first_response_sla_status:es
+hs_time_to_next_response_sla_at:td hs_time_to_next_response_sla_status:es hs_unique_creation_key hs_updated_by_user_id:nn
+hs_user_ids_of_all_notification_followers:ec hs_user_ids_of_all_notification_unfollowers:ec hs_user_ids_of_all_owners:ec
+hs_was_imported:bb hubspot_owner_assigneddate:td last_engagement_date:td last_reply_date:td nps_follow_up_answer
+nps_follow_up_question_version:nn nps_score:es source_thread_id time_to_close:nq time_to_first_agent_reply:nq subject
+content:sa source_type:es source_ref tags:ec hs_sales_email_last_replied:td hubspot_owner_id:es notes_last_contacted:td
+notes_last_updated:td notes_next_activity_date:td num_contacted_notes:nn num_notes:nn hubspot_team_id:es hs_all_owner_ids:es
+hs_all_team_ids:es hs_all_accessible_team_ids:es hs_shared_team_ids:ec hs_shared_user_ids:ec hs_owning_teams:ec
+hs_ticket_reopened_at:td hs_is_closed:bq hs_is_one_touch_ticket:bq
+`;
+
+const PRODUCTS = `
+name description:sa price:nn hs_sku hs_cost_of_goods_sold:nn hs_recurring_billing_period hs_product_type:es hs_url hs_images
+hs_folder_id:nn hs_lastmodifieddate:td createdate:td hs_createdate:td hs_object_id:nn tax:nn hs_price_usd:nn hs_price_eur:nn
+hs_price_gbp:nn recurringbillingfrequency:es hs_discount_percentage:nn hs_all_owner_ids:es hs_all_team_ids:es
+hs_all_accessible_team_ids:es hs_all_assigned_business_unit_ids:ec hs_avatar_filemanager_key hs_created_by_user_id:nn
+hs_updated_by_user_id:nn hs_merged_object_ids:ec hs_object_source hs_object_source_id hs_object_source_user_id:nn
+hs_object_source_label:es hs_object_source_detail_1 hs_object_source_detail_2 hs_object_source_detail_3 hs_read_only:bb
+hs_unique_creation_key hs_was_imported:bb hs_shared_team_ids:ec hs_shared_user_ids:ec hs_user_ids_of_all_notification_followers:ec
+hs_user_ids_of_all_notification_unfollowers:ec hs_user_ids_of_all_owners:ec hubspot_owner_id:es hubspot_team_id:es
+hubspot_owner_assigneddate:td hs_owning_teams:ec hs_product_classification:es hs_bundle_type:es hs_variant_count:nn
+hs_tax_category hs_billing_period_units:es hs_product_category:es hs_line_item_currency_code:es hs_pricing_model:es hs_tiers
+hs_tier_prices hs_tier_ranges hs_auto_tax_category hs_status:es hs_external_id hs_group_id:nn
+`;
+
+const LINE_ITEMS = `
+name description:sa hs_sku category hs_line_item_currency_code:es hs_product_id:nn hs_product_type:es hs_variant_id:nn
+hs_bundle_id:nn price:nn quantity:nn amount:nq discount:nn hs_discount_percentage:nn hs_pre_discount_amount:nq
+hs_total_discount:nq hs_effective_unit_price:nq tax:nn hs_tax_amount:nq hs_auto_tax_amount:nn hs_tax_rate:nn
+hs_post_tax_amount:nq hs_tax_label hs_tax_category hs_tax_rate_group_id hs_cost_of_goods_sold:nn hs_margin:nq hs_margin_acv:nq
+hs_margin_arr:nq hs_margin_mrr:nq hs_margin_tcv:nq hs_acv:nq hs_arr:nq hs_mrr:nq hs_tcv:nq hs_term_in_months:nq
+hs_recurring_billing_period hs_recurring_billing_terms hs_recurring_billing_number_of_payments:nn recurringbillingfrequency:es
+hs_recurring_billing_start_date:dd hs_recurring_billing_end_date:dd hs_billing_period_start_date:dd
+hs_billing_period_end_date:dd hs_billing_start_delay_days:nn hs_billing_start_delay_months:nn hs_billing_start_delay_type:es
+hs_pricing_model:es hs_tier_amount:nn hs_tier_prices hs_tier_ranges hs_tiers hs_position_on_quote:nn points:nn hs_external_id
+hs_sync_amount:nn hs_origin_key hs_group_key hs_images hs_url hs_is_editable_price:bb hs_is_optional:bb hs_read_only:bb
+hs_was_imported:bb hs_allow_buyer_selected_quantity:bb hs_buyer_selected_quantity_min:nn hs_buyer_selected_quantity_max:nn
+hubspot_owner_id:es hubspot_team_id:es hs_created_by_user_id:nn hs_updated_by_user_id:nn hs_object_source hs_object_source_id
+hs_object_source_label:es hs_object_source_detail_1 hs_object_source_detail_2 hs_object_source_detail_3
+hs_object_source_user_id:nn hs_merged_object_ids:ec hs_unique_creation_key createdate:td hs_createdate:td hs_lastmodifieddate:td
+hubspot_owner_assigneddate:td hs_object_id:nn hs_all_owner_ids:es hs_all_team_ids:es hs_all_accessible_team_ids:es
+hs_owning_teams:ec hs_shared_team_ids:ec hs_shared_user_ids:ec hs_all_assigned_business_unit_ids:ec
+hs_user_ids_of_all_notification_followers:ec hs_user_ids_of_all_notification_unfollowers:ec hs_user_ids_of_all_owners:ec
+`;
+
+const QUOTES = `
+hs_title hs_status:es hs_expiration_date:td hs_public_url_key hs_quote_amount:nn hs_quote_number hs_currency:es
+hs_esign_enabled:bb hs_esign_num_allowed_signers:nn hs_esign_date:td hs_esign_status:es hs_payment_enabled:bb
+hs_payment_status:es hs_payment_date:td hs_payment_type:es hs_quote_link hs_pdf_download_link hs_domain hs_language:es
+hs_locale hs_terms:sa hs_comments:sa hs_sender_firstname hs_sender_lastname hs_sender_email hs_sender_company_name
+hs_sender_company_domain hs_sender_company_address hs_sender_company_city hs_sender_company_state hs_sender_company_zip
+hs_sender_company_country hs_sender_company_image_url hs_sender_jobtitle hs_sender_phone:sp hs_template_type:es hs_slug
+hs_show_signature_box:bb hs_show_countersignature_box:bb hs_quote_total_preference:es hs_approval_id:nn hs_approver_id:nn
+hs_created_by_user_id:nn hs_updated_by_user_id:nn hs_createdate:td hs_lastmodifieddate:td hs_object_id:nn hs_object_source
+hs_object_source_id hs_object_source_user_id:nn hs_object_source_label:es hs_object_source_detail_1 hs_object_source_detail_2
+hs_object_source_detail_3 hs_read_only:bb hs_unique_creation_key hs_was_imported:bb hs_merged_object_ids:ec hubspot_owner_id:es
+hubspot_owner_assigneddate:td hubspot_team_id:es hs_all_owner_ids:es hs_all_team_ids:es hs_all_accessible_team_ids:es
+hs_all_assigned_business_unit_ids:ec hs_owning_teams:ec hs_shared_team_ids:ec hs_shared_user_ids:ec
+hs_user_ids_of_all_notification_followers:ec hs_user_ids_of_all_notification_unfollowers:ec hs_user_ids_of_all_owners:ec
+hs_timezone:es hs_allowed_payment_methods:ec hs_collect_billing_address:bb hs_collect_shipping_address:bb
+hs_quote_associated_deal_id:nn hs_line_items_total:nq hs_is_template:bb hs_signature_required:bb hs_proposal_slug
+hs_proposal_template hs_template hs_pdf_data_key hs_quote_template_id:nn
+`;
+
+const LEADS = `
+hs_lead_name hs_lead_type:es hs_lead_label:es hs_pipeline:es hs_pipeline_stage:es hubspot_owner_id:es hs_associated_contact_email
+hs_associated_contact_firstname hs_associated_contact_lastname hs_associated_company_domain hs_associated_company_name
+hs_primary_associated_object_name hs_createdate:td hs_lastmodifieddate:td hs_object_id:nn hs_created_by_user_id:nn
+hs_updated_by_user_id:nn hs_lead_disqualification_reason:es hs_lead_disqualification_note:sa hs_lead_is_disqualified:bq
+hs_lead_qualified_at:td hs_lead_disqualified_at:td hs_lead_source hs_lead_source_detail hs_lead_stage_entered_at:td
+hs_lead_owner_assigned_at:td hs_time_to_first_touch:nq hs_first_outreach_date:td hs_last_activity_date:td
+hs_next_activity_date:td hs_num_associated_calls:nn hs_num_associated_emails:nn hs_num_associated_meetings:nn
+hs_num_associated_tasks:nn hs_is_open_lead:bq hs_lead_priority:es hs_object_source hs_object_source_id
+hs_object_source_user_id:nn hs_object_source_label:es hs_object_source_detail_1 hs_object_source_detail_2
+hs_object_source_detail_3 hs_read_only:bb hs_unique_creation_key hs_was_imported:bb hs_merged_object_ids:ec hubspot_team_id:es
+hs_all_owner_ids:es hs_all_team_ids:es hs_all_accessible_team_ids:es hs_all_assigned_business_unit_ids:ec hs_owning_teams:ec
+hs_shared_team_ids:ec hs_shared_user_ids:ec hs_user_ids_of_all_notification_followers:ec
+hs_user_ids_of_all_notification_unfollowers:ec hs_user_ids_of_all_owners:ec hubspot_owner_assigneddate:td
+`;
+
+/** The properties HubSpot gives every custom object (the schema's own properties come on top: `custom-objects.ts`). */
+const CUSTOM_OBJECT_DEFAULTS = `
+hs_object_id:nn hs_createdate:td hs_lastmodifieddate:td hs_created_by_user_id:nn hs_updated_by_user_id:nn hs_merged_object_ids:ec
+hs_object_source hs_object_source_id hs_object_source_user_id:nn hs_object_source_label:es hs_object_source_detail_1
+hs_object_source_detail_2 hs_object_source_detail_3 hs_read_only:bb hs_unique_creation_key hs_was_imported:bb
+hubspot_owner_id:es hubspot_owner_assigneddate:td hubspot_team_id:es hs_all_owner_ids:es hs_all_team_ids:es
+hs_all_accessible_team_ids:es hs_all_assigned_business_unit_ids:ec hs_owning_teams:ec hs_shared_team_ids:ec hs_shared_user_ids:ec
+hs_user_ids_of_all_notification_followers:ec hs_user_ids_of_all_notification_unfollowers:ec hs_user_ids_of_all_owners:ec
+hs_pipeline:es hs_pipeline_stage:es
+`;
+
+export function customObjectDefaultNames(): NamedProperty[] {
+  return parseNames(CUSTOM_OBJECT_DEFAULTS);
+}
+
+const stageList = (list: Array<[string, string, unknown]>): Array<[string, string]> => list.map(([id, label]) => [id, label]);
+
 /** Real default property names of a type, before the catalog tops them up to a realistic count. */
-export function realPropertyNames(type: ObjectType): NamedProperty[] {
+export function realPropertyNames(type: StandardType): NamedProperty[] {
   switch (type) {
     case 'contacts':
       return [...parseNames(CONTACTS), ...stageFamilies(LIFECYCLE_STAGES, 'Lifecycle Stage Pipeline', 'v2')];
     case 'companies':
       return [...parseNames(COMPANIES), ...stageFamilies(LIFECYCLE_STAGES, 'Lifecycle Stage Pipeline', 'legacy')];
     case 'deals':
+      // The default pipeline's stage families only: the deals catalog stays as it was before the second pipeline
+      // (its list URL is just under 8 KB, which tests of the by-ids strategy rely on).
       return [...parseNames(DEALS), ...stageFamilies(DEAL_STAGES, 'Sales Pipeline', 'v2')];
+    case 'tickets':
+      return [...parseNames(TICKETS), ...stageFamilies(stageList(TICKET_STAGES), 'Support Pipeline', 'legacy')];
+    case 'products':
+      return parseNames(PRODUCTS);
+    case 'line_items':
+      return parseNames(LINE_ITEMS);
+    case 'quotes':
+      return parseNames(QUOTES);
+    case 'leads':
+      return parseNames(LEADS);
     default:
       return [...parseNames(ENGAGEMENT_COMMON), ...parseNames(ENGAGEMENTS[type])];
   }
 }
 
 /** Default property counts real portals show per type (the catalog tops real names up to these). */
-export const DEFAULT_PROPERTY_COUNTS: Record<ObjectType, number> = {
+export const DEFAULT_PROPERTY_COUNTS: Record<StandardType, number> = {
   contacts: 382,
   companies: 252,
   deals: 206,
@@ -358,4 +485,9 @@ export const DEFAULT_PROPERTY_COUNTS: Record<ObjectType, number> = {
   meetings: 98,
   notes: 84,
   tasks: 104,
+  tickets: 148,
+  products: 62,
+  line_items: 96,
+  quotes: 92,
+  leads: 74,
 };

@@ -1,4 +1,6 @@
 import { seededRandom } from '../clock.js';
+import { hashSeed } from './ids.js';
+import { pickPipelineStage, type SimPipeline } from './pipelines.js';
 import type { PropertyCatalog, ValueSpec } from './property-catalog.js';
 import { createdDateProperty, modifiedDateProperty, type ObjectType } from './schema.js';
 
@@ -24,15 +26,34 @@ export interface RecordState {
 
 export type PropertyValues = Record<string, string | null>;
 
+/**
+ * What values point at, from the portal: owners assignable at an instant, the type's pipelines (a record sits in
+ * a pipeline and stage that existed, unarchived, when it was last modified), the generated products line items
+ * refer to, and a custom object's primary display property. All of it is itself a function of the seed and the
+ * portal's history, so values stay pure.
+ */
+export interface ValueRefs {
+  ownersAt(t: number): readonly string[];
+  pipelines(type: ObjectType): readonly SimPipeline[];
+  productIds: readonly string[];
+  primaryDisplayProperty(type: ObjectType): string | undefined;
+}
+
+/** References for code that needs values without a portal (no owners, no pipelines, no products). */
+export const NO_REFS: ValueRefs = { ownersAt: () => [], pipelines: () => [], productIds: [], primaryDisplayProperty: () => undefined };
+
 const FIRST_NAMES = ['Anna', 'José', 'Zoë', 'Łukasz', 'Søren', '李', 'Мария', 'محمد', 'Ngọc', 'Ólafur', 'Amélie', 'Bob', 'Chidi', 'Dagný', 'Émile', 'O\'Neil'];
 const LAST_NAMES = ['Smith', 'García', 'Müller', 'Nakamura', 'Kowalski', '王', 'Иванова', 'Björk', 'Nguyễn', 'D\'Angelo', 'Øster', 'Papadopoulos'];
 const LIFECYCLE = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer'];
 const INDUSTRIES = ['COMPUTER_SOFTWARE', 'BANKING', 'RETAIL', 'HOSPITAL_HEALTH_CARE', 'EDUCATION_MANAGEMENT'];
 const CITIES = ['Zürich', 'São Paulo', '東京', 'Kraków', 'Reykjavík', 'Berlin', 'Cambridge', 'Québec'];
 const WORDS = ['renewal', 'follow-up', 'quote', 'démo', 'kickoff', 'pricing', '会議', 'onboarding', 'churn', 'upsell', '🚀', 'Q3'];
-const STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'];
 const TASK_STATUS = ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED'];
 const MEETING_OUTCOMES = ['SCHEDULED', 'COMPLETED', 'RESCHEDULED', 'NO_SHOW', 'CANCELED'];
+const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
+const PRODUCT_WORDS = ['Seat licence', 'Onboarding package', 'Premium support', 'Données API', 'Implementation day', 'Hardware kit', 'Training ☕', '年間プラン'];
+const QUOTE_STATUS = ['DRAFT', 'APPROVAL_NOT_NEEDED', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'];
+const LEAD_TYPES = ['NEW_BUSINESS', 'EXISTING_BUSINESS', 'RE_ATTEMPTING'];
 
 const LONG_PATTERN = 'Lorem ipsum ünïcödé 😀 "quoted" \\ back\tslash — 長い文字列 🧪\n';
 
@@ -70,7 +91,7 @@ function asciiFold(name: string): string {
   return folded || 'user';
 }
 
-const TYPE_SALT: Record<ObjectType, number> = {
+const TYPE_SALT: Record<string, number> = {
   contacts: 0x9e3779b1,
   companies: 0x85ebca77,
   deals: 0xc2b2ae3d,
@@ -79,18 +100,36 @@ const TYPE_SALT: Record<ObjectType, number> = {
   meetings: 0xd3a2646c,
   notes: 0xfd7046c5,
   tasks: 0xb55a4f09,
+  tickets: 0x68e31da4,
+  products: 0xb5297a4d,
+  line_items: 0x1b56c4e9,
+  quotes: 0x7feb352d,
+  leads: 0x846ca68b,
 };
 
+/** Salt of a type: fixed for standard types, from the type key for custom ones (computed once per key). */
+function typeSalt(type: ObjectType): number {
+  let salt = TYPE_SALT[type];
+  if (salt === undefined) TYPE_SALT[type] = salt = hashSeed('type-salt', type);
+  return salt;
+}
+
 /** Numeric-only seed mix: this runs once per record served, so it avoids the string hashing of hashSeed. */
-function recordSeed(seed: number, type: ObjectType, idx: number, version: number): number {
-  let h = Math.imul(seed ^ TYPE_SALT[type], 0x85ebca6b);
+export function recordSeed(seed: number, type: ObjectType, idx: number, version: number): number {
+  let h = Math.imul(seed ^ typeSalt(type), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ idx, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ Math.imul(version, 0x27d4eb2f), 0x165667b1);
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+function pipelineValues(values: PropertyValues, refs: ValueRefs, type: ObjectType, state: RecordState, random: () => number, names: [string, string]): void {
+  const picked = pickPipelineStage(refs.pipelines(type), state.updatedAt, random);
+  values[names[0]] = picked?.pipeline ?? null;
+  values[names[1]] = picked?.stage ?? null;
+}
+
 /** The hand-written properties of a record (a superset of what the minimal catalog lists). */
-function coreValues(seed: number, type: ObjectType, state: RecordState): PropertyValues {
+function coreValues(seed: number, type: ObjectType, state: RecordState, refs: ValueRefs): PropertyValues {
   const random = seededRandom(recordSeed(seed, type, state.idx, state.version));
   const i = state.idx;
   const created = iso(state.createdAt);
@@ -127,8 +166,52 @@ function coreValues(seed: number, type: ObjectType, state: RecordState): Propert
       values.dealname = i % 31 === 2 ? `Deal 💰 ${i} — “smart quotes”` : `${pick(random, WORDS)} deal ${i}`;
       values.amount = i % 11 === 4 ? null : (Math.floor(random() * 10_000_000) / 100).toFixed(2);
       values.closedate = iso(state.createdAt + Math.floor(random() * 90) * 86_400_000);
-      values.pipeline = 'default';
-      values.dealstage = pick(random, STAGES);
+      pipelineValues(values, refs, type, state, random, ['pipeline', 'dealstage']);
+      break;
+    }
+    case 'tickets':
+      values.subject = i % 47 === 6 ? '' : i % 29 === 3 ? `Ticket 🎫 ${i} — “can't log in”` : `${pick(random, WORDS)} issue ${i}`;
+      values.content = i % 83 === 7 ? longText(25_000, i) : i % 13 === 2 ? null : `${sentence(random, 12)}${i % 31 === 4 ? ' \u0000' : ''}`;
+      pipelineValues(values, refs, type, state, random, ['hs_pipeline', 'hs_pipeline_stage']);
+      values.hs_ticket_priority = i % 17 === 5 ? null : pick(random, PRIORITIES);
+      break;
+    case 'products':
+      values.name = i % 19 === 3 ? `Widget™ ${i} 🚀` : `${pick(random, PRODUCT_WORDS)} ${i}`;
+      values.description = i % 23 === 4 ? longText(20_000, i) : i % 7 === 0 ? null : `${sentence(random, 8)}${i % 37 === 5 ? '\u0000' : ''}`;
+      values.price = i % 13 === 6 ? null : (Math.floor(random() * 500_000) / 100).toFixed(2);
+      values.hs_sku = i % 11 === 3 ? null : `SKU-${String(i).padStart(5, '0')}-${Math.floor(random() * 1000)}`;
+      break;
+    case 'line_items': {
+      const quantity = i % 41 === 7 ? 0 : 1 + Math.floor(random() * 20);
+      const price = Math.floor(random() * 200_000) / 100;
+      values.name = i % 31 === 2 ? `Ligne « spéciale » ${i} 🧾` : `${pick(random, PRODUCT_WORDS)} × ${quantity}`;
+      values.quantity = String(quantity);
+      values.price = price.toFixed(2);
+      values.amount = (quantity * price).toFixed(2);
+      // Line items made in a quote's editor have no product (HubSpot: hs_product_id may be unset).
+      values.hs_product_id = i % 9 === 4 || refs.productIds.length === 0 ? null : pick(random, refs.productIds);
+      break;
+    }
+    case 'quotes':
+      values.hs_title = i % 17 === 3 ? `Quote “${i}” — Angebot 📄` : `Quote for ${pick(random, WORDS)} ${i}`;
+      values.hs_status = pick(random, QUOTE_STATUS);
+      values.hs_expiration_date = iso(state.createdAt + (30 + Math.floor(random() * 60)) * 86_400_000);
+      values.hs_public_url_key = i % 5 === 0 ? null : Math.floor(random() * 2 ** 52).toString(16).padStart(13, '0');
+      values.hs_quote_amount = i % 19 === 7 ? null : (Math.floor(random() * 5_000_000) / 100).toFixed(2);
+      break;
+    case 'leads': {
+      const first = pick(random, FIRST_NAMES);
+      values.hs_lead_name = i % 29 === 5 ? `Nul\u0000${first}` : i % 37 === 9 ? `${first} 👋🏾 ${pick(random, LAST_NAMES)}` : `${first} ${pick(random, LAST_NAMES)}`;
+      pipelineValues(values, refs, type, state, random, ['hs_pipeline', 'hs_pipeline_stage']);
+      values.hs_lead_type = i % 11 === 6 ? null : pick(random, LEAD_TYPES);
+      break;
+    }
+    default: {
+      const primary = refs.primaryDisplayProperty(type);
+      if (primary === undefined) break;
+      // A custom object: its primary display property holds the hard values; its pipeline comes from its schema.
+      values[primary] = i % 50 === 7 ? `Nul\u0000${i}` : i % 23 === 3 ? `Projet « ${i} » 🏗️` : i % 41 === 6 ? longText(20_000, i) : `${pick(random, WORDS)} ${i}`;
+      pipelineValues(values, refs, type, state, random, ['hs_pipeline', 'hs_pipeline_stage']);
       break;
     }
     case 'calls':
@@ -196,7 +279,9 @@ function someDay(random: () => number, state: RecordState): number {
   return state.createdAt + Math.floor((random() * 500 - 100) * DAY) + Math.floor(random() * DAY);
 }
 
-function generated(spec: ValueSpec, base: number, state: RecordState): string | null {
+function generated(spec: ValueSpec, base: number, state: RecordState, refs: ValueRefs): string | null {
+  // A property created after the record was last modified has no value on it yet.
+  if (spec.addedAt !== undefined && state.updatedAt < spec.addedAt) return null;
   const h = mix32(base ^ spec.salt);
   if (h >= spec.fillBelow) return null;
   const random = seededRandom(h);
@@ -242,6 +327,15 @@ function generated(spec: ValueSpec, base: number, state: RecordState): string | 
       return [...chosen].join(';');
     }
     case 'ids': {
+      if (spec.owner) {
+        // Owner references point at owners who could be assigned when the record was last modified.
+        const owners = refs.ownersAt(state.updatedAt);
+        if (owners.length === 0) return null;
+        if (spec.owner === 'single') return pick(random, owners);
+        const chosen = new Set<string>();
+        for (let k = 1 + Math.floor(random() * 3); k > 0; k--) chosen.add(pick(random, owners));
+        return [...chosen].join(';');
+      }
       const n = 1 + Math.floor(random() * 3);
       return Array.from({ length: n }, () => String(10_000_000 + Math.floor(random() * 90_000_000))).join(';');
     }
@@ -258,8 +352,8 @@ function generated(spec: ValueSpec, base: number, state: RecordState): string | 
  * The record's properties exactly as the API returns them, in catalog order: every catalog property, or only the
  * named ones (unknown names skipped), which spares computing hundreds of values to serve a few.
  */
-export function propertyValues(seed: number, type: ObjectType, state: RecordState, catalog: PropertyCatalog, only?: readonly string[]): PropertyValues {
-  const core = coreValues(seed, type, state);
+export function propertyValues(seed: number, type: ObjectType, state: RecordState, catalog: PropertyCatalog, refs: ValueRefs, only?: readonly string[]): PropertyValues {
+  const core = coreValues(seed, type, state, refs);
   const base = recordSeed(seed, type, state.idx, state.version);
   const created = core[createdDateProperty(type)];
   const out: PropertyValues = {};
@@ -276,7 +370,7 @@ export function propertyValues(seed: number, type: ObjectType, state: RecordStat
         out[spec.name] = null;
         break;
       default:
-        out[spec.name] = generated(spec, base, state);
+        out[spec.name] = generated(spec, base, state, refs);
     }
   }
   return out;

@@ -82,7 +82,11 @@ export class RateLimiter {
     return this.windowFor(token).count(now);
   }
 
-  admit(token: string, kind: RequestKind, now: number): Admission {
+  /**
+   * Counts one request on arrival. `oauth`: a public app's call, which has no daily limit: it is not refused or
+   * counted for the day and gets no daily headers (contract §1.1, §1.5).
+   */
+  admit(token: string, kind: RequestKind, now: number, oauth = false): Admission {
     const config = this.config;
     const day = Math.floor(now / DAY_MS);
     if (day !== this.day) {
@@ -94,7 +98,7 @@ export class RateLimiter {
 
     let policy: RateLimitPolicy | undefined;
     let searchWindow: number | undefined;
-    if (config.enabled && this.dailyUsed >= config.dailyLimit) policy = 'DAILY';
+    if (config.enabled && !oauth && this.dailyUsed >= config.dailyLimit) policy = 'DAILY';
     if (kind === 'search') {
       searchWindow = this.search.count(now) + 1;
       if (!policy && config.enabled && searchWindow > config.searchPerSecond) policy = 'SECONDLY';
@@ -104,7 +108,7 @@ export class RateLimiter {
 
     const consumes = policy === undefined || config.rejectedCountsInWindow;
     if (consumes) {
-      this.dailyUsed += 1;
+      if (!oauth) this.dailyUsed += 1;
       if (kind === 'search') this.search.add(now);
       else window.add(now);
     }
@@ -116,9 +120,11 @@ export class RateLimiter {
             'X-HubSpot-RateLimit-Max': String(config.tenSecondLimit),
             'X-HubSpot-RateLimit-Remaining': String(Math.max(0, config.tenSecondLimit - countAfter)),
             'X-HubSpot-RateLimit-Interval-Milliseconds': String(config.windowMs),
-            'X-HubSpot-RateLimit-Daily': String(config.dailyLimit),
-            'X-HubSpot-RateLimit-Daily-Remaining': String(this.dailyRemaining()),
           };
+    if (kind !== 'search' && !oauth) {
+      headers['X-HubSpot-RateLimit-Daily'] = String(config.dailyLimit);
+      headers['X-HubSpot-RateLimit-Daily-Remaining'] = String(this.dailyRemaining());
+    }
     return {
       allowed: policy === undefined,
       policy,

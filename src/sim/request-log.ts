@@ -19,6 +19,8 @@ export type RequestLogEntry = RequestLogLine & {
   edge?: 'uri-too-long';
   /** A drifting list page: records of the previous page it repeated, recently modified records it skipped. */
   drift?: { repeated: number; skipped: number };
+  /** With `portals` > 1: the portal (1..N) whose token (or OAuth install) made the request. */
+  portal?: number;
 };
 
 export class RequestLog {

@@ -2,8 +2,9 @@ import { DATED_VERSIONS, hasPerObjectAssociations, partialBatchStatus, type ApiV
 import { json, validationError, type HttpReply } from './error-bodies.js';
 import { isIdString, lowerBoundId } from './ids.js';
 import { integerParam } from './params.js';
-import { routePattern, type Route, type RouteContext } from './route-types.js';
-import { findPair, resolveObjectType, singularName, type ObjectType } from './schema.js';
+import type { DirectedPair } from './schema.js';
+import { isReply, resolveTypeParam, routePattern, type Route, type RouteContext } from './route-types.js';
+import type { ObjectType } from './schema.js';
 
 /**
  * Associations v4 and the dated versions (contract §2.5, §6.4). `toObjectId` is written into the JSON text as a
@@ -24,26 +25,9 @@ function decodeCursor(cursor: string): string | undefined {
   return isIdString(id) ? id : undefined;
 }
 
-const typesJsonCache = new Map<string, string>();
-
-function typesJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string): string {
-  const typeIds = ctx.portal.associationTypeIds(from, to, fromId, toId);
-  const key = typeIds.join(',');
-  let text = typesJsonCache.get(key);
-  if (text === undefined) {
-    const types = typeIds.map((typeId) => ({
-      category: 'HUBSPOT_DEFINED',
-      typeId,
-      // Unlabelled default associations carry a null label (contract §2.5); the primary one is labelled.
-      label: typeId === 1 || typeId === 2 ? 'Primary' : null,
-    }));
-    typesJsonCache.set(key, (text = JSON.stringify(types)));
-  }
-  return text;
-}
-
-function associatedObjectJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string): string {
-  return `{"toObjectId":${toId},"associationTypes":${typesJson(ctx, from, to, fromId, toId)}}`;
+/** One edge's types: the pair's default type with a null label (contract §2.5), then its labels (Primary, user-defined). */
+function associatedObjectJson(ctx: RouteContext, from: ObjectType, to: ObjectType, fromId: string, toId: string, directed?: DirectedPair): string {
+  return `{"toObjectId":${toId},"associationTypes":${ctx.portal.associationTypesJson(from, to, fromId, toId, directed)}}`;
 }
 
 interface Page {
@@ -58,12 +42,12 @@ function pageOf(all: string[], after: string | undefined, limit: number): Page {
   return next === undefined ? { ids } : { ids, next };
 }
 
-function resolvePair(ctx: RouteContext, fromRaw: string, toRaw: string): { from: ObjectType; to: ObjectType } | HttpReply {
-  const from = resolveObjectType(fromRaw);
-  const to = resolveObjectType(toRaw);
-  if (!from) return validationError(`Unable to infer object type from: ${fromRaw}`);
-  if (!to) return validationError(`Unable to infer object type from: ${toRaw}`);
-  return { from, to };
+function resolvePair(ctx: RouteContext, fromRaw: string, toRaw: string): { from: ObjectType; to: ObjectType; fromName: string; toName: string; directed?: DirectedPair } | HttpReply {
+  const from = resolveTypeParam(ctx, fromRaw);
+  if (isReply(from)) return from;
+  const to = resolveTypeParam(ctx, toRaw);
+  if (isReply(to)) return to;
+  return { from: from.type, to: to.type, fromName: from.info.singular, toName: to.info.singular, directed: ctx.portal.findPair(from.type, to.type) };
 }
 
 /** Where the per-object read of a version lives (for `paging.next.link`). */
@@ -83,9 +67,9 @@ function perObject(ctx: RouteContext, version: ApiVersion): HttpReply {
     after = decodeCursor(afterRaw);
     if (after === undefined) return validationError(`Invalid after: ${afterRaw}`);
   }
-  const all = findPair(from, to) ? ctx.portal.associatedIds(from, to, ctx.params.id) : [];
+  const all = pair.directed ? ctx.portal.associatedIds(from, to, ctx.params.id) : [];
   const page = pageOf(all, after, limit.value);
-  const results = page.ids.map((id) => associatedObjectJson(ctx, from, to, ctx.params.id, id)).join(',');
+  const results = page.ids.map((id) => associatedObjectJson(ctx, from, to, ctx.params.id, id, pair.directed)).join(',');
   let paging = '';
   if (page.next !== undefined) {
     const cursor = encodeCursor(page.next);
@@ -106,7 +90,7 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   if (body.inputs.length > BATCH_INPUT_MAX) {
     return validationError(`Batch input size must be less than or equal to ${BATCH_INPUT_MAX}. Got ${body.inputs.length}.`);
   }
-  const modelled = findPair(from, to) !== undefined;
+  const modelled = pair.directed !== undefined;
   const pageSize = ctx.options.batchAssociationPageSize;
   const results: string[] = [];
   const errors: unknown[] = [];
@@ -124,14 +108,14 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
         status: 'error',
         category: 'OBJECT_NOT_FOUND',
         subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
-        message: `No ${singularName(to)} is associated with ${singularName(from)} ${id}.`,
-        context: { fromObjectId: [id], fromObjectType: [singularName(from)], toObjectType: [singularName(to)] },
+        message: `No ${pair.toName} is associated with ${pair.fromName} ${id}.`,
+        context: { fromObjectId: [id], fromObjectType: [pair.fromName], toObjectType: [pair.toName] },
         errors: [],
         links: {},
       });
       continue;
     }
-    const to_ = page.ids.map((toId) => associatedObjectJson(ctx, from, to, id, toId)).join(',');
+    const to_ = page.ids.map((toId) => associatedObjectJson(ctx, from, to, id, toId, pair.directed)).join(',');
     let paging = '';
     if (page.next !== undefined) {
       const cursor = encodeCursor(page.next);
@@ -155,15 +139,18 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   };
 }
 
+/** The types defined between two object types in this direction: the default, then HubSpot's and the portal's labels. */
 function labels(ctx: RouteContext): HttpReply {
   const pair = resolvePair(ctx, ctx.params.from, ctx.params.to);
   if ('status' in pair) return pair;
-  const directed = findPair(pair.from, pair.to);
+  const directed = pair.directed;
   if (!directed) return json(200, { results: [] });
-  const typeId = directed.reversed ? directed.pair.reverseTypeId : directed.pair.typeId;
-  const results: Array<{ category: string; typeId: number; label: string | null }> = [{ category: 'HUBSPOT_DEFINED', typeId, label: null }];
+  const { reversed } = directed;
+  const typeId = reversed ? directed.pair.reverseTypeId : directed.pair.typeId;
+  const results: Array<{ category: string; typeId: number; label: string | null }> = [{ category: directed.pair.category, typeId, label: null }];
   if (pair.from === 'contacts' && pair.to === 'companies') results.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
   if (pair.from === 'companies' && pair.to === 'contacts') results.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });
+  for (const label of directed.pair.labels) results.push({ category: label.category, typeId: reversed ? label.reverseTypeId : label.typeId, label: label.label });
   return json(200, { results });
 }
 

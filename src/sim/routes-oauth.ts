@@ -10,6 +10,8 @@ import { json, type HttpReply } from './error-bodies.js';
  *
  * Each install (refresh token) has its own rate-limit window, whatever access token it uses: the server keys
  * the window by install, so a refresh does not hand out a fresh window (110 per 10 s per installing account).
+ * An install belongs to one portal (with `--portals N`, `install(id, k)`): its tokens read that portal's data and
+ * count in that portal's limiter, with no daily limit and no daily headers (OAuth calls have none, contract §1.5).
  * Errors have HubSpot's v1 shapes: a revoked or unknown refresh token answers 400 `BAD_REFRESH_TOKEN`, a
  * wrong client 400 `BAD_CLIENT_ID` / `BAD_CLIENT_SECRET`. Tests install, revoke and count refreshes directly.
  */
@@ -34,21 +36,23 @@ export interface TokenRequestRecord {
 interface Install {
   id: string;
   revoked: boolean;
+  /** The simulated portal (1..N) the app was installed in. */
+  portal: number;
 }
 
 export class SimOAuth {
   config: SimOAuthConfig = { clientId: 'sim-client-id', clientSecret: 'sim-client-secret', accessTokenTtlSeconds: 1800, latencyMs: 0 };
   private readonly installs = new Map<string, Install>();
-  private readonly accessTokens = new Map<string, { install: string; expiresAt: number }>();
+  private readonly accessTokens = new Map<string, { install: string; portal: number; expiresAt: number }>();
   /** Every token request, in arrival order. */
   readonly requests: TokenRequestRecord[] = [];
 
   constructor(private readonly clock: Clock) {}
 
-  /** A new install of the app; returns its refresh token. */
-  install(id: string = `install-${this.installs.size + 1}`): string {
+  /** A new install of the app in portal `portal` (1..N, default the first); returns its refresh token. */
+  install(id: string = `install-${this.installs.size + 1}`, portal = 1): string {
     const refreshToken = `sim-refresh-${randomBytes(16).toString('hex')}`;
-    this.installs.set(refreshToken, { id, revoked: false });
+    this.installs.set(refreshToken, { id, revoked: false, portal });
     return refreshToken;
   }
 
@@ -58,11 +62,11 @@ export class SimOAuth {
     if (install) install.revoked = true;
   }
 
-  /** The install an access token belongs to; 'expired' past its expiry; undefined when unknown. */
-  authenticate(token: string, now: number): { install: string } | 'expired' | undefined {
+  /** The install (and its portal) an access token belongs to; 'expired' past its expiry; undefined when unknown. */
+  authenticate(token: string, now: number): { install: string; portal: number } | 'expired' | undefined {
     const grant = this.accessTokens.get(token);
     if (!grant) return undefined;
-    return now >= grant.expiresAt ? 'expired' : { install: grant.install };
+    return now >= grant.expiresAt ? 'expired' : { install: grant.install, portal: grant.portal };
   }
 
   async handleToken(method: string, rawBody: string): Promise<HttpReply> {
@@ -87,7 +91,7 @@ export class SimOAuth {
     if (!install || install.revoked) return error('BAD_REFRESH_TOKEN', 'missing or invalid refresh token');
     record.install = install.id;
     const accessToken = `sim-access-${randomBytes(24).toString('hex')}`;
-    this.accessTokens.set(accessToken, { install: install.id, expiresAt: this.clock.now() + this.config.accessTokenTtlSeconds * 1000 });
+    this.accessTokens.set(accessToken, { install: install.id, portal: install.portal, expiresAt: this.clock.now() + this.config.accessTokenTtlSeconds * 1000 });
     return json(200, { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: this.config.accessTokenTtlSeconds });
   }
 }

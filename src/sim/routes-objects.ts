@@ -1,19 +1,11 @@
 import { DATED_VERSIONS, objectsPath, partialBatchStatus, type ApiVersion } from './api-versions.js';
-import { errorBody, json, notFound, validationError, type HttpReply } from './error-bodies.js';
+import { errorBody, json, notFound, outOfRange, validationError, type HttpReply } from './error-bodies.js';
 import { compareIds, isIdString } from './ids.js';
 import { booleanParam, integerParam, listParam } from './params.js';
 import type { SimRecord, VisibleState } from './portal.js';
 import type { PropertyValues } from './property-values.js';
-import { routePattern, type Route, type RouteContext } from './route-types.js';
-import {
-  alwaysReturnedProperties,
-  createdDateProperty,
-  defaultProperties,
-  modifiedDateProperty,
-  resolveObjectType,
-  singularName,
-  type ObjectType,
-} from './schema.js';
+import { isReply, resolveTypeParam, routePattern, type Route, type RouteContext } from './route-types.js';
+import { alwaysReturnedProperties, createdDateProperty, defaultProperties, modifiedDateProperty, type ObjectType } from './schema.js';
 
 /**
  * CRM object endpoints: list, by id, batch read, search (contract §2.1–2.4) and the properties API, at v3 and at
@@ -22,14 +14,16 @@ import {
 
 const LIST_MAX = 100;
 const BATCH_MAX = 100;
+/**
+ * Reading `propertiesWithHistory` lowers both: list pages and batch reads take at most 50 records (estuary's
+ * HubSpot connector asks for 50 in both cases; HubSpot answered a list page of 100 with history with a 400,
+ * HubSpot/hubspot-api-python#143; the spec: "Usage of this parameter will reduce the maximum number of objects").
+ */
+export const HISTORY_PAGE_MAX = 50;
 const SEARCH_MAX = 200;
 /** "The search endpoints are limited to 10,000 total results for any given query." */
 export const SEARCH_RESULT_CAP = 10_000;
 const SEARCH_BODY_MAX_CHARS = 3000;
-
-function unknownType(raw: string): HttpReply {
-  return validationError(`Unable to infer object type from: ${raw}`);
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -58,7 +52,13 @@ interface Serializable {
   archivedAt?: number;
 }
 
-function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializable, names: string[]): Record<string, unknown> {
+/** The names of `propertiesWithHistory` the type has (unknown ones are ignored, as HubSpot does). */
+function historyNames(ctx: RouteContext, type: ObjectType, requested: readonly string[]): string[] {
+  const known = ctx.portal.catalog(type).byName;
+  return [...new Set(requested.filter((name) => known.has(name)))];
+}
+
+function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializable, names: string[], history: readonly string[] = []): Record<string, unknown> {
   const values = ctx.portal.properties({ ...record, type }, names);
   const properties: PropertyValues = {};
   for (const name of names) properties[name] = values[name] ?? null;
@@ -66,21 +66,25 @@ function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializab
   const out: Record<string, unknown> = {
     id: record.id,
     properties,
+  };
+  if (history.length > 0) out.propertiesWithHistory = ctx.portal.history(record as SimRecord, history);
+  Object.assign(out, {
     createdAt: values[createdDateProperty(type)],
     updatedAt: values[modifiedDateProperty(type)],
     archived: record.archivedAt !== undefined,
-  };
+  });
   if (record.archivedAt !== undefined) out.archivedAt = iso(record.archivedAt);
   return out;
 }
 
-function inlineAssociations(ctx: RouteContext, type: ObjectType, id: string, toTypes: ObjectType[]): Record<string, unknown> | undefined {
+function inlineAssociations(ctx: RouteContext, type: ObjectType, id: string, toTypes: Array<{ type: ObjectType; name: string }>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
+  const from = ctx.portal.typeInfo(type).singular;
   for (const to of toTypes) {
-    const ids = ctx.portal.associatedIds(type, to, id);
+    const ids = ctx.portal.associatedIds(type, to.type, id);
     if (ids.length === 0) continue;
-    const label = `${singularName(type)}_to_${singularName(to)}`;
-    out[to] = { results: ids.map((other) => ({ id: other, type: label })) };
+    const label = `${from}_to_${ctx.portal.typeInfo(to.type).singular}`;
+    out[to.name] = { results: ids.map((other) => ({ id: other, type: label })) };
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -90,18 +94,33 @@ function inList(record: SimRecord, archived: boolean): boolean {
   return (record.archivedAt !== undefined) === archived;
 }
 
+/**
+ * The types of `associations=`, keyed as HubSpot keys them in the reply (a standard type's plural name, a custom
+ * object's fully qualified name); unknown and missing types are ignored, as HubSpot does.
+ */
+function associationParam(ctx: RouteContext, type: ObjectType): Array<{ type: ObjectType; name: string }> {
+  const out: Array<{ type: ObjectType; name: string }> = [];
+  for (const name of listParam(ctx.query, 'associations')) {
+    const resolved = ctx.portal.resolveType(name);
+    if (resolved && 'type' in resolved && resolved.type !== type && ctx.portal.findPair(type, resolved.type)) out.push({ type: resolved.type, name: resolved.info.schema ? resolved.info.schema.fullyQualifiedName : resolved.type });
+  }
+  return out;
+}
+
 function list(ctx: RouteContext, version: ApiVersion): HttpReply {
-  const type = resolveObjectType(ctx.params.type);
-  if (!type) return unknownType(ctx.params.type);
+  const resolved = resolveTypeParam(ctx, ctx.params.type);
+  if (isReply(resolved)) return resolved;
+  const { type } = resolved;
+  const history = historyNames(ctx, type, listParam(ctx.query, 'propertiesWithHistory'));
+  const withHistory = listParam(ctx.query, 'propertiesWithHistory').length > 0;
   const limit = integerParam(ctx.query.get('limit') ?? undefined, 'limit', 10, 1, LIST_MAX);
   if (!limit.ok) return limit.reply;
+  if (withHistory && limit.value > HISTORY_PAGE_MAX) return outOfRange('limit', limit.value, 1, HISTORY_PAGE_MAX);
   const after = ctx.query.get('after');
   if (after !== null && after !== '' && !isIdString(after)) return validationError(`Invalid after: ${after} is not a record id`);
   const archived = booleanParam(ctx.query, 'archived');
   const names = selectProperties(ctx, type, listParam(ctx.query, 'properties'));
-  const toTypes = listParam(ctx.query, 'associations')
-    .map((name) => resolveObjectType(name))
-    .filter((t): t is ObjectType => t !== undefined && t !== type);
+  const toTypes = associationParam(ctx, type);
 
   const records = ctx.portal.records(type);
   const cursorAt = after ? ctx.portal.indexFrom(type, after) : 0;
@@ -132,7 +151,7 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
       continue;
     }
     if (i < cursorAt) repeated++;
-    const object = serializeObject(ctx, type, record, names);
+    const object = serializeObject(ctx, type, record, names, history);
     const associations = toTypes.length > 0 && !archived ? inlineAssociations(ctx, type, record.id, toTypes) : undefined;
     if (associations) object.associations = associations;
     results.push(object);
@@ -150,22 +169,28 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
 }
 
 function getOne(ctx: RouteContext): HttpReply {
-  const type = resolveObjectType(ctx.params.type);
-  if (!type) return unknownType(ctx.params.type);
+  const resolved = resolveTypeParam(ctx, ctx.params.type);
+  if (isReply(resolved)) return resolved;
+  const { type } = resolved;
   const record = ctx.portal.get(type, ctx.params.id);
   const archived = booleanParam(ctx.query, 'archived');
   if (!record || (record.archivedAt !== undefined) !== archived) return notFound(`Object not found.  objectId are usually numeric.`);
-  return json(200, serializeObject(ctx, type, record, selectProperties(ctx, type, listParam(ctx.query, 'properties'))));
+  const history = historyNames(ctx, type, listParam(ctx.query, 'propertiesWithHistory'));
+  return json(200, serializeObject(ctx, type, record, selectProperties(ctx, type, listParam(ctx.query, 'properties')), history));
 }
 
 function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
-  const type = resolveObjectType(ctx.params.type);
-  if (!type) return unknownType(ctx.params.type);
-  const body = ctx.body as { inputs?: unknown; properties?: unknown } | undefined;
+  const resolved = resolveTypeParam(ctx, ctx.params.type);
+  if (isReply(resolved)) return resolved;
+  const { type } = resolved;
+  const body = ctx.body as { inputs?: unknown; properties?: unknown; propertiesWithHistory?: unknown } | undefined;
   if (!body || !Array.isArray(body.inputs)) return validationError('Invalid input JSON: inputs is required');
-  if (body.inputs.length > BATCH_MAX) {
-    return validationError(`Batch input size must be less than or equal to ${BATCH_MAX}. Got ${body.inputs.length}.`);
+  const requestedHistory = Array.isArray(body.propertiesWithHistory) ? body.propertiesWithHistory.filter((p): p is string => typeof p === 'string') : [];
+  const max = requestedHistory.length > 0 ? HISTORY_PAGE_MAX : BATCH_MAX;
+  if (body.inputs.length > max) {
+    return validationError(`Batch input size must be less than or equal to ${max}${max === HISTORY_PAGE_MAX ? ' when propertiesWithHistory is requested' : ''}. Got ${body.inputs.length}.`);
   }
+  const history = historyNames(ctx, type, requestedHistory);
   const ids: string[] = [];
   for (const input of body.inputs) {
     const id = (input as { id?: unknown })?.id;
@@ -180,7 +205,7 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   for (const id of ids) {
     const record = ctx.portal.get(type, id);
     if (!record || (record.archivedAt !== undefined) !== archived) missing.push(id);
-    else results.push(serializeObject(ctx, type, record, names));
+    else results.push(serializeObject(ctx, type, record, names, history));
   }
   const stamp = iso(ctx.now);
   const reply: Record<string, unknown> = { status: 'COMPLETE', results, startedAt: stamp, completedAt: stamp };
@@ -190,7 +215,7 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
     {
       status: 'error',
       category: 'OBJECT_NOT_FOUND',
-      message: `Could not get some ${singularName(type).toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
+      message: `Could not get some ${resolved.info.singular.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
       context: { ids: missing },
       errors: [],
       links: {},
@@ -326,8 +351,9 @@ function parseSorts(raw: unknown): Sort[] | string {
 }
 
 function search(ctx: RouteContext): HttpReply {
-  const type = resolveObjectType(ctx.params.type);
-  if (!type) return unknownType(ctx.params.type);
+  const resolved = resolveTypeParam(ctx, ctx.params.type);
+  if (isReply(resolved)) return resolved;
+  const { type } = resolved;
   if (ctx.rawBody.length > SEARCH_BODY_MAX_CHARS) {
     return validationError(`Search request body exceeds the maximum of ${SEARCH_BODY_MAX_CHARS} characters.`);
   }
@@ -368,7 +394,8 @@ function search(ctx: RouteContext): HttpReply {
   const queryText = typeof body.query === 'string' ? body.query.toLowerCase() : '';
 
   const read = makeReader(ctx, type);
-  const defaults = defaultProperties(type);
+  // A text query looks in the default properties, a custom object's in its schema's searchable ones.
+  const defaults = resolved.info.schema ? [...defaultProperties(type), ...resolved.info.schema.searchableProperties] : defaultProperties(type);
   const matching = ctx.portal.searchView(type, ctx.now).filter((state) => {
     // "Archived CRM objects won't appear in any search results."
     if (state.archived) return false;
@@ -405,17 +432,20 @@ function search(ctx: RouteContext): HttpReply {
 }
 
 /**
- * The properties API: every definition of the type's catalog. `archived=true` lists archived properties (none
- * here); `dataSensitivity` defaults to `non_sensitive` (every property here), and `properties` narrows the list.
+ * The properties API: every live definition of the type's catalog, or with `archived=true` only the archived
+ * ones (properties archived at run time); `dataSensitivity` defaults to `non_sensitive` (every property here), and
+ * `properties` narrows the list.
  */
 function properties(ctx: RouteContext): HttpReply {
-  const type = resolveObjectType(ctx.params.type);
-  if (!type) return unknownType(ctx.params.type);
+  const resolved = resolveTypeParam(ctx, ctx.params.type);
+  if (isReply(resolved)) return resolved;
+  const { type } = resolved;
   const sensitivity = ctx.query.get('dataSensitivity') ?? 'non_sensitive';
   if (!['non_sensitive', 'sensitive', 'highly_sensitive'].includes(sensitivity)) return validationError(`Invalid dataSensitivity: ${sensitivity}`);
-  if (booleanParam(ctx.query, 'archived') || sensitivity !== 'non_sensitive') return json(200, { results: [] });
+  if (sensitivity !== 'non_sensitive') return json(200, { results: [] });
   const only = new Set(listParam(ctx.query, 'properties'));
-  const definitions = ctx.portal.catalog(type).definitions;
+  const catalog = ctx.portal.catalog(type);
+  const definitions = booleanParam(ctx.query, 'archived') ? catalog.archived : catalog.definitions;
   return json(200, { results: only.size === 0 ? definitions : definitions.filter((d) => only.has(d.name)) });
 }
 

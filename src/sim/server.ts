@@ -4,16 +4,18 @@ import type { Clock } from '../clock.js';
 import { isNumberedCrmPath } from './api-versions.js';
 import { EDGE_PAGES_200, ORIGIN_TIMEOUT_HTML, URI_TOO_LONG_HTML } from './edge-pages.js';
 import { expiredToken, invalidToken, json, missingAuth, notFound, rateLimited, routeNotFound, type HttpReply } from './error-bodies.js';
-import { serverErrorReply, truncateBody, type FaultInjector } from './faults.js';
+import { serverErrorReply, truncateBody } from './faults.js';
 import { sampleLatency } from './latency.js';
 import type { SimulatorOptions } from './options.js';
-import type { PageDrift } from './page-drift.js';
-import type { Portal } from './portal.js';
-import { retryAfterSeconds, type RateLimiter } from './rate-limits.js';
+import type { PortalHost } from './portal-host.js';
+import { retryAfterSeconds } from './rate-limits.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
 import { associationRoutes } from './routes-associations.js';
 import { formRoutes } from './routes-forms.js';
 import { objectRoutes } from './routes-objects.js';
+import { ownerRoutes } from './routes-owners.js';
+import { pipelineRoutes } from './routes-pipelines.js';
+import { schemaRoutes } from './routes-schemas.js';
 import type { Route } from './route-types.js';
 import { OAUTH_TOKEN_PATH, type SimOAuth } from './routes-oauth.js';
 
@@ -24,7 +26,7 @@ import { OAUTH_TOKEN_PATH, type SimOAuth } from './routes-oauth.js';
  * control endpoints bypass all of it.
  */
 
-const ROUTES: Route[] = [...objectRoutes, ...associationRoutes, ...formRoutes];
+const ROUTES: Route[] = [...objectRoutes, ...associationRoutes, ...formRoutes, ...ownerRoutes, ...pipelineRoutes, ...schemaRoutes];
 
 /** A control endpoint's reply; a body given as chunks is streamed (the manifest can exceed one string). */
 export type ControlReply = HttpReply & { chunks?: Iterable<string> };
@@ -32,11 +34,9 @@ export type ControlReply = HttpReply & { chunks?: Iterable<string> };
 export interface PipelineDeps {
   options: () => SimulatorOptions;
   clock: Clock;
-  portal: Portal;
-  limiter: RateLimiter;
-  faults: FaultInjector;
-  drift: PageDrift;
-  latencyRandom: () => number;
+  /** The portals served (one unless `portals` > 1), by private-app token. */
+  hosts: readonly PortalHost[];
+  hostByToken: ReadonlyMap<string, PortalHost>;
   log: RequestLog;
   /** Control endpoints (`/__sim/...`); undefined means 404. */
   control: (method: string, path: string, query: URLSearchParams) => ControlReply | undefined;
@@ -104,10 +104,10 @@ function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 export function createPipeline(deps: PipelineDeps) {
-  let authenticated = 0;
   const resetTokenExpiry = () => {
-    authenticated = 0;
+    for (const host of deps.hosts) host.authenticated = 0;
   };
+  const fleet = deps.hosts.length > 1;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const options = deps.options();
@@ -136,35 +136,42 @@ export function createPipeline(deps: PipelineDeps) {
     const after = query.get('after');
     if (after !== null) entry.after = after;
     const token = bearerToken(req);
+    // A private-app token names its portal; an OAuth access token names its install, which belongs to one.
+    const privateHost = token ? deps.hostByToken.get(token) : undefined;
+    const grant = token && !privateHost ? deps.oauth?.authenticate(token, now) : undefined;
+    const host = privateHost ?? (grant && grant !== 'expired' ? deps.hosts[grant.portal - 1] : undefined);
+    if (fleet && host) entry.portal = host.index;
+    // An OAuth access token is counted in its install's window, not its own: a refresh brings no fresh window.
+    const windowKey = grant && grant !== 'expired' ? `oauth:${grant.install}` : token;
     if (Buffer.byteLength(rawUrl) > options.maxUrlBytes) {
       // Refused by the edge before HubSpot sees it: no auth, no rate-limit slot, no HubSpot headers.
       entry.status = 414;
       entry.edge = 'uri-too-long';
-      entry.window = token ? deps.limiter.inWindow(token, now) : 0;
+      entry.window = host && windowKey ? host.limiter.inWindow(windowKey, now) : 0;
       deps.log.arrive(entry);
       deps.log.finish(entry);
       send(res, { status: 414, body: URI_TOO_LONG_HTML, contentType: 'text/html' }, {}, correlationId);
       return;
     }
-    // An OAuth access token is counted in its install's window, not its own: a refresh brings no fresh window.
-    const grant = token && token !== options.token ? deps.oauth?.authenticate(token, now) : undefined;
     let authFailure: HttpReply | undefined;
     if (token === undefined) authFailure = missingAuth();
     else if (grant === 'expired') authFailure = expiredToken();
-    else if (token !== options.token && !grant) authFailure = invalidToken();
-    else if (!grant && options.tokenExpiresAfter > 0 && ++authenticated > options.tokenExpiresAfter) authFailure = expiredToken();
-    if (authFailure) {
+    else if (!host) authFailure = invalidToken();
+    else if (privateHost && options.tokenExpiresAfter > 0 && ++privateHost.authenticated > options.tokenExpiresAfter) authFailure = expiredToken();
+    if (authFailure || !host) {
       // Unauthenticated calls belong to no app, so they are logged but not counted in any window.
-      entry.status = authFailure.status;
+      const failure = authFailure ?? invalidToken();
+      entry.status = failure.status;
       deps.log.arrive(entry);
       deps.log.finish(entry);
-      send(res, authFailure, {}, correlationId);
+      send(res, failure, {}, correlationId);
       return;
     }
 
     const matched = matchRoute(method, path);
     const kind = matched?.route.kind ?? 'standard';
-    const admission = deps.limiter.admit(grant && grant !== 'expired' ? `oauth:${grant.install}` : token!, kind, now);
+    const auth = privateHost ? 'private' : 'oauth';
+    const admission = host.limiter.admit(windowKey!, kind, now, auth === 'oauth');
     entry.window = admission.window;
     if (kind === 'search') {
       entry.kind = 'search';
@@ -186,7 +193,7 @@ export function createPipeline(deps: PipelineDeps) {
       return;
     }
 
-    const fault = deps.faults.next(options.faults);
+    const fault = host.faults.next(options.faults);
     if (fault) entry.fault = fault.kind === 'server-error' ? `server-error-${fault.status}` : fault.kind;
     if (fault?.kind === 'reset') {
       deps.log.finish(entry);
@@ -236,22 +243,23 @@ export function createPipeline(deps: PipelineDeps) {
           }
         }
       }
-      const host = req.headers.host ?? `${options.host}:${options.port}`;
+      const origin = req.headers.host ?? `${options.host}:${options.port}`;
       reply = matched.route.handle({
-        portal: deps.portal,
+        portal: host.portal,
         options,
         now,
         params: matched.params,
         query,
         rawBody,
         body,
-        baseUrl: `http://${host}`,
-        drift: deps.drift,
+        baseUrl: `http://${origin}`,
+        drift: host.drift,
+        auth,
       });
       if (reply.drift) entry.drift = reply.drift;
       if (fault?.kind === 'malformed' && reply.body !== undefined) reply = { ...reply, body: truncateBody(reply.body) };
     }
-    const delay = sampleLatency(deps.latencyRandom, options.latencyMedianMs, options.latencyTailMs);
+    const delay = sampleLatency(host.latencyRandom, options.latencyMedianMs, options.latencyTailMs);
     if (delay > 0) await deps.clock.sleep(delay);
     if (res.destroyed) {
       deps.log.finish(entry);

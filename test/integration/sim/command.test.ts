@@ -8,7 +8,7 @@ import { call } from './http-client.js';
 describe('sim command', () => {
   it('lists its options in --help', () => {
     const help = simCommand().helpInformation();
-    for (const option of ['--port', '--token', '--tier', '--preset', '--seed', '--request-log', '--contacts', '--engagements', '--submissions', '--mutations-per-minute', '--background-load', '--latency-ms', '--latency-tail', '--fault-5xx', '--fault-timeout', '--fault-reset', '--fault-malformed', '--fault-429-burst', '--token-expires-after', '--search-lag-ms', '--same-ms-batch', '--retry-after', '--no-rate-limit', '--catalog', '--custom-properties', '--max-url-bytes', '--page-drift', '--page-drift-window-ms', '--no-legacy-paths', '--fault-edge-200']) {
+    for (const option of ['--port', '--token', '--tier', '--preset', '--seed', '--request-log', '--contacts', '--engagements', '--submissions', '--mutations-per-minute', '--background-load', '--latency-ms', '--latency-tail', '--fault-5xx', '--fault-timeout', '--fault-reset', '--fault-malformed', '--fault-429-burst', '--token-expires-after', '--search-lag-ms', '--same-ms-batch', '--retry-after', '--no-rate-limit', '--catalog', '--custom-properties', '--max-url-bytes', '--page-drift', '--page-drift-window-ms', '--no-legacy-paths', '--fault-edge-200', '--tickets', '--line-items', '--custom-objects', '--owners', '--portals', '--without']) {
       expect(help).toContain(option);
     }
   });
@@ -47,6 +47,23 @@ describe('sim command', () => {
       legacyPaths: false,
       faults: { edgePage200: 0.01 },
     });
+  });
+
+  it('maps the stream and fleet options (issues 14 and 16), and refuses a type it cannot leave out', () => {
+    const command = simCommand();
+    command.action(() => undefined);
+    command.parse(
+      ['--tickets', '5', '--products', '6', '--line-items', '7', '--quotes', '8', '--leads', '9', '--custom-objects', '2', '--custom-records', '10', '--owners', '11', '--portals', '100', '--without', 'leads,quotes'],
+      { from: 'user' },
+    );
+    expect(toSimulatorOptions(command.opts() as never)).toMatchObject({
+      size: { tickets: 5, products: 6, lineItems: 7, quotes: 8, leads: 9, customObjects: 2, customRecords: 10, owners: 11 },
+      portals: 100,
+      without: ['leads', 'quotes'],
+    });
+    const bad = simCommand().exitOverride().configureOutput({ writeErr: () => undefined });
+    bad.action(() => undefined);
+    expect(() => bad.parse(['--without', 'contacts'], { from: 'user' })).toThrow(/--without takes tickets, products, line_items, quotes, leads/);
   });
 
   it('prints the URL it serves, serves with the given token, and stops on SIGTERM', async () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { customPropertyCounts, PRESETS, PRESET_SIZES, resolveOptions } from '../../../src/sim/options.js';
 import { Portal } from '../../../src/sim/portal.js';
 import { propertyCatalog, type PropertyDefinition } from '../../../src/sim/property-catalog.js';
-import { ENGAGEMENT_TYPES, OBJECT_TYPES, type ObjectType } from '../../../src/sim/schema.js';
+import { ENGAGEMENT_TYPES, OBJECT_TYPES, type StandardType } from '../../../src/sim/schema.js';
 
-const catalogOf = (type: ObjectType, preset: (typeof PRESETS)[number]) =>
+const catalogOf = (type: StandardType, preset: (typeof PRESETS)[number]) =>
   propertyCatalog(type, 'realistic', customPropertyCounts(resolveOptions({ preset }))[type]);
 
 const hubspotDefined = (definitions: readonly PropertyDefinition[]) => definitions.filter((d) => d.hubspotDefined);
