@@ -95,8 +95,6 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     HUBSPOT_BASE_URL: sim.url,
     DATABASE_URL: dbUrl,
     HUBSPOT_TIER: 'professional',
-    // The simulator serves the v3/v4 paths only until it gains the dated ones.
-    HUBSPOT_API_VERSION: 'legacy',
     APP_ENV: 'production',
     LOG_LEVEL: 'warn',
   });

@@ -136,12 +136,11 @@ export class HubSpotApi {
   /**
    * `version` picks every CRM path (HUBSPOT_API_VERSION). `legacy` calls v3/v4 through the typed client; the
    * dated versions go through `client.apiRequest`, which the typed client's methods do not cover (contract §2.9).
-   * The default is `legacy` for callers that predate the setting; the extraction run passes the setting.
    */
   constructor(
     private readonly client: Client,
     private readonly executor: RequestExecutor,
-    readonly version: ApiVersion = 'legacy',
+    readonly version: ApiVersion,
   ) {}
 
   /** The request target a list call sends, for the URL-length decision (see request-size.ts). */

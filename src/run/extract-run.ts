@@ -70,11 +70,6 @@ export interface ExtractRunSummary {
   exitCode: number;
 }
 
-/** The run's API at the configured version (HUBSPOT_API_VERSION); `context.api` predates the setting. */
-export function apiFor(context: RunContext): HubSpotApi {
-  return new HubSpotApi(context.client, context.executor, context.settings.apiVersion);
-}
-
 export function readerFor(api: HubSpotApi): HubSpotReader {
   return {
     getPropertyNames: async (type) => (await api.getProperties(type)).map((p) => p.name),
@@ -146,7 +141,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   if (req.signal.aborted) stop.abort();
   const ctx: ExtractorContext = {
     db,
-    reader: readerFor(apiFor(context)),
+    reader: readerFor(context.api),
     fanOut: fanOutFor(context),
     clock: req.clock,
     options,

@@ -4,6 +4,8 @@ import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js
 import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
 import { portalDifferences } from '../../helpers/portal-equality.js';
 import { extractOnce, TEST_WINDOW_MS } from '../../helpers/extract-harness.js';
+import { SIMULATOR_API_VERSION } from '../../helpers/cli-process.js';
+import { endpointPath } from '../../../src/hubspot/endpoints.js';
 
 /** The places where widely used HubSpot connectors lose data, each against the simulator. */
 const handle = useTestDatabase('hard');
@@ -21,7 +23,7 @@ async function portal(options: Parameters<typeof startSimulator>[0], schema: str
 }
 
 const searchRequests = (sim: RunningSimulator, type: string, from = 0) =>
-  sim.requests().slice(from).filter((r) => r.method === 'POST' && r.path === `/crm/v3/objects/${type}/search`);
+  sim.requests().slice(from).filter((r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }));
 
 describe('hard cases', () => {
   it('more than 10,000 records sharing one millisecond are drained by an id keyset, none skipped, never past the 10,000 cap', async () => {
@@ -81,7 +83,7 @@ describe('hard cases', () => {
     const before = sim.requests().length;
     expect((await extractOnce(sim, db, { objects: 'forms' })).status).toBe('succeeded');
     const readable = sim.manifest().forms.filter((f) => !f.archived && f.formType !== 'blog_comment').length;
-    const pages = sim.requests().slice(before).filter((r) => r.path.startsWith('/form-integrations/v1/submissions/forms/'));
+    const pages = sim.requests().slice(before).filter((r) => r.path.startsWith(endpointPath(SIMULATOR_API_VERSION, 'submissions.list', { guid: '' })));
     expect(pages.length).toBe(readable);
     expect(await portalDifferences(db, sim.manifest(), { types: [], associations: false })).toEqual([]);
   }, 180_000);
