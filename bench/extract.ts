@@ -22,7 +22,7 @@ import { migrate } from '../src/db/migrations.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { stagedMerge, copyRows } from '../src/load/staged-merge.js';
 import { writeCursor } from '../src/load/sync-state.js';
-import { LOAD_BATCH_ROWS } from '../extractors/crm/staged-pages.js';
+import { LOAD_BATCH_BYTES } from '../extractors/crm/staged-pages.js';
 import type { CopyValue } from '../src/load/copy-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -173,12 +173,11 @@ async function loadComparison(dbUrl: string): Promise<LoadComparison> {
     client.release();
     return performance.now() - started;
   };
-  const load = async (batch: number, fresh = true) => {
+  const load = async (batches: CopyValue[][][], fresh = true) => {
     if (fresh) await db.query('truncate bench.loaded');
     await settle();
     const started = performance.now();
-    for (let i = 0; i < rows.length; i += batch) {
-      const page = rows.slice(i, i + batch);
+    for (const page of batches) {
       await db.transaction(async (tx) => {
         await stagedMerge(tx, { schema: 'bench', table: 'loaded', columns: cols, key: ['id'], touch: ['synced_at = now()', 'seen_at = now()'] }, page);
         await writeCursor(tx, 'hubspot', 'bench:load', { after: page[page.length - 1][0] });
@@ -186,12 +185,15 @@ async function loadComparison(dbUrl: string): Promise<LoadComparison> {
     }
     return performance.now() - started;
   };
+  // The extractor's batches (LOAD_BATCH_BYTES of rows), and one 100-row page per transaction.
+  const bulk = batchesOf(rows, (row) => String(row[1]).length + 100 , LOAD_BATCH_BYTES);
+  const pages = batchesOf(rows, () => 1, 100);
   const rounds = { copy: [] as number[], fresh: [] as number[], upsert: [] as number[], perPage: [] as number[] };
   for (let round = 0; round < LOAD_ROUNDS; round++) {
     rounds.copy.push(await copyOnce());
-    rounds.fresh.push(await load(LOAD_BATCH_ROWS));
-    rounds.upsert.push(await load(LOAD_BATCH_ROWS, false));
-    rounds.perPage.push(await load(100));
+    rounds.fresh.push(await load(bulk));
+    rounds.upsert.push(await load(bulk, false));
+    rounds.perPage.push(await load(pages));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const copyMs = median(rounds.copy);
@@ -208,6 +210,24 @@ async function loadComparison(dbUrl: string): Promise<LoadComparison> {
     perPageRowsPerSecond: rate(perPageMs),
     rows: rows.length,
   };
+}
+
+/** Consecutive batches of `rows`, each closed once its size reaches `budget`. */
+function batchesOf(rows: CopyValue[][], size: (row: CopyValue[]) => number, budget: number): CopyValue[][][] {
+  const out: CopyValue[][][] = [];
+  let batch: CopyValue[][] = [];
+  let used = 0;
+  for (const row of rows) {
+    batch.push(row);
+    used += size(row);
+    if (used >= budget) {
+      out.push(batch);
+      batch = [];
+      used = 0;
+    }
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
 }
 
 async function main() {

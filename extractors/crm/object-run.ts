@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
+import { BATCH_READ_LIMIT, SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
 import { RequestTooLongError } from '../../src/processor/errors.js';
 import {
   countDeleteCandidates,
@@ -7,8 +7,11 @@ import {
   idsToLoad,
   markDeleted,
   readDeleteCandidates,
+  recordRowBytes,
+  toRecordRow,
   touchSeen,
   upsertRecords,
+  type RecordRow,
 } from '../../src/load/objects.js';
 import { databaseNow, readCursor, writeCursor } from '../../src/load/sync-state.js';
 import { StopRequested, type CrmObjectDeclaration, type ExtractorContext } from '../base.js';
@@ -157,7 +160,7 @@ class ObjectRun {
   private async listing(pass: ListingPass, cursor: ObjectCursor, position: FullPosition | SweepPosition, readIds: boolean): Promise<ObjectCursor> {
     const { ctx } = this;
     const queue = new EventQueue<ListingEvent<CrmRecord | string>>(ctx.signal);
-    const staged = new StagedPages<CrmRecord, ObjectCursor>(ctx.clock);
+    const staged = new StagedPages<RecordRow, ObjectCursor>(ctx.clock, recordRowBytes);
     let committed = cursor;
     const flush = async () => {
       const batch = staged.take();
@@ -182,7 +185,7 @@ class ObjectRun {
               await this.touch(effect.items as string[], effect.archived, effect.cursor);
               committed = effect.cursor;
             } else {
-              staged.add(effect.items as CrmRecord[], effect.cursor);
+              staged.add((effect.items as CrmRecord[]).map(toRecordRow), effect.cursor);
               if (staged.due()) await flush();
             }
             break;
@@ -235,13 +238,13 @@ class ObjectRun {
   private async touch(ids: readonly string[], archived: boolean, cursor: ObjectCursor): Promise<void> {
     const { ctx } = this;
     const missing = await idsToLoad(ctx.db, ctx.db.schema, this.decl.name, ids, archived);
-    const records: CrmRecord[] = [];
-    for (let i = 0; i < missing.length; i += 100) records.push(...(await this.readRecords(missing.slice(i, i + 100), archived)));
+    const rows: RecordRow[] = [];
+    for (let i = 0; i < missing.length; i += BATCH_READ_LIMIT) rows.push(...(await this.readRecords(missing.slice(i, i + BATCH_READ_LIMIT), archived)).map(toRecordRow));
     await this.commit(cursor, async (tx) => {
       await touchSeen(tx, ctx.db.schema, this.decl.name, ids);
-      await upsertRecords(tx, ctx.db.schema, this.decl.name, records, this.decl.associations);
+      await upsertRecords(tx, ctx.db.schema, this.decl.name, rows, this.decl.associations);
     });
-    if (records.length > 0) this.progress(records.length);
+    if (rows.length > 0) this.progress(rows.length);
   }
 
   private async incrementalPass(cursor: ObjectCursor): Promise<ObjectCursor> {
@@ -250,7 +253,7 @@ class ObjectRun {
     const inline = this.plan.searchInline;
     const properties = inline ? this.plan.properties : [decl.cursorField, 'hs_object_id'];
     const queue = new EventQueue<IncrementalEvent>(ctx.signal);
-    const staged = new StagedPages<CrmRecord, ObjectCursor>(ctx.clock);
+    const staged = new StagedPages<RecordRow, ObjectCursor>(ctx.clock, recordRowBytes);
     let committed = cursor;
     const flush = async () => {
       const batch = staged.take();
@@ -276,7 +279,7 @@ class ObjectRun {
             queue.track(this.readRecords(effect.ids, false), (items) => ({ type: 'read', seq: effect.seq, items }), (error) => ({ type: 'failed', error }));
             break;
           case 'stage':
-            staged.add(effect.items, effect.cursor);
+            staged.add(effect.items.map(toRecordRow), effect.cursor);
             if (staged.due()) await flush();
             break;
           case 'flush':
@@ -319,8 +322,9 @@ class ObjectRun {
           }
           case 'apply': {
             const { load, archived, deleted } = effect.outcome;
+            const rows = [...load, ...archived].map(toRecordRow);
             await this.commit(effect.cursor, async (tx) => {
-              await upsertRecords(tx, schema, decl.name, [...load, ...archived], decl.associations);
+              await upsertRecords(tx, schema, decl.name, rows, decl.associations);
               await markDeleted(tx, schema, decl.name, deleted);
             });
             ctx.emit({ type: 'deletes:confirmed', extractor: decl.name, calls, loaded: load.length, archived: archived.length, deleted: deleted.length });
