@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { BATCH_READ_LIMIT, SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
 import { RequestTooLongError } from '../../src/processor/errors.js';
+import { URL_BUDGET_BYTES } from '../../src/hubspot/request-size.js';
 import {
   countDeleteCandidates,
   enqueueAllForAssociations,
@@ -77,8 +78,7 @@ class ObjectRun {
       catalog,
       selection: ctx.options.properties,
       listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.name, properties),
-      urlBudgetBytes: ctx.options.urlBudgetBytes,
-      searchBudgetChars: ctx.options.searchBudgetChars,
+      urlBudgetBytes: URL_BUDGET_BYTES,
     });
     if (this.plan.unknown.length > 0) {
       this.note(`HUBSPOT_PROPERTIES names properties this portal does not have for ${decl.name}: ${this.plan.unknown.join(', ')}`, 'warn');

@@ -11,7 +11,6 @@ import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from 
 import { ident } from '../db/database.js';
 import { minimumFullRunCalls, type CallBudget } from './call-budget.js';
 import { HubSpotApi, LIST_PAGE_LIMIT } from '../hubspot/api.js';
-import { SEARCH_BODY_MAX_CHARS, URL_BUDGET_BYTES } from '../hubspot/request-size.js';
 import { runInTask } from '../processor/task-context.js';
 
 /**
@@ -37,10 +36,6 @@ export interface ExtractRunRequest {
   run?: RunRecord;
   /** Records per object type expected by the cost estimate; used to start the longest list chains first. */
   expectedRecords?: Promise<Record<string, number> | undefined>;
-  /** The list URL budget of the strategy decision (default URL_BUDGET_BYTES); tests set it low to force by-ids. */
-  urlBudgetBytes?: number;
-  /** The search body budget (default SEARCH_BODY_MAX_CHARS); tests set it low to force ids-only searches. */
-  searchBudgetChars?: number;
 }
 
 /** Full when asked, or when no object type has been extracted into this schema yet. */
@@ -130,8 +125,6 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     searchLagMs: req.settings.searchLagMs,
     properties: req.settings.properties,
     maxDeleteShare: req.settings.maxDeleteShare,
-    urlBudgetBytes: req.urlBudgetBytes ?? URL_BUDGET_BYTES,
-    searchBudgetChars: req.searchBudgetChars ?? SEARCH_BODY_MAX_CHARS,
   };
   // One extractor's fatal error (401, daily budget) stops the others at their next page.
   const stop = new AbortController();

@@ -3,7 +3,7 @@ import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
 import { extractOnce, TEST_WINDOW_MS } from '../../helpers/extract-harness.js';
 
-const portal = usePortalFixture('e2e', { preset: 'medium', catalog: 'minimal', seed: 7, rateLimitWindowMs: TEST_WINDOW_MS, tenSecondLimit: 190 }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
+const portal = usePortalFixture('e2e', { preset: 'medium', seed: 7, rateLimitWindowMs: TEST_WINDOW_MS, tenSecondLimit: 190 });
 
 describe('extracting the medium portal', () => {
   let fullCalls = 0;
