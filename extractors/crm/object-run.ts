@@ -88,7 +88,7 @@ class ObjectRun {
     const o = ctx.options;
     const passes = planPasses(cursor, { ...o, readsAssociations: decl.associations.length > 0 }, now);
     const full = passes.includes('full') || cursor.confirm?.pass === 'full';
-    ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy });
+    ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy, properties: this.plan.properties.length });
     for (const pass of passes) {
       this.checkStop();
       switch (pass) {

@@ -60,6 +60,8 @@ export interface ExtractRunSummary {
   searchCalls: number;
   /** Association inputs not read this run (an error other than NO_ASSOCIATIONS_FOUND, or absent from the reply): kept queued. */
   associationInputsKept: number;
+  /** Per CRM type: how its records were read (the last strategy of the run) and how many properties. */
+  reads: Record<string, { strategy: Strategy; properties?: number }>;
   stats: RequestStats;
   error?: string;
   exitCode: number;
@@ -96,12 +98,14 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const run = req.run ?? (await startRunRecord(db, mode, req.extractors.map((e) => e.name)));
   const rows: Record<string, number> = {};
   const strategies = new Map<string, Strategy>();
+  const propertyCounts = new Map<string, number>();
   let confirmCalls = 0;
   let associationInputsKept = 0;
   const emit = (event: ExtractorEvent) => {
     if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
     if (event.type === 'associations:loaded') rows.associations = (rows.associations ?? 0) + event.rows;
     if (event.type === 'extractor:start' && event.strategy) strategies.set(event.extractor, event.strategy);
+    if (event.type === 'extractor:start' && event.properties !== undefined) propertyCounts.set(event.extractor, event.properties);
     if (event.type === 'extractor:strategy') strategies.set(event.extractor, event.strategy);
     if (event.type === 'deletes:confirmed') confirmCalls += event.calls;
     if (event.type === 'associations:kept') {
@@ -206,6 +210,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     minimum,
     searchCalls: runSearchCalls,
     associationInputsKept,
+    reads: Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }])),
     stats,
     error,
     exitCode: status === 'succeeded' || status === 'stopped' ? 0 : 1,
