@@ -44,9 +44,13 @@ export async function runCrmObject(decl: CrmObjectDeclaration, ctx: ExtractorCon
   await new ObjectRun(decl, ctx).run();
 }
 
-/** A page as a source returns it: records, or ids (to read, or to touch), and where the next one starts. */
+/**
+ * A page as a source returns it: records (already in the form they are written in: a parsed page of a real
+ * portal's contacts is several MB of objects, the rows a fraction of it, and pages wait in the pipeline), or
+ * ids (to read, or to touch), and where the next one starts.
+ */
 interface SourcePage {
-  items?: CrmRecord[];
+  items?: RecordRow[];
   ids?: string[];
   next?: string;
 }
@@ -159,7 +163,7 @@ class ObjectRun {
    */
   private async listing(pass: ListingPass, cursor: ObjectCursor, position: FullPosition | SweepPosition, readIds: boolean): Promise<ObjectCursor> {
     const { ctx } = this;
-    const queue = new EventQueue<ListingEvent<CrmRecord | string>>(ctx.signal);
+    const queue = new EventQueue<ListingEvent<RecordRow | string>>(ctx.signal);
     const staged = new StagedPages<RecordRow, ObjectCursor>(ctx.clock, recordRowBytes);
     let committed = cursor;
     const flush = async () => {
@@ -169,7 +173,7 @@ class ObjectRun {
       committed = batch.cursor;
       this.progress(batch.items.length);
     };
-    let step = startListing<CrmRecord | string>({ pass, stream: this.stream, cursor, position, listArchived: pass !== 'archived' && ctx.options.includeArchived, readIds });
+    let step = startListing<RecordRow | string>({ pass, stream: this.stream, cursor, position, listArchived: pass !== 'archived' && ctx.options.includeArchived, readIds });
     for (;;) {
       for (const effect of step.effects) {
         switch (effect.kind) {
@@ -185,7 +189,7 @@ class ObjectRun {
               await this.touch(effect.items as string[], effect.archived, effect.cursor);
               committed = effect.cursor;
             } else {
-              staged.add((effect.items as CrmRecord[]).map(toRecordRow), effect.cursor);
+              staged.add(effect.items as RecordRow[], effect.cursor);
               if (staged.due()) await flush();
             }
             break;
@@ -217,7 +221,7 @@ class ObjectRun {
       // incremental run) rather than the search API's 5/s, which every app of the account shares.
       const inline = pass !== 'sweep' && !readIds;
       const page = await reader.listObjectsPage(type, { after, limit: LIST_PAGE_LIMIT, properties: inline ? this.plan.properties : ['hs_object_id'], archived });
-      return inline ? { items: page.results, next: page.nextAfter } : { ids: page.results.map((r) => r.id), next: page.nextAfter };
+      return inline ? { items: page.results.map(toRecordRow), next: page.nextAfter } : { ids: page.results.map((r) => r.id), next: page.nextAfter };
     }
     if (readIds) {
       // Ids from the search keyset, each query a first page: the search budget, not the ten-second window.
@@ -226,20 +230,20 @@ class ObjectRun {
       return { ids, next: ids.length === SEARCH_PAGE_LIMIT ? ids[ids.length - 1] : undefined };
     }
     const page = await reader.listObjectsPage(type, { after, limit: LIST_PAGE_LIMIT, properties: this.plan.properties, archived: false });
-    return { items: page.results, next: page.nextAfter };
+    return { items: page.results.map(toRecordRow), next: page.nextAfter };
   }
 
-  /** Records of `ids` with every selected property; ids not found (deleted since they were listed) are left out. */
-  private async readRecords(ids: readonly string[], archived: boolean): Promise<CrmRecord[]> {
+  /** Rows of `ids` with every selected property; ids not found (deleted since they were listed) are left out. */
+  private async readRecords(ids: readonly string[], archived: boolean): Promise<RecordRow[]> {
     const { results } = await this.ctx.reader.batchReadObjects(this.decl.name, ids, this.plan.properties, archived);
-    return results;
+    return results.map(toRecordRow);
   }
 
   private async touch(ids: readonly string[], archived: boolean, cursor: ObjectCursor): Promise<void> {
     const { ctx } = this;
     const missing = await idsToLoad(ctx.db, ctx.db.schema, this.decl.name, ids, archived);
     const rows: RecordRow[] = [];
-    for (let i = 0; i < missing.length; i += BATCH_READ_LIMIT) rows.push(...(await this.readRecords(missing.slice(i, i + BATCH_READ_LIMIT), archived)).map(toRecordRow));
+    for (let i = 0; i < missing.length; i += BATCH_READ_LIMIT) rows.push(...(await this.readRecords(missing.slice(i, i + BATCH_READ_LIMIT), archived)));
     await this.commit(cursor, async (tx) => {
       await touchSeen(tx, ctx.db.schema, this.decl.name, ids);
       await upsertRecords(tx, ctx.db.schema, this.decl.name, rows, this.decl.associations);
@@ -252,7 +256,7 @@ class ObjectRun {
     const upper = ctx.clock.now() - ctx.options.searchLagMs;
     const inline = this.plan.searchInline;
     const properties = inline ? this.plan.properties : [decl.cursorField, 'hs_object_id'];
-    const queue = new EventQueue<IncrementalEvent>(ctx.signal);
+    const queue = new EventQueue<IncrementalEvent<RecordRow>>(ctx.signal);
     const staged = new StagedPages<RecordRow, ObjectCursor>(ctx.clock, recordRowBytes);
     let committed = cursor;
     const flush = async () => {
@@ -262,7 +266,7 @@ class ObjectRun {
       committed = batch.cursor;
       this.progress(batch.items.length);
     };
-    let step = startIncremental(this.stream, cursor, upper, !inline);
+    let step = startIncremental<RecordRow>(this.stream, cursor, upper, !inline);
     for (;;) {
       for (const effect of step.effects) {
         switch (effect.kind) {
@@ -270,7 +274,7 @@ class ObjectRun {
             const request = incrementalSearch(effect.position, upper, decl.cursorField, properties);
             const page = ctx.reader.searchObjects(decl.name, request).then((p) => ({
               rows: p.results.map((r): SearchRow => ({ id: r.id, modifiedMs: modifiedMs(r, decl.cursorField) })),
-              records: inline ? p.results : undefined,
+              records: inline ? p.results.map(toRecordRow) : undefined,
             }));
             queue.track(page, (p) => ({ type: 'page', ...p }), (error) => ({ type: 'failed', error }));
             break;
@@ -279,7 +283,7 @@ class ObjectRun {
             queue.track(this.readRecords(effect.ids, false), (items) => ({ type: 'read', seq: effect.seq, items }), (error) => ({ type: 'failed', error }));
             break;
           case 'stage':
-            staged.add(effect.items.map(toRecordRow), effect.cursor);
+            staged.add(effect.items, effect.cursor);
             if (staged.due()) await flush();
             break;
           case 'flush':

@@ -196,8 +196,9 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   // The run's own searches: the estimate's are counted in `estimateCalls`.
   const runSearchCalls = Math.max(0, searchCalls - estimateCalls);
   const error = firstError === undefined ? undefined : errorLine(firstError);
+  const reads = Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }]));
   await finishRunRecord(db, run, status, {
-    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode,
+    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads,
   }, error);
   return {
     runId: run.id,
@@ -210,7 +211,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     minimum,
     searchCalls: runSearchCalls,
     associationInputsKept,
-    reads: Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }])),
+    reads,
     stats,
     error,
     exitCode: status === 'succeeded' || status === 'stopped' ? 0 : 1,
