@@ -25,13 +25,6 @@ export interface RunOptions {
   properties: PropertySelection;
   /** HUBSPOT_MAX_DELETE_SHARE. */
   maxDeleteShare: number;
-  /**
-   * The longest list URL (path and query, `after` excluded) a pass sends with its properties inline; over it,
-   * the pass reads by ids. `URL_BUDGET_BYTES` (8,192 bytes minus a margin) in runs; tests set it lower.
-   */
-  urlBudgetBytes: number;
-  /** The longest incremental search body with every property inline; over it, ids then batch/read. SEARCH_BODY_MAX_CHARS in runs. */
-  searchBudgetChars: number;
 }
 
 export interface ExtractorContext {

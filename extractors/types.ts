@@ -41,8 +41,11 @@ export interface FanOut {
 
 /** What extractors report; the CLI turns these into progress bars or log lines. */
 export type ExtractorEvent =
-  /** `strategy`: how a CRM type's records are read this run (inline list pages, or ids then batch/read). */
-  | { type: 'extractor:start'; extractor: string; total?: number; mode: string; strategy?: 'inline' | 'by-ids' }
+  /**
+   * `strategy`: how a CRM type's records are read this run (inline list pages, or ids then batch/read);
+   * `properties`: how many properties it reads (the portal's catalog, or HUBSPOT_PROPERTIES's selection of it).
+   */
+  | { type: 'extractor:start'; extractor: string; total?: number; mode: string; strategy?: 'inline' | 'by-ids'; properties?: number }
   | { type: 'extractor:progress'; extractor: string; rows: number; total?: number }
   /** The strategy changed during the run (a 414 switched the type to by-ids). */
   | { type: 'extractor:strategy'; extractor: string; strategy: 'inline' | 'by-ids' }

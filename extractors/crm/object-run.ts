@@ -1,14 +1,18 @@
 import type pg from 'pg';
-import { SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
+import { BATCH_READ_LIMIT, SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
 import { RequestTooLongError } from '../../src/processor/errors.js';
+import { URL_BUDGET_BYTES } from '../../src/hubspot/request-size.js';
 import {
   countDeleteCandidates,
   enqueueAllForAssociations,
   idsToLoad,
   markDeleted,
   readDeleteCandidates,
+  recordRowBytes,
+  toRecordRow,
   touchSeen,
   upsertRecords,
+  type RecordRow,
 } from '../../src/load/objects.js';
 import { databaseNow, readCursor, writeCursor } from '../../src/load/sync-state.js';
 import { StopRequested, type CrmObjectDeclaration, type ExtractorContext } from '../base.js';
@@ -40,9 +44,13 @@ export async function runCrmObject(decl: CrmObjectDeclaration, ctx: ExtractorCon
   await new ObjectRun(decl, ctx).run();
 }
 
-/** A page as a source returns it: records, or ids (to read, or to touch), and where the next one starts. */
+/**
+ * A page as a source returns it: records (already in the form they are written in: a parsed page of a real
+ * portal's contacts is several MB of objects, the rows a fraction of it, and pages wait in the pipeline), or
+ * ids (to read, or to touch), and where the next one starts.
+ */
 interface SourcePage {
-  items?: CrmRecord[];
+  items?: RecordRow[];
   ids?: string[];
   next?: string;
 }
@@ -74,8 +82,7 @@ class ObjectRun {
       catalog,
       selection: ctx.options.properties,
       listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.name, properties),
-      urlBudgetBytes: ctx.options.urlBudgetBytes,
-      searchBudgetChars: ctx.options.searchBudgetChars,
+      urlBudgetBytes: URL_BUDGET_BYTES,
     });
     if (this.plan.unknown.length > 0) {
       this.note(`HUBSPOT_PROPERTIES names properties this portal does not have for ${decl.name}: ${this.plan.unknown.join(', ')}`, 'warn');
@@ -85,7 +92,7 @@ class ObjectRun {
     const o = ctx.options;
     const passes = planPasses(cursor, { ...o, readsAssociations: decl.associations.length > 0 }, now);
     const full = passes.includes('full') || cursor.confirm?.pass === 'full';
-    ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy });
+    ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy, properties: this.plan.properties.length });
     for (const pass of passes) {
       this.checkStop();
       switch (pass) {
@@ -156,8 +163,8 @@ class ObjectRun {
    */
   private async listing(pass: ListingPass, cursor: ObjectCursor, position: FullPosition | SweepPosition, readIds: boolean): Promise<ObjectCursor> {
     const { ctx } = this;
-    const queue = new EventQueue<ListingEvent<CrmRecord | string>>(ctx.signal);
-    const staged = new StagedPages<CrmRecord, ObjectCursor>(ctx.clock);
+    const queue = new EventQueue<ListingEvent<RecordRow | string>>(ctx.signal);
+    const staged = new StagedPages<RecordRow, ObjectCursor>(ctx.clock, recordRowBytes);
     let committed = cursor;
     const flush = async () => {
       const batch = staged.take();
@@ -166,7 +173,7 @@ class ObjectRun {
       committed = batch.cursor;
       this.progress(batch.items.length);
     };
-    let step = startListing<CrmRecord | string>({ pass, stream: this.stream, cursor, position, listArchived: pass !== 'archived' && ctx.options.includeArchived, readIds });
+    let step = startListing<RecordRow | string>({ pass, stream: this.stream, cursor, position, listArchived: pass !== 'archived' && ctx.options.includeArchived, readIds });
     for (;;) {
       for (const effect of step.effects) {
         switch (effect.kind) {
@@ -182,7 +189,7 @@ class ObjectRun {
               await this.touch(effect.items as string[], effect.archived, effect.cursor);
               committed = effect.cursor;
             } else {
-              staged.add(effect.items as CrmRecord[], effect.cursor);
+              staged.add(effect.items as RecordRow[], effect.cursor);
               if (staged.due()) await flush();
             }
             break;
@@ -214,7 +221,7 @@ class ObjectRun {
       // incremental run) rather than the search API's 5/s, which every app of the account shares.
       const inline = pass !== 'sweep' && !readIds;
       const page = await reader.listObjectsPage(type, { after, limit: LIST_PAGE_LIMIT, properties: inline ? this.plan.properties : ['hs_object_id'], archived });
-      return inline ? { items: page.results, next: page.nextAfter } : { ids: page.results.map((r) => r.id), next: page.nextAfter };
+      return inline ? { items: page.results.map(toRecordRow), next: page.nextAfter } : { ids: page.results.map((r) => r.id), next: page.nextAfter };
     }
     if (readIds) {
       // Ids from the search keyset, each query a first page: the search budget, not the ten-second window.
@@ -223,25 +230,25 @@ class ObjectRun {
       return { ids, next: ids.length === SEARCH_PAGE_LIMIT ? ids[ids.length - 1] : undefined };
     }
     const page = await reader.listObjectsPage(type, { after, limit: LIST_PAGE_LIMIT, properties: this.plan.properties, archived: false });
-    return { items: page.results, next: page.nextAfter };
+    return { items: page.results.map(toRecordRow), next: page.nextAfter };
   }
 
-  /** Records of `ids` with every selected property; ids not found (deleted since they were listed) are left out. */
-  private async readRecords(ids: readonly string[], archived: boolean): Promise<CrmRecord[]> {
+  /** Rows of `ids` with every selected property; ids not found (deleted since they were listed) are left out. */
+  private async readRecords(ids: readonly string[], archived: boolean): Promise<RecordRow[]> {
     const { results } = await this.ctx.reader.batchReadObjects(this.decl.name, ids, this.plan.properties, archived);
-    return results;
+    return results.map(toRecordRow);
   }
 
   private async touch(ids: readonly string[], archived: boolean, cursor: ObjectCursor): Promise<void> {
     const { ctx } = this;
     const missing = await idsToLoad(ctx.db, ctx.db.schema, this.decl.name, ids, archived);
-    const records: CrmRecord[] = [];
-    for (let i = 0; i < missing.length; i += 100) records.push(...(await this.readRecords(missing.slice(i, i + 100), archived)));
+    const rows: RecordRow[] = [];
+    for (let i = 0; i < missing.length; i += BATCH_READ_LIMIT) rows.push(...(await this.readRecords(missing.slice(i, i + BATCH_READ_LIMIT), archived)));
     await this.commit(cursor, async (tx) => {
       await touchSeen(tx, ctx.db.schema, this.decl.name, ids);
-      await upsertRecords(tx, ctx.db.schema, this.decl.name, records, this.decl.associations);
+      await upsertRecords(tx, ctx.db.schema, this.decl.name, rows, this.decl.associations);
     });
-    if (records.length > 0) this.progress(records.length);
+    if (rows.length > 0) this.progress(rows.length);
   }
 
   private async incrementalPass(cursor: ObjectCursor): Promise<ObjectCursor> {
@@ -249,8 +256,8 @@ class ObjectRun {
     const upper = ctx.clock.now() - ctx.options.searchLagMs;
     const inline = this.plan.searchInline;
     const properties = inline ? this.plan.properties : [decl.cursorField, 'hs_object_id'];
-    const queue = new EventQueue<IncrementalEvent>(ctx.signal);
-    const staged = new StagedPages<CrmRecord, ObjectCursor>(ctx.clock);
+    const queue = new EventQueue<IncrementalEvent<RecordRow>>(ctx.signal);
+    const staged = new StagedPages<RecordRow, ObjectCursor>(ctx.clock, recordRowBytes);
     let committed = cursor;
     const flush = async () => {
       const batch = staged.take();
@@ -259,7 +266,7 @@ class ObjectRun {
       committed = batch.cursor;
       this.progress(batch.items.length);
     };
-    let step = startIncremental(this.stream, cursor, upper, !inline);
+    let step = startIncremental<RecordRow>(this.stream, cursor, upper, !inline);
     for (;;) {
       for (const effect of step.effects) {
         switch (effect.kind) {
@@ -267,7 +274,7 @@ class ObjectRun {
             const request = incrementalSearch(effect.position, upper, decl.cursorField, properties);
             const page = ctx.reader.searchObjects(decl.name, request).then((p) => ({
               rows: p.results.map((r): SearchRow => ({ id: r.id, modifiedMs: modifiedMs(r, decl.cursorField) })),
-              records: inline ? p.results : undefined,
+              records: inline ? p.results.map(toRecordRow) : undefined,
             }));
             queue.track(page, (p) => ({ type: 'page', ...p }), (error) => ({ type: 'failed', error }));
             break;
@@ -319,8 +326,9 @@ class ObjectRun {
           }
           case 'apply': {
             const { load, archived, deleted } = effect.outcome;
+            const rows = [...load, ...archived].map(toRecordRow);
             await this.commit(effect.cursor, async (tx) => {
-              await upsertRecords(tx, schema, decl.name, [...load, ...archived], decl.associations);
+              await upsertRecords(tx, schema, decl.name, rows, decl.associations);
               await markDeleted(tx, schema, decl.name, deleted);
             });
             ctx.emit({ type: 'deletes:confirmed', extractor: decl.name, calls, loaded: load.length, archived: archived.length, deleted: deleted.length });

@@ -52,7 +52,8 @@ export function nextIncremental(inc: IncrementalPosition, upper: number, rows: r
   return lastTs > inc.ts ? { ts: lastTs } : { ts: inc.ts, id: '0' };
 }
 
-export interface IncrementalState {
+/** `T`: the records as the driver keeps them (parsed, or already in the form they are written in). */
+export interface IncrementalState<T = CrmRecord> {
   readonly stream: string;
   readonly cursor: ObjectCursor;
   readonly upper: number;
@@ -60,7 +61,7 @@ export interface IncrementalState {
   readonly position: IncrementalPosition;
   /** Rows carry ids only; records come from `batch/read`. */
   readonly readIds: boolean;
-  readonly pipeline: Pipeline<CrmRecord, ObjectCursor>;
+  readonly pipeline: Pipeline<T, ObjectCursor>;
   readonly fetching: boolean;
   readonly due?: IncrementalPosition;
   readonly seen: ReadonlySet<string>;
@@ -72,37 +73,37 @@ export interface SearchRow {
   modifiedMs: number;
 }
 
-export type IncrementalEvent =
-  | { type: 'page'; rows: readonly SearchRow[]; records?: readonly CrmRecord[] }
-  | { type: 'read'; seq: number; items: readonly CrmRecord[] }
+export type IncrementalEvent<T = CrmRecord> =
+  | { type: 'page'; rows: readonly SearchRow[]; records?: readonly T[] }
+  | { type: 'read'; seq: number; items: readonly T[] }
   | { type: 'failed'; error: unknown }
   | { type: 'stop' };
 
-export type IncrementalEffect =
+export type IncrementalEffect<T = CrmRecord> =
   | { kind: 'search'; position: IncrementalPosition }
-  | PipelineEffect<CrmRecord, ObjectCursor>
+  | PipelineEffect<T, ObjectCursor>
   | { kind: 'flush' }
   | { kind: 'done' }
   | { kind: 'fail'; error: unknown }
   | { kind: 'stopped' };
 
-export interface IncrementalStep {
-  state: IncrementalState;
-  effects: IncrementalEffect[];
+export interface IncrementalStep<T = CrmRecord> {
+  state: IncrementalState<T>;
+  effects: IncrementalEffect<T>[];
 }
 
 const key = (p: IncrementalPosition) => (p.id === undefined ? `${p.ts}` : `${p.ts}/${p.id}`);
 
-export function startIncremental(stream: string, cursor: ObjectCursor, upper: number, readIds: boolean): IncrementalStep {
+export function startIncremental<T = CrmRecord>(stream: string, cursor: ObjectCursor, upper: number, readIds: boolean): IncrementalStep<T> {
   const inc = cursor.incremental ?? { ts: 0 };
-  const state: IncrementalState = {
+  const state: IncrementalState<T> = {
     stream, cursor, upper, position: inc, readIds, pipeline: emptyPipeline(), fetching: false, seen: new Set([key(inc)]), status: 'running',
   };
   if (inc.ts > upper) return { state: { ...state, status: 'ended' }, effects: [{ kind: 'done' }] };
   return { state: { ...state, fetching: true }, effects: [{ kind: 'search', position: inc }] };
 }
 
-export function onIncremental(state: IncrementalState, event: IncrementalEvent): IncrementalStep {
+export function onIncremental<T>(state: IncrementalState<T>, event: IncrementalEvent<T>): IncrementalStep<T> {
   if (state.status !== 'running') throw new Error(`${state.stream}: ${event.type} after the pass ${state.status}`);
   switch (event.type) {
     case 'stop':
@@ -129,9 +130,9 @@ export function onIncremental(state: IncrementalState, event: IncrementalEvent):
   }
 }
 
-function release(state: IncrementalState, step: { pipeline: Pipeline<CrmRecord, ObjectCursor>; effects: PipelineEffect<CrmRecord, ObjectCursor>[]; ended: boolean }): IncrementalStep {
-  const effects: IncrementalEffect[] = [];
-  let s: IncrementalState = { ...state, pipeline: step.pipeline };
+function release<T>(state: IncrementalState<T>, step: { pipeline: Pipeline<T, ObjectCursor>; effects: PipelineEffect<T, ObjectCursor>[]; ended: boolean }): IncrementalStep<T> {
+  const effects: IncrementalEffect<T>[] = [];
+  let s: IncrementalState<T> = { ...state, pipeline: step.pipeline };
   if (s.due && !s.fetching && hasRoom(s.pipeline)) {
     effects.push({ kind: 'search', position: s.due });
     s = { ...s, position: s.due, fetching: true, due: undefined };

@@ -5,6 +5,7 @@ import { endpointLabel, endpointPath, type ApiVersion } from './endpoints.js';
 import { parseJsonKeepingBigIntegers } from './json-bigint.js';
 import { datedListQuery, listRequestTarget, type ListQuery } from './request-size.js';
 import { checkShape, type ShapeKind } from './shapes.js';
+import { sendApiRequest, typedCallOptions } from './transport.js';
 
 /**
  * Typed HubSpot endpoints for the extractors. Every call goes through the run's executor (limits,
@@ -136,12 +137,11 @@ export class HubSpotApi {
   /**
    * `version` picks every CRM path (HUBSPOT_API_VERSION). `legacy` calls v3/v4 through the typed client; the
    * dated versions go through `client.apiRequest`, which the typed client's methods do not cover (contract §2.9).
-   * The default is `legacy` for callers that predate the setting; the extraction run passes the setting.
    */
   constructor(
     private readonly client: Client,
     private readonly executor: RequestExecutor,
-    readonly version: ApiVersion = 'legacy',
+    readonly version: ApiVersion,
   ) {}
 
   /** The request target a list call sends, for the URL-length decision (see request-size.ts). */
@@ -164,7 +164,7 @@ export class HubSpotApi {
     const query: ListQuery = { limit, after: options.after, properties: options.properties, archived };
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
-        ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties && [...options.properties], undefined, undefined, archived))
+        ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties && [...options.properties], undefined, undefined, archived, typedCallOptions(this.client)))
         : rawRequest(this.client, 'GET', `${path}${datedListQuery(query)}`);
     const { data } = await this.execute({ endpoint, method: 'GET', path, shape: 'list', send }).catch((e: unknown) => {
       throw tooLong(e, endpoint, () => Buffer.byteLength(this.listRequestTarget(objectType, query)));
@@ -180,7 +180,7 @@ export class HubSpotApi {
     const body = { inputs: ids.map((id) => ({ id: String(id) })), properties: [...properties], propertiesWithHistory: [] };
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
-        ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived))
+        ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived, typedCallOptions(this.client)))
         : rawRequest(this.client, 'POST', `${path}?archived=${archived}`, { body });
     const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.batchRead'), method: 'POST', path, shape: 'batch-read', send });
     const results = (data as { results: unknown[] }).results.map(normaliseObject);
@@ -196,7 +196,7 @@ export class HubSpotApi {
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
         ? // The client types `sorts` as string[] but passes objects through unchanged (contract §2.3).
-          httpInfo(this.client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body as never))
+          httpInfo(this.client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body as never, typedCallOptions(this.client)))
         : rawRequest(this.client, 'POST', path, { body });
     const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.search'), method: 'POST', path, search: true, shape: 'search', send });
     const page = data as { total: number; results: unknown[]; paging?: { next?: { after?: unknown } } };
@@ -207,7 +207,7 @@ export class HubSpotApi {
     const path = endpointPath(this.version, 'properties', { type: objectType });
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
-        ? httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived))
+        ? httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived, undefined, typedCallOptions(this.client)))
         : rawRequest(this.client, 'GET', path, { qs: { archived } });
     const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send });
     return (data as { results: Record<string, unknown>[] }).results.map((p) => {
@@ -306,8 +306,9 @@ async function httpInfo<T>(call: Promise<{ httpStatusCode: number; headers: Reco
 }
 
 /**
- * `client.apiRequest` with the error semantics of the typed APIs: a non-2xx answer rejects with an
- * ApiException-shaped HttpStatusError, and an empty or broken 2xx body rejects with SyntaxError.
+ * `client.apiRequest` (on the client's keep-alive pool: `transport.ts`) with the error semantics of the typed
+ * APIs: a non-2xx answer rejects with an ApiException-shaped HttpStatusError, and an empty or broken 2xx body
+ * rejects with SyntaxError.
  */
 export async function rawRequest<T>(
   client: Client,
@@ -317,7 +318,7 @@ export async function rawRequest<T>(
 ): Promise<CallResponse<T>> {
   const qs: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.qs ?? {})) if (v !== undefined) qs[k] = String(v);
-  const response = await client.apiRequest({
+  const response = await sendApiRequest(client, {
     method,
     path,
     ...(Object.keys(qs).length ? { qs } : {}),

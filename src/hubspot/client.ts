@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import { Client } from '@hubspot/api-client';
+import { attachAgent, detachAgent } from './transport.js';
 
 export interface HubSpotClientOptions {
   accessToken: string;
@@ -19,34 +18,27 @@ export interface HubSpotClientOptions {
  * pick them up lazily on first access (contract §4.2). The groups we call are therefore touched here,
  * right after construction, so they are bound to "no decorators" even if other code later builds a
  * client with a limiter.
+ *
+ * Its keep-alive pool is attached through `transport.ts`, which every request of `api.ts` goes through
+ * (the client's own `httpAgent` option is never used by 13.x: see there).
  */
 export function createHubSpotClient(options: HubSpotClientOptions): Client {
-  const base = new URL(options.baseUrl);
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16 };
-  const httpAgent = base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  const client = new Client({
-    accessToken: options.accessToken,
-    basePath: options.baseUrl.replace(/\/+$/, ''),
-    httpAgent,
-  });
+  const client = new Client({ accessToken: options.accessToken, basePath: options.baseUrl.replace(/\/+$/, '') });
   void client.crm.objects.basicApi;
   void client.crm.objects.batchApi;
   void client.crm.objects.searchApi;
   void client.crm.properties.coreApi;
   void client.marketing.forms.formsApi;
-  agents.set(client, httpAgent);
+  attachAgent(client, options.baseUrl, { maxSockets: options.maxSockets ?? 64 });
   return client;
 }
-
-const agents = new WeakMap<Client, http.Agent>();
 
 /**
  * Closes the client's pooled keep-alive sockets. A run's client is dropped when the run ends; without this its
  * idle sockets stayed open, one pool more for every run of a scheduled process.
  */
 export function closeHubSpotClient(client: Client): void {
-  agents.get(client)?.destroy();
-  agents.delete(client);
+  detachAgent(client);
 }
 
 export type HubSpotClient = Client;

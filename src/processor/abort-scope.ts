@@ -38,12 +38,20 @@ function ensureSubscribed(): void {
   subscribed = true;
 }
 
-/** Runs `call` so that aborting `signal` destroys every HTTP request it has started (and rejects). */
+/**
+ * Runs `call` so that aborting `signal` destroys every HTTP request it has started (and rejects).
+ *
+ * The abort listener goes when the call settles. Left on the signal, it kept the race below, and so the
+ * call's whole reply, reachable for as long as the signal lived; and a keep-alive socket opened inside
+ * the scope keeps the scope (its async context), and so the signal, for as long as it stays in the pool:
+ * one parsed reply per pooled socket, several MB each with a real portal's properties.
+ */
 export async function runAbortable<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
   ensureSubscribed();
   const scope: AbortScope = { signal, requests: new Set() };
+  let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    const onAbort = () => {
+    onAbort = () => {
       const reason = asError(signal.reason);
       for (const request of scope.requests) request.destroy(reason);
       scope.requests.clear();
@@ -54,7 +62,11 @@ export async function runAbortable<T>(signal: AbortSignal, call: () => Promise<T
   });
   // The race covers the time after the socket is gone but before the client has noticed.
   aborted.catch(() => {});
-  return Promise.race([scopes.run(scope, call), aborted]);
+  try {
+    return await Promise.race([scopes.run(scope, call), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function asError(reason: unknown): Error {

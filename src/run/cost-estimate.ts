@@ -5,7 +5,6 @@ import { isCrmObjectExtractor, type AnyExtractor, type CrmObjectExtractor } from
 import type { ObjectCursor } from '../../extractors/passes/cursor.js';
 import { INCREMENTAL_PROGRESS_PER_SEARCH } from '../../extractors/passes/incremental.js';
 import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
-import { apiFor } from './extract-run.js';
 
 /**
  * What a run will cost, printed before it starts. Sizes come from one `limit: 1` search per type: search
@@ -39,7 +38,7 @@ export async function estimateRunCost(
   fullRefresh: boolean,
   spent: { requests: number } = { requests: 0 },
 ): Promise<CostEstimate> {
-  const api = apiFor(context);
+  const api = context.api;
   const objects = objectExtractors(extractors);
   const sizes: Record<string, number> = {};
   let calls = 0;

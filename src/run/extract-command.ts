@@ -27,9 +27,6 @@ import { bridgeExtractorEvents } from './progress-bridge.js';
 import { formatSummary } from './summary.js';
 import { estimateRunCost, readStartCursors } from './cost-estimate.js';
 
-/** The API version the bundled simulator serves (it has no dated paths yet). */
-const SIMULATOR_API_VERSION = 'legacy' as const;
-
 export interface ExtractCommandOptions {
   demo?: boolean;
   demoPreset?: string;
@@ -132,11 +129,10 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     if (opts.demo) {
       const { startSimulator } = await import('../sim/index.js');
       const token = `demo-${randomBytes(12).toString('hex')}`;
-      // catalog 'minimal' until the extractor pages real catalogs (issue 13): a real one's names exceed the URL limit.
-      const sim = await startSimulator({ preset: preset as 'small', catalog: 'minimal', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
+      // The realistic catalogs (hundreds of properties a type), read at HUBSPOT_API_VERSION like a real portal.
+      const sim = await startSimulator({ preset: preset as 'small', token, tier: settings.tier, latencyMedianMs: 40, latencyTailMs: 200 });
       cleanups.push(() => sim.close());
-      // The bundled simulator serves the v3/v4 paths only until it gains the dated ones: the demo reads it as `legacy`.
-      settings = { ...settings, accessToken: token, baseUrl: sim.url, apiVersion: SIMULATOR_API_VERSION };
+      settings = { ...settings, accessToken: token, baseUrl: sim.url };
       log.info({ url: sim.url, preset }, 'demo: extracting the bundled simulated HubSpot portal');
     }
     if (stoppedDuringStartUp()) return ExitCode.ok;

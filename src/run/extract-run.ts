@@ -11,7 +11,6 @@ import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from 
 import { ident } from '../db/database.js';
 import { minimumFullRunCalls, type CallBudget } from './call-budget.js';
 import { HubSpotApi, LIST_PAGE_LIMIT } from '../hubspot/api.js';
-import { SEARCH_BODY_MAX_CHARS, URL_BUDGET_BYTES } from '../hubspot/request-size.js';
 import { runInTask } from '../processor/task-context.js';
 
 /**
@@ -37,10 +36,6 @@ export interface ExtractRunRequest {
   run?: RunRecord;
   /** Records per object type expected by the cost estimate; used to start the longest list chains first. */
   expectedRecords?: Promise<Record<string, number> | undefined>;
-  /** The list URL budget of the strategy decision (default URL_BUDGET_BYTES); tests set it low to force by-ids. */
-  urlBudgetBytes?: number;
-  /** The search body budget (default SEARCH_BODY_MAX_CHARS); tests set it low to force ids-only searches. */
-  searchBudgetChars?: number;
 }
 
 /** Full when asked, or when no object type has been extracted into this schema yet. */
@@ -65,14 +60,11 @@ export interface ExtractRunSummary {
   searchCalls: number;
   /** Association inputs not read this run (an error other than NO_ASSOCIATIONS_FOUND, or absent from the reply): kept queued. */
   associationInputsKept: number;
+  /** Per CRM type: how its records were read (the last strategy of the run) and how many properties. */
+  reads: Record<string, { strategy: Strategy; properties?: number }>;
   stats: RequestStats;
   error?: string;
   exitCode: number;
-}
-
-/** The run's API at the configured version (HUBSPOT_API_VERSION); `context.api` predates the setting. */
-export function apiFor(context: RunContext): HubSpotApi {
-  return new HubSpotApi(context.client, context.executor, context.settings.apiVersion);
 }
 
 export function readerFor(api: HubSpotApi): HubSpotReader {
@@ -106,12 +98,14 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const run = req.run ?? (await startRunRecord(db, mode, req.extractors.map((e) => e.name)));
   const rows: Record<string, number> = {};
   const strategies = new Map<string, Strategy>();
+  const propertyCounts = new Map<string, number>();
   let confirmCalls = 0;
   let associationInputsKept = 0;
   const emit = (event: ExtractorEvent) => {
     if (event.type === 'extractor:progress' || event.type === 'extractor:done') rows[event.extractor] = event.rows;
     if (event.type === 'associations:loaded') rows.associations = (rows.associations ?? 0) + event.rows;
     if (event.type === 'extractor:start' && event.strategy) strategies.set(event.extractor, event.strategy);
+    if (event.type === 'extractor:start' && event.properties !== undefined) propertyCounts.set(event.extractor, event.properties);
     if (event.type === 'extractor:strategy') strategies.set(event.extractor, event.strategy);
     if (event.type === 'deletes:confirmed') confirmCalls += event.calls;
     if (event.type === 'associations:kept') {
@@ -135,8 +129,6 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     searchLagMs: req.settings.searchLagMs,
     properties: req.settings.properties,
     maxDeleteShare: req.settings.maxDeleteShare,
-    urlBudgetBytes: req.urlBudgetBytes ?? URL_BUDGET_BYTES,
-    searchBudgetChars: req.searchBudgetChars ?? SEARCH_BODY_MAX_CHARS,
   };
   // One extractor's fatal error (401, daily budget) stops the others at their next page.
   const stop = new AbortController();
@@ -146,7 +138,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   if (req.signal.aborted) stop.abort();
   const ctx: ExtractorContext = {
     db,
-    reader: readerFor(apiFor(context)),
+    reader: readerFor(context.api),
     fanOut: fanOutFor(context),
     clock: req.clock,
     options,
@@ -204,8 +196,9 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   // The run's own searches: the estimate's are counted in `estimateCalls`.
   const runSearchCalls = Math.max(0, searchCalls - estimateCalls);
   const error = firstError === undefined ? undefined : errorLine(firstError);
+  const reads = Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }]));
   await finishRunRecord(db, run, status, {
-    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode,
+    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads,
   }, error);
   return {
     runId: run.id,
@@ -218,6 +211,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     minimum,
     searchCalls: runSearchCalls,
     associationInputsKept,
+    reads,
     stats,
     error,
     exitCode: status === 'succeeded' || status === 'stopped' ? 0 : 1,

@@ -112,7 +112,7 @@ export function createRunContext(settings: Settings, options: RunContextOptions 
     clock,
     events,
     client,
-    api: new HubSpotApi(client, executor),
+    api: new HubSpotApi(client, executor, settings.apiVersion),
     executor,
     processor,
     limits,

@@ -6,14 +6,17 @@ export function formatSummary(s: ExtractRunSummary): string {
   const lines: string[] = [];
   lines.push(`run ${s.runId}: ${s.status} (${s.mode})`);
   const width = Math.max(10, ...Object.keys(s.rows).map((k) => k.length));
-  lines.push(`  ${'object'.padEnd(width)}  rows`);
+  const rowsWidth = Math.max(4, ...Object.values(s.rows).map((n) => String(n).length));
+  lines.push(`  ${'object'.padEnd(width)}  ${'rows'.padStart(rowsWidth)}  read`);
   let total = 0;
   for (const [name, rows] of Object.entries(s.rows)) {
     if (name === 'associations') continue;
     total += rows;
-    lines.push(`  ${name.padEnd(width)}  ${rows}`);
+    const read = s.reads[name];
+    const how = read ? `${read.properties === undefined ? '' : `${read.properties} properties, `}${read.strategy === 'by-ids' ? 'ids then batch/read' : 'list pages'}` : '';
+    lines.push(`  ${name.padEnd(width)}  ${String(rows).padStart(rowsWidth)}  ${how}`.trimEnd());
   }
-  if (s.rows.associations !== undefined) lines.push(`  ${'associations'.padEnd(width)}  ${s.rows.associations}`);
+  if (s.rows.associations !== undefined) lines.push(`  ${'associations'.padEnd(width)}  ${String(s.rows.associations).padStart(rowsWidth)}`);
   const st = s.stats;
   const minimum = s.minimumCalls === undefined ? '' : ` (minimum for this portal: ${s.minimumCalls}, ratio ${(s.calls / Math.max(1, s.minimumCalls)).toFixed(3)})`;
   const estimate = s.estimateCalls > 0 ? ` (+${s.estimateCalls} searches for the cost estimate)` : '';

@@ -15,10 +15,10 @@ export interface CliResult {
 }
 
 /**
- * The API version the simulator serves: only the v3/v4 paths until the dated ones are added to it, so child
- * CLIs read it as `legacy` (the tool's default is the dated 2026-09).
+ * The API version tests read the simulator at: the tool's default, the dated 2026-09 (the simulator serves the
+ * dated paths beside v3/v4). Child CLIs, the in-process harness and the tests' own paths (`endpointPath`) follow it.
  */
-export const SIMULATOR_API_VERSION = 'legacy';
+export const SIMULATOR_API_VERSION = '2026-09';
 
 /** Environment for a child CLI: the parent's PATH and nothing of its HubSpot settings, plus `env`. */
 export function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {

@@ -20,10 +20,6 @@ export interface HarnessRun {
   objects?: string;
   settings?: Record<string, string>;
   signal?: AbortSignal;
-  /** The strategy decision's URL budget: small to make every type read by ids. */
-  urlBudgetBytes?: number;
-  /** The strategy decision's search body budget: small to make incremental searches ask for ids only. */
-  searchBudgetChars?: number;
   onEvent?: (event: ExtractorEvent) => void;
 }
 
@@ -54,8 +50,6 @@ export async function extractOnce(sim: RunningSimulator, db: Database, run: Harn
       sweepDeletes: run.sweepDeletes ?? false,
       clock: systemClock,
       signal,
-      urlBudgetBytes: run.urlBudgetBytes,
-      searchBudgetChars: run.searchBudgetChars,
       onEvent: run.onEvent,
     });
   } finally {

@@ -18,6 +18,8 @@ export interface EqualityOptions {
   associations?: boolean;
   /** Stop listing differences after this many. */
   maxDifferences?: number;
+  /** Compare only these properties (a run that read only them: HUBSPOT_PROPERTIES). */
+  properties?: readonly string[];
 }
 
 export async function portalDifferences(db: Database, manifest: Manifest, options: EqualityOptions = {}): Promise<string[]> {
@@ -47,6 +49,7 @@ export async function portalDifferences(db: Database, manifest: Manifest, option
       if (!got) continue;
       const wantProps = cleanJson(want.properties);
       for (const [k, v] of Object.entries(wantProps)) {
+        if (options.properties && !options.properties.includes(k)) continue;
         if ((got.properties[k] ?? null) !== v) add(`${type} ${id}: property ${k} is ${JSON.stringify(got.properties[k])}, portal has ${JSON.stringify(v)}`);
       }
       if (got.archived !== want.archived) add(`${type} ${id}: archived ${got.archived}, portal ${want.archived}`);

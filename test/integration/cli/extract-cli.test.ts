@@ -8,7 +8,7 @@ import { runCli } from '../../helpers/cli-process.js';
 import { SETTINGS } from '../../../config/settings.js';
 
 const TOKEN = 'canary-token-7f3a9c51-do-not-print';
-const portal = usePortalFixture('cli', { preset: 'small', catalog: 'minimal', seed: 3, token: TOKEN }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
+const portal = usePortalFixture('cli', { preset: 'small', seed: 3, token: TOKEN });
 
 describe('extract on the command line', () => {
   it('HUBSPOT_MAX_REQUESTS_PER_10S=abc: one line naming the variable, exit 2, no database touched', async () => {

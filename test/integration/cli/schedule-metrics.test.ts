@@ -3,7 +3,7 @@ import { freePort } from '../../../src/db/embedded.js';
 import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { startCli } from '../../helpers/cli-process.js';
 
-const portal = usePortalFixture('schedule', { preset: 'small', catalog: 'minimal', seed: 5, latencyMedianMs: 5, latencyTailMs: 30 }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
+const portal = usePortalFixture('schedule', { preset: 'small', seed: 5, latencyMedianMs: 5, latencyTailMs: 30 });
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@ import { portalDifferences } from '../../helpers/portal-equality.js';
 import { runCli, startCli } from '../../helpers/cli-process.js';
 
 /** Slow replies keep a run going long enough to be interrupted in the middle. */
-const portal = usePortalFixture('signals', { preset: 'medium', catalog: 'minimal', seed: 13, latencyMedianMs: 150, latencyTailMs: 400 }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
+const portal = usePortalFixture('signals', { preset: 'small', seed: 13, latencyMedianMs: 150, latencyTailMs: 400 });
 
 const env = () => ({
   HUBSPOT_ACCESS_TOKEN: portal.sim.token,

@@ -1,21 +1,53 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/clock.js';
+import { endpointPath } from '../../../src/hubspot/endpoints.js';
 import { usePortalFixture } from '../../helpers/portal-fixture.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
-import { runCli, startCli } from '../../helpers/cli-process.js';
+import { runCli, SIMULATOR_API_VERSION, startCli } from '../../helpers/cli-process.js';
+import { startRewritingProxy, type RewritingProxy } from '../../helpers/rewriting-proxy.js';
 
 /**
  * A real `extract` process is killed with SIGKILL at random moments of its run, five times, and started
  * again each time; the sixth run finishes and the database must equal the portal, with no duplicates.
- * The simulator's window is raised (and the CLI told so) only to keep the test short.
+ * The simulator's window is raised (and the CLI told so) only to keep the test short. The portal has its
+ * realistic catalogs: contacts are read by ids (search keyset, then batch/read), the other types inline.
  */
-const portal = usePortalFixture('crash', { preset: 'medium', catalog: 'minimal', seed: 11, tenSecondLimit: 1500, latencyMedianMs: 8, latencyTailMs: 40 }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
+const portal = usePortalFixture('crash', {
+  preset: 'small',
+  seed: 11,
+  size: { contacts: 6000, companies: 300, deals: 500, engagements: 3000, forms: 8, submissions: 1500 },
+  tenSecondLimit: 1500,
+  latencyMedianMs: 8,
+  latencyTailMs: 40,
+});
+
+/** What the runs asked for, seen by a proxy in front of the simulator (the simulator's own log has no bodies). */
+const sent: { method: string; path: string; after: string | null; body: string }[] = [];
+let proxy: RewritingProxy;
+beforeAll(async () => {
+  proxy = await startRewritingProxy(portal.sim.url);
+  proxy.rule = async (req) => {
+    sent.push({ method: req.method, path: req.path, after: req.query.get('after'), body: req.body });
+    return undefined;
+  };
+});
+afterAll(async () => {
+  await proxy?.close();
+});
+
+type Position = { after?: string; archived?: boolean; strategy?: string };
+
+/** The id keyset of a full pass by ids (not the cost estimate's one-record search, nor an incremental one). */
+function isKeysetSearch(body: string): boolean {
+  const search = JSON.parse(body) as { limit?: number; sorts?: { propertyName: string }[] };
+  return search.limit === 200 && search.sorts?.[0]?.propertyName === 'hs_object_id';
+}
 
 describe('resume after SIGKILL', () => {
   it('five kills at random moments, then a clean run: the database equals the portal', async () => {
     const env = {
       HUBSPOT_ACCESS_TOKEN: portal.sim.token,
-      HUBSPOT_BASE_URL: portal.sim.url,
+      HUBSPOT_BASE_URL: proxy.url,
       DATABASE_URL: portal.handle.url,
       HUBSPOT_MAX_REQUESTS_PER_10S: '1500',
       HUBSPOT_SEARCH_LAG_MS: '0',
@@ -23,26 +55,28 @@ describe('resume after SIGKILL', () => {
       LOG_LEVEL: 'warn',
     };
     const random = seededRandom(2026);
-    const requestsBefore: number[] = [];
-    const resumeFrom: Map<string, string | undefined>[] = [];
+    const sentBefore: number[] = [];
+    const resumeFrom: Map<string, Position>[] = [];
     for (let kill = 0; kill < 5; kill++) {
-      requestsBefore.push(portal.sim.requests().length);
+      sentBefore.push(sent.length);
       const { child, done } = startCli(['extract'], env);
       // Wait until the process is past start-up and its run is under way, then kill it at a random moment.
       const running = async () =>
         (await portal.db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount! > 0;
       while (!(await running())) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 50 + random() * 1500));
+      // Up to 6 s: a run's first 1.6 s of searches go to the cost estimate (8 types at 5/s), so the id keyset of
+      // contacts commits its first pages only some seconds into the run.
+      await new Promise((r) => setTimeout(r, 50 + random() * 6000));
       child.kill('SIGKILL');
       const result = await done;
       expect(result.signal).toBe('SIGKILL');
       // Where each type's committed full pass stands: the next process must resume exactly there.
-      const { rows } = await portal.db.query<{ stream: string; cursor: { full?: { after?: string; archived?: boolean } } }>(
+      const { rows } = await portal.db.query<{ stream: string; cursor: { full?: Position } }>(
         `select stream, cursor from hubspot.sync_state where stream like 'objects:%'`,
       );
-      resumeFrom.push(new Map(rows.filter((r) => r.cursor.full && !r.cursor.full.archived).map((r) => [r.stream.slice('objects:'.length), r.cursor.full!.after])));
+      resumeFrom.push(new Map(rows.filter((r) => r.cursor.full && !r.cursor.full.archived).map((r) => [r.stream.slice('objects:'.length), r.cursor.full!])));
     }
-    requestsBefore.push(portal.sim.requests().length);
+    sentBefore.push(sent.length);
     const final = await runCli(['extract'], env);
     expect(final.code).toBe(0);
     expect(final.stderr).not.toMatch(/error/i);
@@ -53,17 +87,24 @@ describe('resume after SIGKILL', () => {
     expect(runs.filter((s) => s === 'abandoned')).toHaveLength(5);
     expect(runs[runs.length - 1]).toBe('succeeded');
     expect(portal.sim.requests().filter((r) => r.status === 429).map((r) => JSON.stringify(r))).toEqual([]);
-    // Committed pages are never fetched again: after every kill, the next list request of a type whose full
+    // Committed pages are never fetched again: after every kill, the next page request of a type whose full
     // pass was under way (from whichever later process gets to it first; nothing commits in between) asks for
-    // exactly the page after the last committed one.
-    const log = portal.sim.requests();
+    // exactly the page after the last committed one: the list's `after` (inline), or ids above the last
+    // committed one (by ids: the search keyset).
     let checked = 0;
     for (let k = 0; k < resumeFrom.length; k++) {
-      const next = log.slice(requestsBefore[k + 1]);
-      for (const [type, after] of resumeFrom[k]) {
-        const first = next.find((r) => r.method === 'GET' && r.path === `/crm/v3/objects/${type}`);
-        expect(first, `${type} after kill ${k + 1}`).toBeDefined();
-        expect(first!.after, `${type} after kill ${k + 1}`).toBe(after);
+      const next = sent.slice(sentBefore[k + 1]);
+      for (const [type, position] of resumeFrom[k]) {
+        if (position.strategy === 'by-ids') {
+          const first = next.find((r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }) && isKeysetSearch(r.body));
+          expect(first, `${type} after kill ${k + 1}`).toBeDefined();
+          const filters = (JSON.parse(first!.body) as { filterGroups: unknown[] }).filterGroups;
+          expect(filters, `${type} after kill ${k + 1}`).toEqual(position.after === undefined ? [] : [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: position.after }] }]);
+        } else {
+          const first = next.find((r) => r.method === 'GET' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.list', { type }));
+          expect(first, `${type} after kill ${k + 1}`).toBeDefined();
+          expect(first!.after ?? undefined, `${type} after kill ${k + 1}`).toBe(position.after);
+        }
         checked++;
       }
     }

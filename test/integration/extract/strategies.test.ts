@@ -14,9 +14,10 @@ const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<t
 const isList = (p: { method: string; path: string }) => p.method === 'GET' && TYPES.some((type) => p.path === path('objects.list', { type }));
 
 /**
- * The by-ids strategy (ids from the search keyset, records from batch/read) and the switch to it after a 414,
- * against today's simulator: its property catalogs are small, so the URL and search-body budgets are set
- * low to make every type read by ids, as hundreds of properties do on a real portal.
+ * The by-ids strategy (ids from the search keyset, records from batch/read) and the switch to it after a 414.
+ * With the simulator's default catalogs only contacts are past the URL limit; 450 custom properties on every
+ * type put every type past it (and every incremental search past 3,000 characters), as on a portal whose
+ * admins added many.
  */
 const handle = useTestDatabase('strategies');
 const cleanup: (() => Promise<void>)[] = [];
@@ -39,11 +40,12 @@ async function portal(schema: string, seed: number, options: Partial<SimulatorOp
   return { sim, proxy, db, extract: (run = {}) => extractOnce(via, db, run) };
 }
 
-const BY_IDS = { urlBudgetBytes: 60, searchBudgetChars: 100 };
+/** Every type's catalog past the URL limit and the search body's. */
+const MANY_PROPERTIES = { customProperties: 450 };
 
 describe('reading by ids', () => {
   it('full, incremental (ids-only searches), archived and sweep passes by ids make the database equal to the portal', async () => {
-    const p = await portal('by_ids', 51);
+    const p = await portal('by_ids', 51, MANY_PROPERTIES);
     const events: ExtractorEvent[] = [];
     const from = p.sim.requests().length;
     const lists: URLSearchParams[] = [];
@@ -51,7 +53,7 @@ describe('reading by ids', () => {
       if (isList(req)) lists.push(req.query);
       return undefined;
     };
-    const full = await p.extract({ ...BY_IDS, objects: OBJECTS, includeArchived: true, onEvent: (e) => events.push(e) });
+    const full = await p.extract({ objects: OBJECTS, includeArchived: true, onEvent: (e) => events.push(e) });
     p.proxy.rule = undefined;
     expect(full.error).toBeUndefined();
     expect(full.status).toBe('succeeded');
@@ -76,11 +78,14 @@ describe('reading by ids', () => {
     }
     await new Promise((r) => setTimeout(r, 5));
     const before = p.sim.requests().length;
-    const inc = await p.extract({ ...BY_IDS, objects: OBJECTS, includeArchived: true, sweepDeletes: true });
+    const inc = await p.extract({ objects: OBJECTS, includeArchived: true, sweepDeletes: true });
     expect(inc.error).toBeUndefined();
     expect(inc.mode).toBe('incremental');
-    const incSearches = p.sim.requests().slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/search'));
-    expect(incSearches.length).toBeGreaterThan(0);
+    const incRequests = p.sim.requests().slice(before);
+    expect(incRequests.filter((r) => r.method === 'POST' && r.path.endsWith('/search')).length).toBeGreaterThan(0);
+    // Ids-only searches (the properties are past 3,000 characters), then batch/read.
+    expect(incRequests.filter((r) => r.status === 400)).toEqual([]);
+    expect(incRequests.filter((r) => r.method === 'POST' && TYPES.some((type) => r.path === path('objects.batchRead', { type }))).length).toBeGreaterThan(0);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: [...TYPES], includeArchived: true, forms: false })).toEqual([]);
     expect(Object.values(await duplicateCounts(p.db)).every((n) => n === 0)).toBe(true);
   }, 240_000);
@@ -88,50 +93,54 @@ describe('reading by ids', () => {
   it('a full pass by ids that is stopped resumes from its committed keyset position without re-reading committed pages', async () => {
     const p = await portal('by_ids_resume', 52);
     const stop = new AbortController();
-    let reads = 0;
+    // Id pages after the first come late, so the first page is committed (its progress event) before the next
+    // arrives; the stop then comes with the rest of the keyset still unread.
     p.proxy.rule = async (req) => {
-      if (req.path === path('objects.batchRead', { type: 'contacts' }) && ++reads === 3) stop.abort();
+      if (req.path === path('objects.search', { type: 'contacts' }) && req.body.includes('"GT"')) await new Promise((r) => setTimeout(r, 1000));
       return undefined;
     };
-    const stopped = await p.extract({ ...BY_IDS, objects: 'contacts', signal: stop.signal });
+    const onEvent = (e: ExtractorEvent) => {
+      if (e.type === 'extractor:progress' && e.extractor === 'contacts') stop.abort();
+    };
+    const stopped = await p.extract({ objects: 'contacts', signal: stop.signal, onEvent });
     expect(stopped.status).toBe('stopped');
     const { rows } = await p.db.query<{ cursor: { full?: { after?: string; strategy?: string } } }>(`select cursor from by_ids_resume.sync_state where stream = 'objects:contacts'`);
     const after = rows[0]?.cursor.full?.after;
     expect(rows[0]?.cursor.full?.strategy).toBe('by-ids');
+    expect(after).toBeDefined();
     const searches: string[] = [];
     p.proxy.rule = async (req) => {
       if (req.path === path('objects.search', { type: 'contacts' })) searches.push(req.body);
       return undefined;
     };
-    expect((await p.extract({ ...BY_IDS, objects: 'contacts' })).status).toBe('succeeded');
+    expect((await p.extract({ objects: 'contacts' })).status).toBe('succeeded');
     // The keyset goes on after the last committed id: committed pages are not fetched again.
     const filters = JSON.parse(searches[0]).filterGroups as { filters: { propertyName: string; operator: string; value: string }[] }[];
-    expect(filters).toEqual(after === undefined ? [] : [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: after }] }]);
+    expect(filters).toEqual([{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: after }] }]);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: ['contacts'], forms: false, associations: false })).toEqual([]);
   }, 120_000);
 });
 
 describe('414 URI Too Long', () => {
-  it('an inline list answered 414 (an HTML page from a proxy with a lower limit) switches the type to by-ids for the run, with a warning', async () => {
-    const p = await portal('uri_too_long', 53);
-    let refused = 0;
-    p.proxy.rule = async (req) => {
-      if (isList(req) && req.query.getAll('properties').length > 1) {
-        refused++;
-        return { status: 414, contentType: 'text/html', body: '<html><body><h1>414 Request-URI Too Large</h1></body></html>', headers: {} };
-      }
-      return undefined;
-    };
+  it("an inline list answered 414 (the edge's HTML page, here below HubSpot's 8 KB) switches the type to by-ids for the run, with a warning", async () => {
+    // Deals' list URL (about 5.9 KB with every property) fits the run's budget but not this edge's 5,000 bytes.
+    const p = await portal('uri_too_long', 53, { maxUrlBytes: 5000 });
+    const from = p.sim.requests().length;
     const events: ExtractorEvent[] = [];
     const summary = await p.extract({ objects: 'contacts,deals', includeArchived: true, onEvent: (e) => events.push(e) });
     expect(summary.error).toBeUndefined();
     expect(summary.status).toBe('succeeded');
-    expect(refused).toBeGreaterThanOrEqual(2);
+    const refused = p.sim.requests().slice(from).filter((r) => r.status === 414);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.every((r) => r.edge === 'uri-too-long' && r.path === path('objects.list', { type: 'deals' }))).toBe(true);
     const warnings = events.filter((e) => e.type === 'extractor:note' && e.level === 'warn').map((e) => (e as { message: string }).message);
-    expect(warnings.some((m) => /414 URI Too Long .*: reading contacts by ids \(batch\/read\) for the rest of this run/.test(m))).toBe(true);
+    expect(warnings.some((m) => /414 URI Too Long .*: reading deals by ids \(batch\/read\) for the rest of this run/.test(m))).toBe(true);
+    expect(events.some((e) => e.type === 'extractor:strategy' && e.extractor === 'deals' && e.strategy === 'by-ids')).toBe(true);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: ['contacts', 'deals'], includeArchived: true, forms: false })).toEqual([]);
     // The archived pass of an incremental run switches the same way.
+    const before = p.sim.requests().length;
     expect((await p.extract({ objects: 'contacts,deals', includeArchived: true })).status).toBe('succeeded');
+    expect(p.sim.requests().slice(before).filter((r) => r.status === 414).length).toBeGreaterThanOrEqual(1);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: ['contacts', 'deals'], includeArchived: true, forms: false })).toEqual([]);
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import { portalDifferences } from '../../helpers/portal-equality.js';
  * The run loads into a schema of its own and finds the limits through HUBSPOT_LIMITS_SCHEMA, as a second
  * copy of the same portal (staging beside production) would.
  */
-const portal = usePortalFixture('extract_shared', { preset: 'small', catalog: 'minimal', seed: 31, tenSecondLimit: 40, latencyMedianMs: 10, latencyTailMs: 60 }); // catalog 'minimal' until the extractor pages real catalogs (issue 13)
+const portal = usePortalFixture('extract_shared', { preset: 'small', seed: 31, tenSecondLimit: 40, latencyMedianMs: 10, latencyTailMs: 60 });
 
 describe('extract --shared-limits', () => {
   it('shares one window with another process through Postgres: no window over the limit, no 429', async () => {

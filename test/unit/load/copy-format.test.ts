@@ -38,4 +38,17 @@ describe('COPY text format and the cleaning rule', () => {
     expect(text).not.toContain('\\u0000');
     expect(JSON.parse(text)).toEqual(cleanJson(value));
   });
+
+  it('cleans any JSON value exactly as the deep clean does: keys, values, backslashes before u0000 left alone', () => {
+    expect(cleanJsonText({ a: '\\u0000', b: '\\\u0000', c: '\ud83d\ude00', d: 'x\udc00' })).toBe(`{"a":"\\\\u0000","b":"\\\\${NUL_REPLACEMENT}","c":"\ud83d\ude00","d":"x${NUL_REPLACEMENT}"}`);
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    fc.assert(
+      fc.property(fc.dictionary(text.filter((k) => k !== '__proto__'), fc.oneof(text, fc.constant(null), fc.array(text, { maxLength: 3 }))), (value) => {
+        const cleaned = cleanJsonText(value);
+        expect(JSON.parse(cleaned)).toEqual(cleanJson(value));
+        expect(cleaned).not.toMatch(/(?<!\\)(\\\\)*\\u(0000|d[89a-f])/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
