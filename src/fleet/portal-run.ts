@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { Settings } from '../../config/settings.js';
 import { selectExtractors } from '../../extractors/registry.js';
-import { openDatabase, type Database } from '../db/database.js';
+import type { Database } from '../db/database.js';
 import { ident } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
 import { ExitCode, UserFacingError } from '../exit-codes.js';
-import { runOnce } from '../run/extract-command.js';
+import { runOnce, type RunHooks } from '../run/extract-command.js';
 import type { ExtractRunSummary } from '../run/extract-run.js';
 import { resolveCredential } from './credentials.js';
+import { portalSchemaDatabase } from './fleet-db.js';
 import type { FleetMetrics } from './fleet-metrics.js';
 import { keepAccessTokenFresh, NeedsReauthError, type OAuthTokens } from './oauth.js';
 import { effectiveLimits, type PortalRecord } from './portal-spec.js';
@@ -32,7 +33,7 @@ export interface JobResult {
 export interface PortalRunDeps {
   /** The worker's settings (HUBSPOT_BASE_URL, concurrency, margins...); the portal's replace the rest. */
   settings: Settings;
-  databaseUrl: string;
+  /** The worker's one pool, in the fleet schema: the registry, the portals' shared limits, and (through a schema view) each portal's data. */
   fleetDb: Database;
   keys: KeyRing;
   oauth: OAuthTokens;
@@ -111,7 +112,7 @@ export async function runPortalJob(deps: PortalRunDeps, portalName: string, job:
 async function execute(deps: PortalRunDeps, portal: PortalRecord, job: JobInfo, signal: AbortSignal, log: Logger): Promise<JobResult> {
   const fleetSchema = deps.fleetDb.schema;
   let token: string;
-  let observe: Parameters<typeof runOnce>[7];
+  let observe: RunHooks['observe'];
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
@@ -139,7 +140,7 @@ async function execute(deps: PortalRunDeps, portal: PortalRecord, job: JobInfo, 
     token = await resolveCredential(portal, deps.keys, deps.env);
   }
   const settings = portalSettings(deps.settings, portal, token, fleetSchema);
-  const db = await openDatabase({ url: deps.databaseUrl, schema: portal.schema, poolSize: 6, applicationName: `hubspot-extract worker ${portal.name}` });
+  const db = portalSchemaDatabase(deps.fleetDb, portal.schema);
   try {
     await migrate(db);
     const summary = await runOnce(
@@ -150,7 +151,7 @@ async function execute(deps: PortalRunDeps, portal: PortalRecord, job: JobInfo, 
       stop.signal,
       log,
       deps.metrics?.forPortal(portal.name),
-      observe,
+      { observe, limitsDb: deps.fleetDb },
     );
     if (dead) throw dead;
     return {
@@ -161,6 +162,5 @@ async function execute(deps: PortalRunDeps, portal: PortalRecord, job: JobInfo, 
     };
   } finally {
     signal.removeEventListener('abort', onAbort);
-    await db.close();
   }
 }

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { FleetSettings } from '../../config/settings.js';
-import type { Queryable } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { ident } from '../db/database.js';
 import { pgBossSchema } from './fleet-db.js';
 
@@ -40,14 +40,18 @@ export interface BossOptions {
   /** Workers supervise (pg-boss maintenance: expiry, archiving); one-shot CLI commands do not. */
   supervise: boolean;
   applicationName: string;
+  /** Send pg-boss's statements through this pool (a worker's one pool) instead of a pool of its own. */
+  db?: Database;
 }
 
 export function createBoss(options: BossOptions): PgBoss {
+  const db = options.db;
   return new PgBoss({
     connectionString: options.url,
     schema: pgBossSchema(options.fleet.schema),
     application_name: options.applicationName,
     max: 3,
+    ...(db ? { db: { executeSql: (text: string, values: unknown[]) => db.query(text, values) } } : {}),
     // Per-portal cron lives in the registry (pg-boss 10 keys a cron schedule by queue name: one per queue).
     schedule: false,
     supervise: options.supervise,

@@ -8,7 +8,8 @@ import { DEFAULT_DATA_DIR, ident } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger } from '../log.js';
-import { openFleetDatabase } from './fleet-db.js';
+import { closeSharedLimits } from '../limits/pg-shared-limits.js';
+import { openFleetDatabase, workerPoolSize } from './fleet-db.js';
 import { FleetMetrics, serveFleetMetrics } from './fleet-metrics.js';
 import { OAuthTokens } from './oauth.js';
 import { runPortalJob, type JobResult, type PortalRunDeps } from './portal-run.js';
@@ -52,15 +53,18 @@ export async function runWorker(settings: Settings, options: { log?: Logger; ins
       cleanups.push(() => embedded.stop());
       url = embedded.url;
     }
-    const fleetDb = await openFleetDatabase({ databaseUrl: url, fleet: settings.fleet }, { poolSize: 4, applicationName: 'hubspot-extract worker' });
+    // One pool for everything of this process (src/fleet/fleet-db.ts says why its size is enough).
+    const fleetDb = await openFleetDatabase({ databaseUrl: url, fleet: settings.fleet }, { poolSize: workerPoolSize(settings.fleet.workerConcurrency), applicationName: 'hubspot-extract worker' });
     cleanups.push(() => fleetDb.close());
-    const boss = createBoss({ url, fleet: settings.fleet, supervise: true, applicationName: 'hubspot-extract worker queue' });
+    // The portals' shared limits (one lease renewer and LISTEN session for every run), closed after the runs.
+    cleanups.push(() => closeSharedLimits(fleetDb));
+    const boss = createBoss({ url, fleet: settings.fleet, supervise: true, applicationName: 'hubspot-extract worker queue', db: fleetDb });
     boss.on('error', (error) => log.warn({ error: error.message }, 'queue error'));
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: true, timeout: 5000 }));
     await ensureQueue(boss, settings.fleet, { update: true });
 
-    const worker = new FleetWorker(settings, url, fleetDb, boss, log);
+    const worker = new FleetWorker(settings, fleetDb, boss, log);
     await worker.start();
     cleanups.push(() => worker.presence.stop());
     if (settings.metricsPort) {
@@ -96,7 +100,6 @@ class FleetWorker {
 
   constructor(
     private readonly settings: Settings,
-    databaseUrl: string,
     private readonly fleetDb: Database,
     private readonly boss: PgBoss,
     private readonly log: Logger,
@@ -105,7 +108,7 @@ class FleetWorker {
     const app = settings.fleet.clientId && settings.fleet.clientSecret
       ? { clientId: settings.fleet.clientId, clientSecret: settings.fleet.clientSecret, baseUrl: settings.baseUrl }
       : undefined;
-    this.deps = { settings, databaseUrl, fleetDb, keys, oauth: new OAuthTokens(fleetDb, keys, app), workerId: this.id, log, metrics: this.metrics };
+    this.deps = { settings, fleetDb, keys, oauth: new OAuthTokens(fleetDb, keys, app), workerId: this.id, log, metrics: this.metrics };
     this.presence = new WorkerPresence(
       fleetDb,
       boss,

@@ -178,6 +178,14 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; di
   return { signal: both.signal, dispose: () => listeners.forEach((off) => off()) };
 }
 
+/** What a fleet worker gives the runs it makes. */
+export interface RunHooks {
+  /** Called with the run's context once it exists (the fleet swaps refreshed OAuth tokens into its client); returns its detach. */
+  observe?: (context: RunContext) => () => void;
+  /** The shared limits' database, kept open across runs (see sharedPortalLimits). */
+  limitsDb?: Database;
+}
+
 export async function runOnce(
   settings: Settings,
   db: Database,
@@ -186,8 +194,7 @@ export async function runOnce(
   signal: AbortSignal,
   baseLog: Logger,
   metrics?: RunMetrics,
-  /** Called with the run's context once it exists (the fleet swaps refreshed OAuth tokens into its client); returns its detach. */
-  observe?: (context: RunContext) => () => void,
+  hooks: RunHooks = {},
 ): Promise<ExtractRunSummary> {
   const lock = await acquireRunLock(db);
   // A lost lock (its connection closed) stops the run like a signal, and then marks it failed: another run
@@ -205,11 +212,11 @@ export async function runOnce(
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
     const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id, baseLog.bindings());
-    const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings) : undefined;
+    const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings, hooks.limitsDb) : undefined;
     if (shared) releaseShared = shared.close;
     context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits, signal: runSignal });
     watch = metrics?.attach(context);
-    unobserve = observe?.(context);
+    unobserve = hooks.observe?.(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);
     const bridge = (e: ExtractorEvent) => {
       progressBridge(e);

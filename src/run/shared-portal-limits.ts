@@ -15,12 +15,18 @@ export function sharedLimitNames(settings: Pick<Settings, 'limitName'>): { windo
   return { window: settings.limitName, search: `${settings.limitName}-search` };
 }
 
-export async function sharedPortalLimits(dataDb: Database, settings: Settings): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
+/**
+ * `limitsDb`: a database in HUBSPOT_LIMITS_SCHEMA that outlives the run, whose process-wide shared limits
+ * (one lease renewer and one LISTEN session) serve every run of the process: a fleet worker's runs share it,
+ * and it is the worker, not the run, that closes it. Without it, a run in another schema opens its own.
+ */
+export async function sharedPortalLimits(dataDb: Database, settings: Settings, limitsDb?: Database): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
+  if (limitsDb && limitsDb.schema !== settings.limitsSchema) throw new Error(`the limits database is in schema ${limitsDb.schema}, not HUBSPOT_LIMITS_SCHEMA ${settings.limitsSchema}`);
   // HUBSPOT_LIMITS_SCHEMA: processes loading one portal into different schemas still spend one budget.
-  const own = settings.limitsSchema === dataDb.schema
+  const own = limitsDb || settings.limitsSchema === dataDb.schema
     ? undefined
     : await openLimitsDatabase({ url: dataDb.clientConfig().connectionString, schema: settings.limitsSchema, dataSchema: dataDb.schema, poolSize: 4 });
-  const db = own ?? dataDb;
+  const db = limitsDb ?? own ?? dataDb;
   const names = sharedLimitNames(settings);
   try {
     const window = await ensureLimit(db, names.window, { limit: effectiveWindowLimit(settings), windowMs: TEN_SECONDLY_WINDOW_MS });
@@ -35,6 +41,7 @@ export async function sharedPortalLimits(dataDb: Database, settings: Settings): 
     return {
       limits,
       close: async () => {
+        if (limitsDb) return;
         await closeSharedLimits(db);
         await own?.close();
       },

@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js
 import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog } from '../../../src/verify/rolling-window-report.js';
 import { cliEnv, REPO_ROOT } from '../../helpers/cli-process.js';
-import { newKey, portals, startWorker, stopWorkers, until, type WorkerProcess } from '../../helpers/fleet.js';
+import { CleanupStack, newKey, portals, startWorker, until, withCleanup } from '../../helpers/fleet.js';
 import { portalDifferences } from '../../helpers/portal-equality.js';
 import { useTestDatabase } from '../../helpers/postgres.js';
 
@@ -25,23 +25,19 @@ const handle = useTestDatabase('fleet_oauth');
 const key = newKey();
 const LIMIT = 20;
 const WINDOW_MS = 1000;
-const sims: RunningSimulator[] = [];
-const workers: WorkerProcess[] = [];
+const suite = new CleanupStack();
 let fleetDb: Database;
 const env = () => ({ DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: key });
 
 beforeAll(async () => {
   fleetDb = await openDatabase({ url: handle.url, schema: 'hubspot_fleet', poolSize: 4 });
+  suite.defer(() => fleetDb.close());
 });
-afterAll(async () => {
-  await stopWorkers(workers);
-  await fleetDb?.close();
-  for (const sim of sims) await sim.close();
-});
+afterAll(() => suite.run());
 
 async function sim(options: Parameters<typeof startSimulator>[0] = {}): Promise<RunningSimulator> {
   const s = await startSimulator({ tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, ...options });
-  sims.push(s);
+  suite.defer(() => s.close());
   return s;
 }
 
@@ -96,7 +92,7 @@ describe('access tokens shared by the workers', () => {
     expect(s.oauth.requests).toHaveLength(2);
   });
 
-  it('are refreshed by one process at a time: two processes asking at once make one refresh and get the same token', async () => {
+  it('are refreshed by one process at a time: two processes asking at once make one refresh and get the same token', () => withCleanup(async (stack) => {
     const s = await sim();
     s.oauth.config.latencyMs = 1500;
     await addOAuthPortal('shared', s, s.oauth.install());
@@ -107,6 +103,11 @@ describe('access tokens shared by the workers', () => {
         cwd: REPO_ROOT,
         env: cliEnv({ DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: key, CLIENT_ID: s.oauth.config.clientId, CLIENT_SECRET: s.oauth.config.clientSecret, BASE_URL: s.url, PORTAL: 'shared' }),
         stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      stack.defer(async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
       });
       const lines: string[] = [];
       const waiters: (() => void)[] = [];
@@ -130,11 +131,11 @@ describe('access tokens shared by the workers', () => {
     const hashes = await Promise.all(clients.map(async (c) => JSON.parse(await c.line(/^\{/)).sha as string));
     expect(hashes[0]).toBe(hashes[1]);
     expect(s.oauth.requests).toHaveLength(1);
-  });
+  }));
 });
 
 describe('a worker with OAuth portals', () => {
-  it('keeps a long run on fresh tokens (no 401), and marks a revoked install needs_reauth while the other portals finish', async () => {
+  it('keeps a long run on fresh tokens (no 401), and marks a revoked install needs_reauth while the other portals finish', () => withCleanup(async (stack) => {
     // A run of several token lifetimes: about 70 calls at 10 a second, tokens living 6 s (refreshed at 3 s left).
     const live = await sim({ seed: 41, size: { contacts: 1500, companies: 40, deals: 60, engagements: 1200, forms: 2, submissions: 30 }, latencyMedianMs: 30, latencyTailMs: 80, tenSecondLimit: 10 });
     live.oauth.config.accessTokenTtlSeconds = 6;
@@ -161,8 +162,7 @@ describe('a worker with OAuth portals', () => {
       HUBSPOT_WORKER_RETRY_DELAY_SECONDS: '0',
       HUBSPOT_SEARCH_LAG_MS: '0',
       HUBSPOT_MAX_CONCURRENCY: '4',
-    });
-    workers.push(worker);
+    }, stack);
     await worker.waitFor((l) => String(l.msg).endsWith('ready'));
     expect((await portals(['run', 'live'], env())).error).toBeUndefined();
     expect((await portals(['run', 'private'], env())).error).toBeUndefined();
@@ -205,5 +205,5 @@ describe('a worker with OAuth portals', () => {
     const fresh = revokedSim.oauth.install();
     expect((await portals(['update', 'revoked', '--refresh-token-stdin'], env(), fresh)).error).toBeUndefined();
     await until('the re-authorised portal runs again', async () => (await outcome('revoked')) === 'succeeded', 60_000, 250);
-  }, 240_000);
+  }), 240_000);
 });

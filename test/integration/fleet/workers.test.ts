@@ -8,7 +8,7 @@ import { upsertLimit } from '../../../src/limits/pg-store.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
 import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog } from '../../../src/verify/rolling-window-report.js';
-import { fleet, newKey, portals, startWorker, stopWorkers, until, type WorkerProcess } from '../../helpers/fleet.js';
+import { CleanupStack, fleet, newKey, portals, startWorker, until, type WorkerProcess } from '../../helpers/fleet.js';
 import { portalDifferences } from '../../helpers/portal-equality.js';
 import { useTestDatabase } from '../../helpers/postgres.js';
 
@@ -25,7 +25,9 @@ const SIZE = { contacts: 150, companies: 20, deals: 30, engagements: 300, forms:
 const key = newKey();
 const names = ['p_env', 'p_file', 'p_enc'] as const;
 const sims = new Map<string, RunningSimulator>();
+/** The workers serve every test of the file (the later ones look at what the first one's runs left). */
 const workers: WorkerProcess[] = [];
+const suite = new CleanupStack();
 let fleetDb: Database;
 let env: NodeJS.ProcessEnv;
 let workerEnv: Record<string, string>;
@@ -48,7 +50,9 @@ function workerId(w: WorkerProcess): string {
 
 beforeAll(async () => {
   for (const [i, name] of names.entries()) {
-    sims.set(name, await startSimulator({ seed: 100 + i, size: SIZE, token: `tok-${name}-${i}-secret`, tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, latencyMedianMs: 8, latencyTailMs: 40 }));
+    const sim = await startSimulator({ seed: 100 + i, size: SIZE, token: `tok-${name}-${i}-secret`, tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, latencyMedianMs: 8, latencyTailMs: 40 });
+    suite.defer(() => sim.close());
+    sims.set(name, sim);
   }
   env = { DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: key };
   const dir = await mkdtemp(path.join(tmpdir(), 'fleet-workers-'));
@@ -61,6 +65,7 @@ beforeAll(async () => {
   ];
   for (const a of added) expect(a.error).toBeUndefined();
   fleetDb = await openDatabase({ url: handle.url, schema: 'hubspot_fleet', poolSize: 2 });
+  suite.defer(() => fleetDb.close());
   // The scaled window, on the portal's shared limit (the operator's `limits` tools can change it the same way).
   for (const name of names) await upsertLimit(fleetDb, 'hubspot_fleet', { name, limit: LIMIT, windowMs: WINDOW_MS, slotDecayPerSecond: 0, active: true });
   workerEnv = {
@@ -77,11 +82,7 @@ beforeAll(async () => {
   };
 }, 60_000);
 
-afterAll(async () => {
-  await stopWorkers(workers);
-  await fleetDb?.close();
-  for (const sim of sims.values()) await sim.close();
-});
+afterAll(() => suite.run());
 
 async function succeededRuns(portal: string): Promise<number> {
   const { rows } = await fleetDb.query<{ n: string }>(`select count(*) as n from hubspot_fleet.portal_jobs where portal = $1 and outcome = 'succeeded'`, [portal]);
@@ -91,7 +92,7 @@ async function succeededRuns(portal: string): Promise<number> {
 describe('a fleet of two workers', () => {
   it('runs every portal queued with portals run --all; each ends equal to its portal, within its limit, never two runs of one portal at once', async () => {
     metricsPort = await freePort();
-    workers.push(startWorker({ ...workerEnv, METRICS_PORT: String(metricsPort) }), startWorker(workerEnv));
+    workers.push(startWorker({ ...workerEnv, METRICS_PORT: String(metricsPort) }, suite), startWorker(workerEnv, suite));
     await Promise.all(workers.map((w) => w.waitFor((l) => String(l.msg).endsWith('ready'))));
     const queued = await portals(['run', '--all'], env);
     expect(queued.stdout.match(/queued \(job/g)).toHaveLength(3);
