@@ -5,7 +5,7 @@
  *                    and returns ten typed columns / the same query on a plain typed table          (goal <= 2)
  *   queryRatioView   the same with contacts_typed as a view over the jsonb (=view)                  (goal <= 2)
  *   loadRatio        rows/s of the loader with the typed data kept in step (jsonb rows through stagedMerge, then
- *                    syncTypedRows, one transaction per batch of LOAD_BATCH_ROWS) into empty tables
+ *                    syncTypedRows, one transaction per batch of BATCH_ROWS) into empty tables
  *                    / rows/s of plain COPY of the same rows in the same batches                   (goal >= 0.8)
  * Also reported: the loader without the typed layer, both at one 100-row page per transaction (what a run does under
  * the API limit), the query with two label columns, and a full rebuild of the typed data from the stored records
@@ -29,7 +29,6 @@ import { copyRows, stagedMerge } from '../src/load/staged-merge.js';
 import { cleanJsonText } from '../src/load/clean-text.js';
 import type { CopyValue } from '../src/load/copy-format.js';
 import { rebuildTypedRelation, syncTypedRows, type TypedRelationsMode, type TypedSourceRecord } from '../src/load/typed-relations.js';
-import { LOAD_BATCH_ROWS } from '../extractors/crm/staged-pages.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -184,6 +183,9 @@ async function rebuild(db: Database, mode: TypedRelationsMode): Promise<number> 
   return performance.now() - started;
 }
 
+/** Rows per loader transaction: about what the extractor's LOAD_BATCH_BYTES (8 MB) holds of these contacts. */
+const BATCH_ROWS = 10_000;
+
 const settle = (db: Database) => db.query('checkpoint').catch(() => {});
 
 /** Sum over batches of the time each batch's database work took (building the batch is not timed). */
@@ -191,7 +193,7 @@ async function timedBatches(
   db: Database,
   cat: CatalogProperty[],
   work: (tx: pg.PoolClient, batch: { records: TypedSourceRecord[]; rows: CopyValue[][] }) => Promise<void>,
-  size = LOAD_BATCH_ROWS,
+  size = BATCH_ROWS,
   count = CONTACTS,
 ): Promise<number> {
   let ms = 0;
@@ -333,7 +335,7 @@ async function main() {
       perPageTypedOverLoader: perPage.loaderMs / perPage.loaderTypedMs,
       query: { sql: query('hubspot.contacts_typed'), rows: matched, plainMs, tableMs, withLabelsMs: labels.ms, viewMs: view.ms, plainMsAtViewTime: plainAgain.ms },
       load: {
-        batchRows: LOAD_BATCH_ROWS,
+        batchRows: BATCH_ROWS,
         copyRowsPerSecond: rowsPerSecond(load.copyMs),
         loaderRowsPerSecond: rowsPerSecond(load.loaderMs),
         loaderTypedRowsPerSecond: rowsPerSecond(load.loaderTypedMs),
