@@ -59,14 +59,24 @@ describe('resume after SIGKILL', () => {
     const resumeFrom: Map<string, Position>[] = [];
     for (let kill = 0; kill < 5; kill++) {
       sentBefore.push(sent.length);
+      const cursorsBefore = (await portal.db.query<{ c: string }>(`select cursor::text as c from hubspot.sync_state`).catch(() => ({ rows: [] as { c: string }[] }))).rows.map((r) => r.c);
       const { child, done } = startCli(['extract'], env);
       // Wait until the process is past start-up and its run is under way, then kill it at a random moment.
       const running = async () =>
         (await portal.db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount! > 0;
       while (!(await running())) await new Promise((r) => setTimeout(r, 20));
-      // Up to 6 s: a run's first 1.6 s of searches go to the cost estimate (8 types at 5/s), so the id keyset of
-      // contacts commits its first pages only some seconds into the run.
-      await new Promise((r) => setTimeout(r, 50 + random() * 6000));
+      if (kill % 2 === 1) {
+        // Every other kill waits for a full pass under way (a page committed, more to come), so that the check
+        // below has resumes to look at however fast or slow the machine is; the others fall at random times.
+        // A page this process committed: a cursor mid-pass that was not there when it started.
+        const midPass = async () =>
+          (await portal.db.query(`select 1 from hubspot.sync_state where stream like 'objects:%' and cursor->'full'->>'after' is not null and not (cursor::text = any($1))`, [cursorsBefore])).rowCount! > 0;
+        while (!(await midPass())) await new Promise((r) => setTimeout(r, 10));
+      } else {
+        // Up to 6 s: a run's first seconds of searches go to the cost estimate (at 5/s), so the id keyset of
+        // contacts commits its first pages only some seconds into the run.
+        await new Promise((r) => setTimeout(r, 50 + random() * 6000));
+      }
       child.kill('SIGKILL');
       const result = await done;
       expect(result.signal).toBe('SIGKILL');
