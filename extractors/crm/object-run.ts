@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { BATCH_READ_LIMIT, SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
-import { RequestTooLongError } from '../../src/processor/errors.js';
+import { ObjectTypeUnavailableError, RequestTooLongError } from '../../src/processor/errors.js';
 import { URL_BUDGET_BYTES } from '../../src/hubspot/request-size.js';
 import {
   countDeleteCandidates,
@@ -41,7 +41,15 @@ import { planReads, type ReadPlan } from './strategy.js';
  * (HTTP through the reader, SQL through `src/load/`), and feeds their outcomes back as events.
  */
 export async function runCrmObject(decl: CrmObjectDeclaration, ctx: ExtractorContext): Promise<void> {
-  await new ObjectRun(decl, ctx).run();
+  if (ctx.unavailable.has(decl.name)) return;
+  try {
+    await new ObjectRun(decl, ctx).run();
+  } catch (error) {
+    // A type the portal does not have (leads without Sales Hub: 403 on its first call, its properties) is
+    // reported once and skipped; the run goes on. Any other type named by the error is not this one's to judge.
+    if (!(error instanceof ObjectTypeUnavailableError) || !error.types.includes(decl.apiType)) throw error;
+    ctx.unavailable.report(decl.name, error);
+  }
 }
 
 /**
@@ -75,13 +83,13 @@ class ObjectRun {
 
   async run(): Promise<void> {
     const { ctx, decl } = this;
-    const catalog = await ctx.reader.getPropertyNames(decl.name);
+    const catalog = await ctx.reader.getPropertyNames(decl.apiType);
     this.plan = planReads({
       type: decl.name,
       cursorField: decl.cursorField,
       catalog,
       selection: ctx.options.properties,
-      listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.name, properties),
+      listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.apiType, properties),
       urlBudgetBytes: URL_BUDGET_BYTES,
     });
     if (this.plan.unknown.length > 0) {
@@ -214,7 +222,7 @@ class ObjectRun {
   /** One page of a listing, by the pass and strategy. */
   private async fetchListPage(pass: ListingPass, readIds: boolean, after: string | undefined, archived: boolean): Promise<SourcePage> {
     const { reader } = this.ctx;
-    const type = this.decl.name;
+    const type = this.decl.apiType;
     if (archived || pass === 'sweep') {
       // Archived records are never in search: listed, with the properties when they fit, else ids only. The
       // sweep lists ids too: at 100 ids a call it spends the window (ours alone, and little used by an
@@ -235,7 +243,7 @@ class ObjectRun {
 
   /** Rows of `ids` with every selected property; ids not found (deleted since they were listed) are left out. */
   private async readRecords(ids: readonly string[], archived: boolean): Promise<RecordRow[]> {
-    const { results } = await this.ctx.reader.batchReadObjects(this.decl.name, ids, this.plan.properties, archived);
+    const { results } = await this.ctx.reader.batchReadObjects(this.decl.apiType, ids, this.plan.properties, archived);
     return results.map(toRecordRow);
   }
 
@@ -272,7 +280,7 @@ class ObjectRun {
         switch (effect.kind) {
           case 'search': {
             const request = incrementalSearch(effect.position, upper, decl.cursorField, properties);
-            const page = ctx.reader.searchObjects(decl.name, request).then((p) => ({
+            const page = ctx.reader.searchObjects(decl.apiType, request).then((p) => ({
               rows: p.results.map((r): SearchRow => ({ id: r.id, modifiedMs: modifiedMs(r, decl.cursorField) })),
               records: inline ? p.results.map(toRecordRow) : undefined,
             }));
@@ -319,7 +327,7 @@ class ObjectRun {
             event = { type: 'candidates', ids: await readDeleteCandidates(ctx.db, schema, decl.name, effect.confirm.startedAt, effect.confirm.archivedListed, effect.after, effect.limit) };
             break;
           case 'read': {
-            const read = await ctx.reader.batchReadObjects(decl.name, effect.ids, this.plan.properties, effect.archived);
+            const read = await ctx.reader.batchReadObjects(decl.apiType, effect.ids, this.plan.properties, effect.archived);
             calls++;
             event = { type: 'read', archived: effect.archived, found: read.results, missing: read.missingIds };
             break;
