@@ -19,6 +19,7 @@ import { StopRequested, type CrmObjectDeclaration, type ExtractorContext } from 
 import { onConfirm, startConfirm, type ConfirmEvent } from '../passes/confirm.js';
 import {
   fullStart,
+  newAssociationTargets,
   objectStream,
   planPasses,
   sweepStart,
@@ -100,6 +101,13 @@ class ObjectRun {
     const o = ctx.options;
     const passes = planPasses(cursor, { ...o, readsAssociations: decl.associations.length > 0 }, now);
     const full = passes.includes('full') || cursor.confirm?.pass === 'full';
+    const fresh = newAssociationTargets(cursor, decl.associations);
+    if (fresh.length > 0) {
+      // Pairs this type never read (a custom object added to the portal since the last run): every stored record
+      // is queued for them now, not at the next full association refresh. A full pass queues what it loads anyway.
+      cursor = { ...cursor, associationTargets: [...decl.associations] };
+      await this.commit(cursor, (tx) => (passes.includes('full') ? Promise.resolve() : enqueueAllForAssociations(tx, ctx.db.schema, decl.name, fresh)));
+    }
     ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy, properties: this.plan.properties.length });
     for (const pass of passes) {
       this.checkStop();

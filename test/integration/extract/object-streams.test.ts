@@ -62,7 +62,8 @@ describe('every CRM object stream', () => {
     expect(portal.sim.portal.apply('schema-property-add', now)).toBe(true);
     portal.sim.portal.apply('update', now, before.objectTypes.filter((t) => t.custom).map((t) => t.key));
     await new Promise((r) => setTimeout(r, 5));
-    const summary = await extractOnce(portal.sim, portal.db, { includeArchived: true, sweepDeletes: true });
+    // Association changes alone (no record changed) are read by the full association refresh: asked for here.
+    const summary = await extractOnce(portal.sim, portal.db, { includeArchived: true, sweepDeletes: true, refreshAssociations: true });
     expect(summary.error).toBeUndefined();
     expect(summary.mode).toBe('incremental');
     const after = portal.sim.manifest();
@@ -71,19 +72,23 @@ describe('every CRM object stream', () => {
     expect(await count('tickets', 'deleted_at is not null')).toBeGreaterThan(0);
   }, 240_000);
 
-  it('a schema added in the portal appears after the next run, with its table, its records and its pairs', async () => {
+  it('a schema added in the portal appears after the next run, with its table, its records and its pairs (read from both sides)', async () => {
     const now = Date.now();
     expect(portal.sim.portal.apply('schema-add', now)).toBe(true);
     const added = portal.sim.manifest().objectTypes.find((t) => t.name === 'subscriptions')!;
     expect(added).toBeDefined();
     for (let i = 0; i < 5; i++) portal.sim.portal.apply('create', now, [added.key]);
+    // Subscriptions read their contacts; companies (fewer) read their subscriptions: a pair new to companies, whose
+    // records did not change, so they are queued for it at once (no full association refresh in this run).
     for (let i = 0; i < 5; i++) portal.sim.portal.apply('associate', now, [added.key, 'contacts']);
+    for (let i = 0; i < 5; i++) portal.sim.portal.apply('associate', now, [added.key, 'companies']);
     await new Promise((r) => setTimeout(r, 5));
     const summary = await extractOnce(portal.sim, portal.db, { includeArchived: true });
     expect(summary.error).toBeUndefined();
     expect((await objectTypesRows()).find((r) => r.object_type_id === added.objectTypeId)).toEqual({ object_type_id: added.objectTypeId, name: 'subscriptions', table_name: 'subscriptions', custom: true });
     expect(await count('subscriptions')).toBe(5);
     expect(await count('associations', `from_type = 'subscriptions' and to_type = 'contacts'`)).toBeGreaterThan(0);
+    expect(await count('associations', `from_type = 'companies' and to_type = 'subscriptions'`)).toBeGreaterThan(0);
     expect(await portalDifferences(portal.db, portal.sim.manifest(), { includeArchived: true, maxDifferences: 50 })).toEqual([]);
   }, 240_000);
 
