@@ -28,7 +28,7 @@ describe('extracting the small portal', () => {
     }
     await new Promise((r) => setTimeout(r, 5));
     const from = portal.sim.requests().length;
-    const summary = await extractOnce(portal.sim, portal.db);
+    const summary = await extractOnce(portal.sim, portal.db, { settings: { HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: '24' } });
     expect(summary.error).toBeUndefined();
     expect(summary.mode).toBe('incremental');
     // Records, submissions and the associations of changed records are current; an association added or removed
