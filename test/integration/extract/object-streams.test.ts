@@ -125,4 +125,14 @@ describe('a type the portal does not have', () => {
     expect(await portalDifferences(withoutLeads.db, withoutLeads.sim.manifest(), { types: ['companies', 'contacts'], forms: false })).toEqual([]);
     expect(summary.calls / summary.minimumCalls!).toBeLessThanOrEqual(1.02);
   }, 240_000);
+
+  it('custom objects through the legacy paths too (the typed client\'s schemas API), with their pairs', async () => {
+    const summary = await extractOnce(withoutLeads.sim, withoutLeads.db, { objects: 'custom_objects,contacts', settings: { HUBSPOT_API_VERSION: 'legacy' } });
+    expect(summary.error).toBeUndefined();
+    expect(summary.status).toBe('succeeded');
+    expect(withoutLeads.sim.requests().some((r) => r.path === '/crm-object-schemas/v3/schemas')).toBe(true);
+    const { rows } = await withoutLeads.db.query<{ name: string }>('select name from hubspot.object_types where custom');
+    expect(rows.map((r) => r.name)).toEqual(['projects']);
+    expect(await portalDifferences(withoutLeads.db, withoutLeads.sim.manifest(), { types: ['projects', 'contacts'], forms: false })).toEqual([]);
+  }, 240_000);
 });
