@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ident, type Database } from '../src/db/database.js';
-import type { ObjectSchema } from '../src/hubspot/api.js';
+import { CUSTOM_OBJECTS_TYPE, type ObjectSchema } from '../src/hubspot/api.js';
 import { STANDARD_OBJECT_TYPES, standardObjectType } from '../src/hubspot/object-types.js';
 import { ObjectTypeUnavailableError } from '../src/processor/errors.js';
 import type { ExtractorEvent, HubSpotReader } from './types.js';
@@ -145,7 +145,7 @@ function compareTypeIds(a: string, b: string): number {
 }
 
 /** What the run reports when the schemas API itself is refused (a key without `crm.schemas.custom.read`). */
-export const CUSTOM_OBJECTS_NAME = 'custom_objects';
+export const CUSTOM_OBJECTS_NAME = CUSTOM_OBJECTS_TYPE;
 
 /**
  * Types this run found missing from the portal (or not readable with its key): each reported once, with a

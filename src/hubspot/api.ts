@@ -134,6 +134,9 @@ export interface FormSubmission {
   [field: string]: unknown;
 }
 
+/** What a refused schemas API names as missing: every custom object. */
+export const CUSTOM_OBJECTS_TYPE = 'custom_objects';
+
 /** A custom object schema, as much of it as the run needs (the schemas API's `ObjectSchema`). */
 export interface ObjectSchema {
   objectTypeId: string;
@@ -271,7 +274,9 @@ export class HubSpotApi {
       this.version === 'legacy'
         ? httpInfo(this.client.crm.schemas.coreApi.getAllWithHttpInfo(false, typedCallOptions(this.client)))
         : rawRequest(this.client, 'GET', path, { qs: { archived: false, includeAssociationDefinitions: true, includePropertyDefinitions: false } });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'schemas.list'), method: 'GET', path, shape: 'schemas', send });
+    // A key without the custom object scopes (or a portal without custom objects' product) is refused here: the
+    // run goes on without custom objects (extractors/object-types.ts reports it once).
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'schemas.list'), method: 'GET', path, shape: 'schemas', send, mayBeMissing: [CUSTOM_OBJECTS_TYPE] });
     return (data as { results: Record<string, unknown>[] }).results.map((s) => ({
       objectTypeId: String(s.objectTypeId),
       name: String(s.name),
