@@ -2,6 +2,7 @@ import type { PropertySelection } from '../config/property-selection.js';
 import type { Database } from '../src/db/database.js';
 import type { Clock } from '../src/clock.js';
 import type { CrmObjectType, ExtractorEvent, FanOut, HubSpotReader } from './types.js';
+import type { ObjectTypeInfo, UnavailableTypes } from './object-types.js';
 
 /**
  * The extractor contract, and only the contract: what a declaration says, what a run gives an extractor,
@@ -36,6 +37,13 @@ export interface ExtractorContext {
   /** Aborted on SIGTERM/SIGINT: finish the page in flight, commit, stop. */
   signal: AbortSignal;
   emit(event: ExtractorEvent): void;
+  /**
+   * Every CRM object type this run extracts (standard ones selected, custom ones discovered), resolved before
+   * any extractor starts (object-types.ts `resolveObjectTypes`); their tables exist and `object_types` lists them.
+   */
+  objectTypes: readonly ObjectTypeInfo[];
+  /** Types found missing from the portal (403/404 on their endpoints): report each once here and skip it. */
+  unavailable: UnavailableTypes;
 }
 
 export class StopRequested extends Error {
@@ -47,13 +55,15 @@ export class StopRequested extends Error {
 
 /** The declaration of a CRM object type; everything else is shared behaviour. Frozen once declared. */
 export interface CrmObjectDeclaration {
-  /** API object type and table name. */
-  readonly name: CrmObjectType;
+  /** The type's name: its table, its `object_type` in every table, its sync_state stream (ObjectTypeInfo.name). */
+  readonly name: string;
+  /** How paths name it: the plural of a standard type, a custom object's `objectTypeId`. */
+  readonly apiType: CrmObjectType;
   readonly primaryKey: 'id';
   /** Last-modified property the search API filters on: contacts use `lastmodifieddate`, the rest `hs_lastmodifieddate`. */
   readonly cursorField: 'lastmodifieddate' | 'hs_lastmodifieddate';
-  /** Types whose associations are read from this side (each pair is read from one side only). */
-  readonly associations: readonly CrmObjectType[];
+  /** Types (by name) whose associations are read from this side (each pair is read from one side only: association-pairs.ts). */
+  readonly associations: readonly string[];
 }
 
 /** What a run starts. Declared once and reused by scheduled runs, so it holds no per-run state. */
@@ -73,12 +83,28 @@ export interface FormsExtractor extends Extractor {
   readonly kind: 'forms';
 }
 
-export type AnyExtractor = CrmObjectExtractor | FormsExtractor;
+/**
+ * The selection of every custom object the portal has (`--objects custom_objects`, or all): not an extractor
+ * itself, since the types are only known at run time; the run makes one CRM object extractor per custom object
+ * it discovers.
+ */
+export interface CustomObjectsSelection {
+  readonly kind: 'custom-objects';
+  readonly name: 'custom_objects';
+}
 
-export function isCrmObjectExtractor(e: Extractor): e is CrmObjectExtractor {
+export type AnyExtractor = CrmObjectExtractor | FormsExtractor;
+/** What `--objects` selects. */
+export type Selected = AnyExtractor | CustomObjectsSelection;
+
+export function isCustomObjectsSelection(e: Selected): e is CustomObjectsSelection {
+  return e.kind === 'custom-objects';
+}
+
+export function isCrmObjectExtractor(e: Extractor | Selected): e is CrmObjectExtractor {
   return (e as Partial<CrmObjectExtractor>).kind === 'crm-object';
 }
 
-export function isFormsExtractor(e: Extractor): e is FormsExtractor {
+export function isFormsExtractor(e: Extractor | Selected): e is FormsExtractor {
   return (e as Partial<FormsExtractor>).kind === 'forms';
 }

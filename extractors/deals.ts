@@ -1,8 +1,11 @@
+import { standardReadTargets } from './association-pairs.js';
 import { crmObject } from './crm/extractor.js';
 
 export const deals = crmObject({
   name: 'deals',
+  apiType: 'deals',
   primaryKey: 'id',
   cursorField: 'hs_lastmodifieddate',
-  associations: ['contacts', 'calls', 'emails', 'meetings', 'notes', 'tasks'],
+  // Contacts, engagements, tickets and line items (association-pairs.ts).
+  associations: standardReadTargets('deals'),
 });

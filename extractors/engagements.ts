@@ -1,10 +1,10 @@
+import { standardReadTargets } from './association-pairs.js';
 import { crmObject } from './crm/extractor.js';
-import type { CrmObjectType } from './types.js';
 
-/** The five engagement types, each its own v3 object type. Their company and deal
- * associations are read from the company and deal side (fewer records); contacts outnumber them, so they read their contacts. */
-const engagement = (name: CrmObjectType) =>
-  crmObject({ name, primaryKey: 'id', cursorField: 'hs_lastmodifieddate', associations: ['contacts'] });
+/** The five engagement types, each its own v3 object type. Their company, deal, ticket and quote
+ * associations are read from those sides (fewer records); contacts outnumber them, so they read their contacts. */
+const engagement = (name: string) =>
+  crmObject({ name, apiType: name, primaryKey: 'id', cursorField: 'hs_lastmodifieddate', associations: standardReadTargets(name) });
 
 export const calls = engagement('calls');
 export const emails = engagement('emails');

@@ -1,11 +1,15 @@
-import type { AssociationBatchEntry, AssociationType, BatchReadResult, FormDefinition, FormSubmission, HubSpotObject, Page } from '../src/hubspot/api.js';
+import type { AssociationBatchEntry, AssociationType, BatchReadResult, FormDefinition, FormSubmission, HubSpotObject, ObjectSchema, Page } from '../src/hubspot/api.js';
 
 /**
  * What an extractor needs from HubSpot and from the run, kept narrow so extractors stay declarations.
  * `src/run/extract-run.ts` (`readerFor`) implements `HubSpotReader` over the run's HubSpotApi.
  */
-export const CRM_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
-export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
+/**
+ * A CRM object type as a path names it: a standard type's plural (`contacts`, `line_items`) or a custom object's
+ * `objectTypeId` (`2-3589506`). Not a closed set: custom objects are only known at run time (object-types.ts).
+ */
+export type CrmObjectType = string;
+export type { ObjectSchema };
 
 /** Records and pages as the HubSpot layer returns them: ids as strings, paging reduced to `nextAfter`. */
 export type CrmRecord = HubSpotObject;
@@ -29,6 +33,8 @@ export interface HubSpotReader {
   searchObjects(type: CrmObjectType, request: SearchRequest): Promise<Page<CrmRecord> & { total: number }>;
   batchReadObjects(type: CrmObjectType, ids: readonly string[], properties: readonly string[], archived: boolean): Promise<BatchReadResult>;
   batchReadAssociations(from: CrmObjectType, to: CrmObjectType, inputs: { id: string; after?: string }[]): Promise<AssociationRead[]>;
+  /** Every custom object schema the portal has, with its association definitions. */
+  listSchemas(): Promise<ObjectSchema[]>;
   listFormsPage(after?: string): Promise<Page<FormRecord>>;
   listFormSubmissionsPage(formId: string, after?: string): Promise<Page<SubmissionRecord>>;
 }

@@ -1,8 +1,9 @@
 import { ASSOCIATION_BATCH_LIMIT, type AssociatedObject } from '../../src/hubspot/api.js';
 import { dequeue, queueChunkStarts, readQueueChunk, replaceAssociations } from '../../src/load/associations.js';
 import type { CopyValue } from '../../src/load/copy-format.js';
+import { ObjectTypeUnavailableError } from '../../src/processor/errors.js';
 import type { CrmObjectDeclaration, ExtractorContext } from '../base.js';
-import type { CrmObjectType } from '../types.js';
+import { apiTypeOf } from '../object-types.js';
 
 /**
  * Association draining: reads the associations of every queued record of one type through the batch
@@ -17,6 +18,8 @@ import type { CrmObjectType } from '../types.js';
 export async function drainAssociations(ctx: ExtractorContext, decl: CrmObjectDeclaration): Promise<void> {
   for (const to of decl.associations) {
     if (ctx.signal.aborted) return;
+    // A type this run found missing (leads without Sales Hub) has no associations to read; its queued inputs stay.
+    if (ctx.unavailable.has(to)) continue;
     const starts = await queueChunkStarts(ctx.db, ctx.db.schema, decl.name, to, ASSOCIATION_BATCH_LIMIT);
     const chunks = starts.map((lo, i) => ({ lo, hi: starts[i + 1] }));
     // Association batches are independent of each other: they wait behind the sequential list chains and
@@ -25,8 +28,25 @@ export async function drainAssociations(ctx: ExtractorContext, decl: CrmObjectDe
   }
 }
 
-async function readChunk(ctx: ExtractorContext, from: CrmObjectType, to: CrmObjectType, chunk: { lo: string; hi?: string }): Promise<void> {
-  if (ctx.signal.aborted) return;
+/** How paths name a type: a custom object's `objectTypeId`, a standard type's name. */
+function apiType(ctx: ExtractorContext, name: string): string {
+  const info = ctx.objectTypes.find((t) => t.name === name);
+  return info ? apiTypeOf(info) : name;
+}
+
+async function readChunk(ctx: ExtractorContext, from: string, to: string, chunk: { lo: string; hi?: string }): Promise<void> {
+  if (ctx.signal.aborted || ctx.unavailable.has(to)) return;
+  try {
+    await readChunkOnce(ctx, from, to, chunk);
+  } catch (error) {
+    // The other side is a type the portal lacks (this side was just read): reported once, the pair skipped for
+    // the run, its inputs left queued. An error about this side itself fails as any other.
+    if (!(error instanceof ObjectTypeUnavailableError) || !error.types.includes(apiType(ctx, to))) throw error;
+    ctx.unavailable.report(to, error);
+  }
+}
+
+async function readChunkOnce(ctx: ExtractorContext, from: string, to: string, chunk: { lo: string; hi?: string }): Promise<void> {
   const schema = ctx.db.schema;
   const { ids, startedAt } = await readQueueChunk(ctx.db, schema, from, to, chunk.lo, chunk.hi);
   if (ids.length === 0) return;
@@ -35,7 +55,7 @@ async function readChunk(ctx: ExtractorContext, from: CrmObjectType, to: CrmObje
   const kept = new Map<string, string>();
   let inputs: { id: string; after?: string }[] = ids.map((id) => ({ id }));
   while (inputs.length > 0) {
-    const reads = await ctx.reader.batchReadAssociations(from, to, inputs);
+    const reads = await ctx.reader.batchReadAssociations(apiType(ctx, from), apiType(ctx, to), inputs);
     const more: { id: string; after?: string }[] = [];
     for (const read of reads) {
       if (!queued.has(read.fromId) || kept.has(read.fromId)) continue;

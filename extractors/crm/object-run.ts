@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { BATCH_READ_LIMIT, SEARCH_PAGE_LIMIT, LIST_PAGE_LIMIT, type SearchRequest } from '../../src/hubspot/api.js';
-import { RequestTooLongError } from '../../src/processor/errors.js';
+import { ObjectTypeUnavailableError, RequestTooLongError } from '../../src/processor/errors.js';
 import { URL_BUDGET_BYTES } from '../../src/hubspot/request-size.js';
 import {
   countDeleteCandidates,
@@ -19,6 +19,7 @@ import { StopRequested, type CrmObjectDeclaration, type ExtractorContext } from 
 import { onConfirm, startConfirm, type ConfirmEvent } from '../passes/confirm.js';
 import {
   fullStart,
+  newAssociationTargets,
   objectStream,
   planPasses,
   sweepStart,
@@ -41,7 +42,15 @@ import { planReads, type ReadPlan } from './strategy.js';
  * (HTTP through the reader, SQL through `src/load/`), and feeds their outcomes back as events.
  */
 export async function runCrmObject(decl: CrmObjectDeclaration, ctx: ExtractorContext): Promise<void> {
-  await new ObjectRun(decl, ctx).run();
+  if (ctx.unavailable.has(decl.name)) return;
+  try {
+    await new ObjectRun(decl, ctx).run();
+  } catch (error) {
+    // A type the portal does not have (leads without Sales Hub: 403 on its first call, its properties) is
+    // reported once and skipped; the run goes on. Any other type named by the error is not this one's to judge.
+    if (!(error instanceof ObjectTypeUnavailableError) || !error.types.includes(decl.apiType)) throw error;
+    ctx.unavailable.report(decl.name, error);
+  }
 }
 
 /**
@@ -75,13 +84,13 @@ class ObjectRun {
 
   async run(): Promise<void> {
     const { ctx, decl } = this;
-    const catalog = await ctx.reader.getPropertyNames(decl.name);
+    const catalog = await ctx.reader.getPropertyNames(decl.apiType);
     this.plan = planReads({
       type: decl.name,
       cursorField: decl.cursorField,
       catalog,
       selection: ctx.options.properties,
-      listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.name, properties),
+      listUrlBytes: (properties) => ctx.reader.listUrlBytes(decl.apiType, properties),
       urlBudgetBytes: URL_BUDGET_BYTES,
     });
     if (this.plan.unknown.length > 0) {
@@ -92,6 +101,13 @@ class ObjectRun {
     const o = ctx.options;
     const passes = planPasses(cursor, { ...o, readsAssociations: decl.associations.length > 0 }, now);
     const full = passes.includes('full') || cursor.confirm?.pass === 'full';
+    const fresh = newAssociationTargets(cursor, decl.associations);
+    if (fresh.length > 0) {
+      // Pairs this type never read (a custom object added to the portal since the last run): every stored record
+      // is queued for them now, not at the next full association refresh. A full pass queues what it loads anyway.
+      cursor = { ...cursor, associationTargets: [...decl.associations] };
+      await this.commit(cursor, (tx) => (passes.includes('full') ? Promise.resolve() : enqueueAllForAssociations(tx, ctx.db.schema, decl.name, fresh)));
+    }
     ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy, properties: this.plan.properties.length });
     for (const pass of passes) {
       this.checkStop();
@@ -214,7 +230,7 @@ class ObjectRun {
   /** One page of a listing, by the pass and strategy. */
   private async fetchListPage(pass: ListingPass, readIds: boolean, after: string | undefined, archived: boolean): Promise<SourcePage> {
     const { reader } = this.ctx;
-    const type = this.decl.name;
+    const type = this.decl.apiType;
     if (archived || pass === 'sweep') {
       // Archived records are never in search: listed, with the properties when they fit, else ids only. The
       // sweep lists ids too: at 100 ids a call it spends the window (ours alone, and little used by an
@@ -235,7 +251,7 @@ class ObjectRun {
 
   /** Rows of `ids` with every selected property; ids not found (deleted since they were listed) are left out. */
   private async readRecords(ids: readonly string[], archived: boolean): Promise<RecordRow[]> {
-    const { results } = await this.ctx.reader.batchReadObjects(this.decl.name, ids, this.plan.properties, archived);
+    const { results } = await this.ctx.reader.batchReadObjects(this.decl.apiType, ids, this.plan.properties, archived);
     return results.map(toRecordRow);
   }
 
@@ -272,7 +288,7 @@ class ObjectRun {
         switch (effect.kind) {
           case 'search': {
             const request = incrementalSearch(effect.position, upper, decl.cursorField, properties);
-            const page = ctx.reader.searchObjects(decl.name, request).then((p) => ({
+            const page = ctx.reader.searchObjects(decl.apiType, request).then((p) => ({
               rows: p.results.map((r): SearchRow => ({ id: r.id, modifiedMs: modifiedMs(r, decl.cursorField) })),
               records: inline ? p.results.map(toRecordRow) : undefined,
             }));
@@ -319,7 +335,7 @@ class ObjectRun {
             event = { type: 'candidates', ids: await readDeleteCandidates(ctx.db, schema, decl.name, effect.confirm.startedAt, effect.confirm.archivedListed, effect.after, effect.limit) };
             break;
           case 'read': {
-            const read = await ctx.reader.batchReadObjects(decl.name, effect.ids, this.plan.properties, effect.archived);
+            const read = await ctx.reader.batchReadObjects(decl.apiType, effect.ids, this.plan.properties, effect.archived);
             calls++;
             event = { type: 'read', archived: effect.archived, found: read.results, missing: read.missingIds };
             break;

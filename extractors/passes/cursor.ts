@@ -50,6 +50,12 @@ export interface ObjectCursor {
   lastFullAt?: number;
   lastSweepAt?: number;
   lastAssociationsAt?: number;
+  /**
+   * The types whose associations this type's stored records are queued (or were read) for. A pair new to it (a
+   * custom object added to the portal, a pair added by an upgrade) is not in it: every stored record is queued for
+   * that pair at once, rather than at the next full association refresh. Absent in older cursors: every pair is new.
+   */
+  associationTargets?: string[];
 }
 
 export const objectStream = (type: string): string => `objects:${type}`;
@@ -85,6 +91,12 @@ export function planPasses(cursor: ObjectCursor, o: PlanOptions, now: number): P
   if (!sweptNow && (o.sweepDeletes || cursor.sweep !== undefined || now - (cursor.lastSweepAt ?? 0) >= o.deleteSweepMs)) plan.push('sweep');
   if (o.readsAssociations && (o.refreshAssociations || now - (cursor.lastAssociationsAt ?? 0) >= o.associationsRefreshMs)) plan.push('enqueue-associations');
   return plan;
+}
+
+/** The association targets a type reads that its stored records were never queued for (see `associationTargets`). */
+export function newAssociationTargets(cursor: ObjectCursor, targets: readonly string[]): string[] {
+  const known = new Set(cursor.associationTargets ?? []);
+  return targets.filter((t) => !known.has(t));
 }
 
 /** The position a full pass starts or resumes from, with the strategy this run reads the type with. */

@@ -4,6 +4,7 @@ import type { CallResponse, CallSpec, RequestExecutor } from '../processor/reque
 import { endpointLabel, endpointPath, type ApiVersion } from './endpoints.js';
 import { parseJsonKeepingBigIntegers } from './json-bigint.js';
 import { datedListQuery, listRequestTarget, type ListQuery } from './request-size.js';
+import { mayBeMissing } from './object-types.js';
 import { checkShape, type ShapeKind } from './shapes.js';
 import { sendApiRequest, typedCallOptions } from './transport.js';
 
@@ -133,6 +134,25 @@ export interface FormSubmission {
   [field: string]: unknown;
 }
 
+/** What a refused schemas API names as missing: every custom object. */
+export const CUSTOM_OBJECTS_TYPE = 'custom_objects';
+
+/** A custom object schema, as much of it as the run needs (the schemas API's `ObjectSchema`). */
+export interface ObjectSchema {
+  objectTypeId: string;
+  name: string;
+  fullyQualifiedName?: string;
+  archived: boolean;
+  /** Association definitions, one per direction: `id` is the association type id. */
+  associations: { id: string; fromObjectTypeId: string; toObjectTypeId: string }[];
+}
+
+/** The types of a call that a portal may lack (object-types.ts): a 403/404 then skips them instead of failing the run. */
+function missable(...types: string[]): string[] | undefined {
+  const may = types.filter(mayBeMissing);
+  return may.length > 0 ? may : undefined;
+}
+
 export class HubSpotApi {
   /**
    * `version` picks every CRM path (HUBSPOT_API_VERSION). `legacy` calls v3/v4 through the typed client; the
@@ -166,7 +186,7 @@ export class HubSpotApi {
       this.version === 'legacy'
         ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties && [...options.properties], undefined, undefined, archived, typedCallOptions(this.client)))
         : rawRequest(this.client, 'GET', `${path}${datedListQuery(query)}`);
-    const { data } = await this.execute({ endpoint, method: 'GET', path, shape: 'list', send }).catch((e: unknown) => {
+    const { data } = await this.execute({ endpoint, method: 'GET', path, shape: 'list', send, mayBeMissing: missable(objectType) }).catch((e: unknown) => {
       throw tooLong(e, endpoint, () => Buffer.byteLength(this.listRequestTarget(objectType, query)));
     });
     const page = data as { results: unknown[]; paging?: { next?: { after?: unknown } } };
@@ -182,7 +202,7 @@ export class HubSpotApi {
       this.version === 'legacy'
         ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived, typedCallOptions(this.client)))
         : rawRequest(this.client, 'POST', `${path}?archived=${archived}`, { body });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.batchRead'), method: 'POST', path, shape: 'batch-read', send });
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.batchRead'), method: 'POST', path, shape: 'batch-read', send, mayBeMissing: missable(objectType) });
     const results = (data as { results: unknown[] }).results.map(normaliseObject);
     // Whatever the 207's errors say (their format differs between versions), an id asked for and not
     // returned is missing: deleted, archived (when not asked for archived ones) or never there.
@@ -198,7 +218,7 @@ export class HubSpotApi {
         ? // The client types `sorts` as string[] but passes objects through unchanged (contract §2.3).
           httpInfo(this.client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body as never, typedCallOptions(this.client)))
         : rawRequest(this.client, 'POST', path, { body });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.search'), method: 'POST', path, search: true, shape: 'search', send });
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.search'), method: 'POST', path, search: true, shape: 'search', send, mayBeMissing: missable(objectType) });
     const page = data as { total: number; results: unknown[]; paging?: { next?: { after?: unknown } } };
     return { total: page.total, results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
@@ -209,7 +229,7 @@ export class HubSpotApi {
       this.version === 'legacy'
         ? httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived, undefined, typedCallOptions(this.client)))
         : rawRequest(this.client, 'GET', path, { qs: { archived } });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send });
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send, mayBeMissing: missable(objectType) });
     return (data as { results: Record<string, unknown>[] }).results.map((p) => {
       const options = p.options as { label: string; value: string }[] | undefined;
       return { ...(p as unknown as PropertyDefinition), options: options?.map((o) => ({ label: o.label, value: o.value })) };
@@ -234,12 +254,40 @@ export class HubSpotApi {
       method: 'POST',
       path,
       shape: 'association-batch',
+      mayBeMissing: missable(fromType, toType),
       send: () =>
         rawRequest(this.client, 'POST', path, {
           body: { inputs: inputs.map((i) => (i.after ? { id: String(i.id), after: i.after } : { id: String(i.id) })) },
         }),
     });
     return normaliseAssociationBatch(data, inputs);
+  }
+
+  /**
+   * Every custom object schema (unpaged: the API returns them all), with its association definitions; property
+   * definitions are left out (`includePropertyDefinitions=false`): the properties API reads them per type.
+   * `legacy` through the typed client's schemas API, the dated versions through `apiRequest`.
+   */
+  async listSchemas(): Promise<ObjectSchema[]> {
+    const path = endpointPath(this.version, 'schemas.list');
+    const send = (): Promise<CallResponse<unknown>> =>
+      this.version === 'legacy'
+        ? httpInfo(this.client.crm.schemas.coreApi.getAllWithHttpInfo(false, typedCallOptions(this.client)))
+        : rawRequest(this.client, 'GET', path, { qs: { archived: false, includeAssociationDefinitions: true, includePropertyDefinitions: false } });
+    // A key without the custom object scopes (or a portal without custom objects' product) is refused here: the
+    // run goes on without custom objects (extractors/object-types.ts reports it once).
+    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'schemas.list'), method: 'GET', path, shape: 'schemas', send, mayBeMissing: [CUSTOM_OBJECTS_TYPE] });
+    return (data as { results: Record<string, unknown>[] }).results.map((s) => ({
+      objectTypeId: String(s.objectTypeId),
+      name: String(s.name),
+      ...(typeof s.fullyQualifiedName === 'string' ? { fullyQualifiedName: s.fullyQualifiedName } : {}),
+      archived: s.archived === true,
+      associations: ((s.associations as Record<string, unknown>[] | undefined) ?? []).map((a) => ({
+        id: String(a.id),
+        fromObjectTypeId: String(a.fromObjectTypeId),
+        toObjectTypeId: String(a.toObjectTypeId),
+      })),
+    }));
   }
 
   /**

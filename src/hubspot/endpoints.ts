@@ -20,7 +20,8 @@ export type Endpoint =
   | 'associations.batchRead'
   | 'associations.labels'
   | 'forms.list'
-  | 'submissions.list';
+  | 'submissions.list'
+  | 'schemas.list';
 
 export interface EndpointParams {
   type?: string;
@@ -39,6 +40,8 @@ const LEGACY: Record<Endpoint, string> = {
   'associations.labels': '/crm/v4/associations/{from}/{to}/labels',
   'forms.list': '/marketing/v3/forms',
   'submissions.list': '/form-integrations/v1/submissions/forms/{guid}',
+  // Custom object schemas: `crm-object-schemas` kept its own prefix in the dated versions (2026-09 schemas spec).
+  'schemas.list': '/crm-object-schemas/v3/schemas',
 };
 
 function dated(version: string): Record<Endpoint, string> {
@@ -51,6 +54,7 @@ function dated(version: string): Record<Endpoint, string> {
     'associations.labels': `/crm/associations/${version}/{from}/{to}/labels`,
     'forms.list': LEGACY['forms.list'],
     'submissions.list': LEGACY['submissions.list'],
+    'schemas.list': `/crm-object-schemas/${version}/schemas`,
   };
 }
 

@@ -9,7 +9,7 @@ import { MalformedResponseError } from '../processor/errors.js';
  * The typed client deserialises whatever it gets into its model classes (a 200 HTML page becomes `{}`, a
  * string `results` becomes `[{}]`), so the checks run on `data` after the client returns as well.
  */
-export type ShapeKind = 'list' | 'search' | 'batch-read' | 'association-batch' | 'properties' | 'forms' | 'submissions';
+export type ShapeKind = 'list' | 'search' | 'batch-read' | 'association-batch' | 'properties' | 'forms' | 'submissions' | 'schemas';
 
 export function checkShape(kind: ShapeKind, endpoint: string, data: unknown): void {
   const problem = shapeProblem(kind, data);
@@ -51,6 +51,18 @@ const ITEM_CHECKS: Record<ShapeKind, (item: unknown) => string | undefined> = {
   properties: (item) => (isObject(item) && typeof item.name === 'string' && item.name !== '' ? undefined : 'is not a property with a name'),
   forms: (item) => (isObject(item) && typeof item.id === 'string' && item.id !== '' ? undefined : 'is not a form with an id'),
   submissions: (item) => (isObject(item) ? undefined : `is ${describe(item)}, not an object`),
+  // A schema names its type (`objectTypeId`, used in every path of its records) and its `name` (its table's);
+  // its associations, when present, are definitions with both type ids.
+  schemas: (item) => {
+    if (!isObject(item)) return `is ${describe(item)}, not an object`;
+    if (typeof item.objectTypeId !== 'string' || item.objectTypeId === '') return 'is not a schema with an objectTypeId';
+    if (typeof item.name !== 'string' || item.name === '') return 'is not a schema with a name';
+    if (item.associations !== undefined && !Array.isArray(item.associations)) return 'has associations that are not an array';
+    for (const a of (item.associations as unknown[] | undefined) ?? []) {
+      if (!isObject(a) || typeof a.fromObjectTypeId !== 'string' || typeof a.toObjectTypeId !== 'string') return 'has an association without fromObjectTypeId/toObjectTypeId';
+    }
+    return undefined;
+  },
 };
 
 function recordProblem(item: unknown): string | undefined {

@@ -26,6 +26,11 @@ export type FailureClass =
       rateLimit?: RateLimitWait;
     }
   | { kind: 'skippable'; status: number; reason: string }
+  /**
+   * 403/404 on an endpoint of an object type that a portal may lack (the call's `mayBeMissing`): the type is
+   * skipped for the run and reported once, the run goes on. On any other endpoint a 403 stays fatal.
+   */
+  | { kind: 'unavailable'; status: number; types: readonly string[]; reason: string }
   | { kind: 'fatal'; status?: number; reason: Exclude<FatalReason, 'circuit'>; message: string }
   /** Not an HTTP or transport failure (a bug, a cancelled run): the caller rethrows it unchanged. */
   | { kind: 'unknown'; message: string };
@@ -65,13 +70,26 @@ const RESET_CODES = new Set([
 ]);
 const RESET_MESSAGES = ['socket hang up', 'premature close', 'other side closed', 'econnreset', 'aborted'];
 
+/** What the call was about, where that changes what a status means. */
+export interface CallContext {
+  /**
+   * Object types the call names that a portal may not have (HubSpot answers 403 MISSING_SCOPES, or 404, for a
+   * type the account lacks or the key may not read). Empty or absent: a 403 is a missing scope, fatal.
+   */
+  mayBeMissing?: readonly string[];
+}
+
 /** Classifies a status with its parsed body and lower-case headers (ApiException fields, or a Response). */
 export function classifyStatus(
   status: number,
   body: unknown,
   headers: Record<string, string | undefined> | undefined,
   nowMs: number,
+  context: CallContext = {},
 ): FailureClass {
+  if ((status === 403 || status === 404) && context.mayBeMissing && context.mayBeMissing.length > 0) {
+    return { kind: 'unavailable', status, types: context.mayBeMissing, reason: status === 403 ? missingScopeMessage(body) : errorReason(body, status) };
+  }
   if (status === 429) {
     const wait = rateLimitWait(body, headers, nowMs);
     if (wait.kind === 'daily') {
@@ -109,15 +127,15 @@ export function classifyStatus(
 }
 
 /** Classifies anything a call can throw: ApiException, HttpStatusError, SyntaxError, timeouts, socket errors. */
-export function classifyFailure(error: unknown, nowMs: number): FailureClass {
+export function classifyFailure(error: unknown, nowMs: number, context: CallContext = {}): FailureClass {
   if (error instanceof RequestTimeoutError) return { kind: 'retryable', cause: 'timeout' };
   if (error instanceof MalformedResponseError) return { kind: 'retryable', cause: 'malformed-response' };
-  if (error instanceof HttpStatusError) return classifyStatus(error.code, error.body, error.headers, nowMs);
+  if (error instanceof HttpStatusError) return classifyStatus(error.code, error.body, error.headers, nowMs, context);
   if (!error || typeof error !== 'object') return { kind: 'unknown', message: String(error) };
   const e = error as { code?: unknown; body?: unknown; headers?: unknown; name?: unknown; message?: unknown; type?: unknown; cause?: unknown; errno?: unknown };
   // ApiException from @hubspot/api-client: numeric `code` is the HTTP status.
   if (typeof e.code === 'number' && e.code >= 100 && e.code <= 599) {
-    return classifyStatus(e.code, e.body, asHeaders(e.headers), nowMs);
+    return classifyStatus(e.code, e.body, asHeaders(e.headers), nowMs, context);
   }
   const message = typeof e.message === 'string' ? e.message : '';
   const name = typeof e.name === 'string' ? e.name : '';
@@ -137,7 +155,7 @@ export function classifyFailure(error: unknown, nowMs: number): FailureClass {
   }
   if (RESET_MESSAGES.some((m) => lower.includes(m))) return { kind: 'retryable', cause: 'connection-reset' };
   if (e.cause && e.cause !== error) {
-    const inner = classifyFailure(e.cause, nowMs);
+    const inner = classifyFailure(e.cause, nowMs, context);
     if (inner.kind !== 'unknown') return inner;
   }
   return { kind: 'unknown', message: message || name || 'unknown error' };

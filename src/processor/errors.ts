@@ -133,3 +133,22 @@ export class RequestTooLongError extends Error {
     this.name = 'RequestTooLongError';
   }
 }
+
+/**
+ * A call about an object type the portal does not have, or that this key may not read (403 or 404 on an endpoint
+ * of a type that portals may lack: leads without Sales Hub, the commerce objects, a custom object whose schema went
+ * away). Not a failure of the run: the type is reported once and skipped (classify.ts decides, from the call's
+ * `mayBeMissing` types). `types` are the types the call named that may be missing.
+ */
+export class ObjectTypeUnavailableError extends Error {
+  readonly code = 'OBJECT_TYPE_UNAVAILABLE';
+  constructor(
+    readonly types: readonly string[],
+    readonly status: number,
+    readonly reason: string,
+    readonly endpoint: string,
+  ) {
+    super(`${endpoint} answered ${status} for ${types.join(' or ')}: ${reason}`);
+    this.name = 'ObjectTypeUnavailableError';
+  }
+}

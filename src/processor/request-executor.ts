@@ -11,6 +11,7 @@ import {
   FatalRunError,
   RequestTimeoutError,
   RetriesExhaustedError,
+  ObjectTypeUnavailableError,
   RunStopped,
   SkippedItemError,
 } from './errors.js';
@@ -49,6 +50,8 @@ export interface CallSpec<T> {
   /** The concrete path for the request log (no query string). */
   path: string;
   search?: boolean;
+  /** Object types named by the call that a portal may lack: a 403/404 skips the type (classify.ts `unavailable`). */
+  mayBeMissing?: readonly string[];
   /** Performs the HTTP call; non-2xx must reject with an ApiException-like {code, body, headers}. */
   send(): Promise<CallResponse<T>>;
 }
@@ -179,6 +182,12 @@ export class RequestExecutor {
           this.statistics.recordSkipped();
           this.events.emit({ type: 'skip', t: now, endpoint: spec.endpoint, status: failure.status, reason: failure.reason, desc });
           throw new SkippedItemError(failure.status, failure.reason, spec.endpoint);
+        }
+        case 'unavailable': {
+          breaker.onNeutral();
+          this.statistics.recordSkipped();
+          this.events.emit({ type: 'skip', t: now, endpoint: spec.endpoint, status: failure.status, reason: failure.reason, desc });
+          throw new ObjectTypeUnavailableError(failure.types, failure.status, failure.reason, spec.endpoint);
         }
         case 'unknown': {
           breaker.onNeutral();
@@ -333,13 +342,13 @@ export class RequestExecutor {
       this.events.emit({ type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, outcome: 'ok', desc });
       return { ok: true, response };
     }
-    const failure = classifyFailure(error, endedAt);
+    const failure = classifyFailure(error, endedAt, { mayBeMissing: spec.mayBeMissing });
     if (failure.kind === 'retryable' && failure.cause === 'rate-limit') {
       this.statistics.recordRateLimited();
       this.events.emit({ type: 'rate-limited', t: endedAt, endpoint: spec.endpoint, policy: failure.rateLimit?.policy ?? 'UNKNOWN', desc });
     }
     if (failure.kind === 'fatal' && failure.reason === 'daily-budget') this.statistics.recordRateLimited();
-    const outcome = failure.kind === 'retryable' ? 'retry' : failure.kind === 'skippable' ? 'skip' : failure.kind === 'fatal' ? 'fatal' : 'failed';
+    const outcome = failure.kind === 'retryable' ? 'retry' : failure.kind === 'skippable' || failure.kind === 'unavailable' ? 'skip' : failure.kind === 'fatal' ? 'fatal' : 'failed';
     this.events.emit({ type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, outcome, desc });
     return { ok: false, failure, error };
   }

@@ -10,7 +10,8 @@ import type { Strategy } from '../../extractors/passes/cursor.js';
  * its two budgets: the ten-second window and the search API's own per-second limit.
  *
  * Window calls:
- *   Σ_types 1                                              properties
+ *   1 with custom objects selected                         the schemas API (custom objects named)
+ * + Σ_types 1                                              properties (for a type the portal lacks, the one call that finds it missing)
  * + Σ_inline types  max(1, ⌈N_t / 100⌉)                    list pages with every property (100 per page)
  * + Σ_by-ids types  ⌈N_t / 100⌉                            batch/read, 100 ids per call
  * + (archived, with --include-archived: inline ⌈A_t / 100⌉ list pages; by ids ⌈A_t / 100⌉ id pages + ⌈A_t / 100⌉ reads)
@@ -37,6 +38,10 @@ export interface CallBudget {
 
 export interface BudgetInput {
   objects: readonly { decl: CrmObjectDeclaration; strategy: Strategy }[];
+  /** Custom objects were selected: the schemas API was asked for them. */
+  schemas: boolean;
+  /** Types the portal turned out not to have: one call each, then nothing. */
+  unavailable: ReadonlySet<string>;
   forms: boolean;
   includeArchived: boolean;
   /** batch/read calls the run made to confirm deletion candidates. */
@@ -47,9 +52,13 @@ export interface BudgetInput {
 
 export async function minimumFullRunCalls(db: Database, input: BudgetInput): Promise<CallBudget> {
   const s = ident(db.schema);
-  let window = input.confirmCalls;
+  let window = input.confirmCalls + (input.schemas ? 1 : 0);
   let search = 0;
   for (const { decl, strategy } of input.objects) {
+    if (input.unavailable.has(decl.name)) {
+      window += 1;
+      continue;
+    }
     const live = await countLiveRecords(db, db.schema, decl.name, false);
     const archived = input.includeArchived ? await countLiveRecords(db, db.schema, decl.name, true) : 0;
     window += 1;
@@ -62,6 +71,7 @@ export async function minimumFullRunCalls(db: Database, input: BudgetInput): Pro
       if (input.includeArchived) window += Math.max(1, Math.ceil(archived / LIST_PAGE_LIMIT)) + Math.ceil(archived / BATCH_READ_LIMIT);
     }
     for (const to of decl.associations) {
+      if (input.unavailable.has(to)) continue;
       const { rows: chunks } = await db.query<{ pages: string }>(
         `with ids as (
            select o.id, (row_number() over (order by o.id) - 1) / ${ASSOCIATION_BATCH_LIMIT} as chunk,

@@ -1,7 +1,8 @@
 import type { Database } from '../db/database.js';
 import { ident } from '../db/database.js';
 import type { RunContext } from './run-context.js';
-import { isCrmObjectExtractor, type AnyExtractor, type CrmObjectExtractor } from '../../extractors/base.js';
+import { isCrmObjectExtractor, isCustomObjectsSelection, type CrmObjectExtractor, type Selected } from '../../extractors/base.js';
+import { ObjectTypeUnavailableError } from '../processor/errors.js';
 import type { ObjectCursor } from '../../extractors/passes/cursor.js';
 import { INCREMENTAL_PROGRESS_PER_SEARCH } from '../../extractors/passes/incremental.js';
 import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
@@ -22,7 +23,7 @@ export interface CostEstimate {
 /** Each type's cursor as the run starts: read before the run writes any, since the estimate runs beside it. */
 export type StartCursors = Map<string, ObjectCursor | undefined>;
 
-export async function readStartCursors(db: Database, extractors: readonly AnyExtractor[]): Promise<StartCursors> {
+export async function readStartCursors(db: Database, extractors: readonly Selected[]): Promise<StartCursors> {
   const streams = objectExtractors(extractors).map((o) => o.stream);
   const { rows } = await db.query<{ stream: string; cursor: ObjectCursor }>(
     `select stream, cursor from ${ident(db.schema)}.sync_state where stream = any($1)`, [streams]);
@@ -34,7 +35,7 @@ export async function readStartCursors(db: Database, extractors: readonly AnyExt
 export async function estimateRunCost(
   context: RunContext,
   cursors: StartCursors,
-  extractors: readonly AnyExtractor[],
+  extractors: readonly Selected[],
   fullRefresh: boolean,
   spent: { requests: number } = { requests: 0 },
 ): Promise<CostEstimate> {
@@ -47,18 +48,31 @@ export async function estimateRunCost(
     const inc = cursor?.incremental;
     const full = fullRefresh || !inc || cursor?.full !== undefined;
     const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
-    const page = await api.searchObjects(o.decl.name, { filterGroups, limit: 1, properties: ['hs_object_id'] })
+    const page = await api.searchObjects(o.decl.apiType, { filterGroups, limit: 1, properties: ['hs_object_id'] })
+      .catch((error: unknown) => {
+        // A type the portal lacks costs the run one call (its properties), which finds it missing.
+        if (error instanceof ObjectTypeUnavailableError) return undefined;
+        throw error;
+      })
       .finally(() => spent.requests++);
+    if (page === undefined) {
+      calls += 1;
+      continue;
+    }
     sizes[o.decl.name] = page.total;
     calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_LIMIT)) : Math.ceil(page.total / INCREMENTAL_PROGRESS_PER_SEARCH) + 1;
   }
   for (const o of objects) {
+    if (sizes[o.decl.name] === undefined) continue;
     for (const _to of o.decl.associations) calls += Math.max(1, Math.ceil((sizes[o.decl.name] ?? 0) / ASSOCIATION_BATCH_LIMIT));
   }
+  // Custom objects are named by the schemas API only once the run starts: its call is counted here, their records
+  // and pairs are not (the run's summary counts them in the minimum).
+  if (extractors.some(isCustomObjectsSelection)) calls += 1;
   const dailyLimit = context.settings.dailyLimit;
   return { calls, dailyLimit, shareOfDailyLimit: `${((calls / dailyLimit) * 100).toFixed(2)}%`, records: sizes };
 }
 
-function objectExtractors(extractors: readonly AnyExtractor[]): CrmObjectExtractor[] {
+function objectExtractors(extractors: readonly Selected[]): CrmObjectExtractor[] {
   return extractors.filter(isCrmObjectExtractor);
 }

@@ -11,8 +11,8 @@ import { createLogger } from '../log.js';
 import { systemClock } from '../clock.js';
 import { createRunContext } from './run-context.js';
 import { selectExtractors } from '../../extractors/registry.js';
-import type { AnyExtractor } from '../../extractors/base.js';
-import { CRM_OBJECT_TYPES } from '../../extractors/types.js';
+import type { Selected } from '../../extractors/base.js';
+import { STANDARD_OBJECT_TYPES } from '../hubspot/object-types.js';
 import { unknownSelectionTypes } from '../../config/property-selection.js';
 import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
@@ -77,11 +77,13 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     HUBSPOT_PROPERTIES: opts.properties,
   };
   let settings = loadSettings(flags);
-  const unknownTypes = unknownSelectionTypes(settings.properties, CRM_OBJECT_TYPES);
+  // Custom objects are only known once the run has asked the schemas API: the selection can name standard types.
+  const standardTypes = STANDARD_OBJECT_TYPES.map((t) => t.name);
+  const unknownTypes = unknownSelectionTypes(settings.properties, standardTypes);
   if (unknownTypes.length > 0) {
-    throw new UserFacingError(`HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${CRM_OBJECT_TYPES.join(', ')}`, ExitCode.usage);
+    throw new UserFacingError(`HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`, ExitCode.usage);
   }
-  let extractors: AnyExtractor[];
+  let extractors: Selected[];
   try {
     extractors = selectExtractors(opts.objects);
   } catch (e) {
@@ -189,7 +191,7 @@ export interface RunHooks {
 export async function runOnce(
   settings: Settings,
   db: Database,
-  extractors: AnyExtractor[],
+  extractors: Selected[],
   opts: ExtractCommandOptions,
   signal: AbortSignal,
   baseLog: Logger,

@@ -1,10 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import type { Settings } from '../../config/settings.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { RunContext } from './run-context.js';
 import { DailyBudgetExhausted, FatalRunError, RunStopped } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-stats.js';
-import { isCrmObjectExtractor, isFormsExtractor, StopRequested, type AnyExtractor, type ExtractorContext, type RunOptions } from '../../extractors/base.js';
+import { isCrmObjectExtractor, isCustomObjectsSelection, isFormsExtractor, StopRequested, type AnyExtractor, type ExtractorContext, type RunOptions, type Selected } from '../../extractors/base.js';
+import { resolveObjectTypes, UnavailableTypes } from '../../extractors/object-types.js';
+import { runExtractors, selectedStandardTypes } from '../../extractors/registry.js';
 import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
 import type { Strategy } from '../../extractors/passes/cursor.js';
 import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
@@ -21,7 +24,8 @@ export interface ExtractRunRequest {
   settings: Settings;
   db: Database;
   context: RunContext;
-  extractors: AnyExtractor[];
+  /** What `--objects` selected; custom objects become extractors once the run has discovered them. */
+  extractors: Selected[];
   fullRefresh: boolean;
   includeArchived: boolean;
   refreshAssociations: boolean;
@@ -60,6 +64,8 @@ export interface ExtractRunSummary {
   searchCalls: number;
   /** Association inputs not read this run (an error other than NO_ASSOCIATIONS_FOUND, or absent from the reply): kept queued. */
   associationInputsKept: number;
+  /** Types skipped because the portal does not have them (or the key may not read them), with HubSpot's answer. */
+  unavailableTypes: Record<string, string>;
   /** Per CRM type: how its records were read (the last strategy of the run) and how many properties. */
   reads: Record<string, { strategy: Strategy; properties?: number }>;
   stats: RequestStats;
@@ -75,6 +81,7 @@ export function readerFor(api: HubSpotApi): HubSpotReader {
     searchObjects: (type, request) => api.searchObjects(type, request),
     batchReadObjects: (type, ids, properties, archived) => api.batchReadObjects(type, ids, properties, archived),
     batchReadAssociations: (from, to, inputs) => api.batchReadAssociations(from, to, inputs),
+    listSchemas: () => api.listSchemas(),
     listFormsPage: (after) => api.listFormsPage(after),
     listFormSubmissionsPage: (formId, after) => api.listFormSubmissionsPage(formId, after),
   };
@@ -132,32 +139,42 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   };
   // One extractor's fatal error (401, daily budget) stops the others at their next page.
   const stop = new AbortController();
+  // Every pass of every type listens for the stop: with the types of issue 14 and any number of custom objects,
+  // more than Node's default of 10 at once, which is no leak.
+  setMaxListeners(0, stop.signal);
   const onOuterAbort = () => stop.abort();
   req.signal.addEventListener('abort', onOuterAbort, { once: true });
   // A signal that came before this point (during start-up) stops the run too, before its first page.
   if (req.signal.aborted) stop.abort();
-  const ctx: ExtractorContext = {
-    db,
-    reader: readerFor(context.api),
-    fanOut: fanOutFor(context),
-    clock: req.clock,
-    options,
-    signal: stop.signal,
-    emit,
-  };
+  const unavailable = new UnavailableTypes(emit);
+  const base = { db, reader: readerFor(context.api), fanOut: fanOutFor(context), clock: req.clock, options, signal: stop.signal, emit, unavailable };
+  let firstError: unknown;
+  let ctx: ExtractorContext = { ...base, objectTypes: [] };
+  let extractors: AnyExtractor[] = [];
+  const wantsCustom = req.extractors.some(isCustomObjectsSelection);
+
+  // The run's object types (issue 14, streams-obj), before any extractor starts: custom objects discovered from the
+  // schemas API, their tables created, `object_types` upserted. Every stream below works from `ctx.objectTypes`.
+  try {
+    const resolved = await runInTask({ desc: 'object types', priority: 0 }, () => resolveObjectTypes(base, selectedStandardTypes(req.extractors), wantsCustom));
+    ctx = { ...base, objectTypes: resolved.types };
+    extractors = runExtractors(req.extractors, resolved);
+  } catch (error) {
+    if (!(error instanceof StopRequested) && !(error instanceof RunStopped)) firstError = error;
+    stop.abort();
+  }
 
   // Longest chain first: each type's list pages form one sequential chain, so the run ends when the longest
   // one does. Its requests go ahead in the limiters' queues once the estimate says how long each chain is.
-  const tasks = new Map(req.extractors.map((e) => [e.name, { desc: e.name, priority: 0 }]));
+  const tasks = new Map(extractors.map((e) => [e.name, { desc: e.name, priority: 0 }]));
   void req.expectedRecords?.then((records) => {
     for (const [name, count] of Object.entries(records ?? {})) {
       const task = tasks.get(name);
       if (task) task.priority = Math.ceil(count / LIST_PAGE_LIMIT);
     }
   });
-  let firstError: unknown;
   await Promise.all(
-    req.extractors.map(async (extractor) => {
+    extractors.map(async (extractor) => {
       try {
         await runInTask(tasks.get(extractor.name)!, () => extractor.run(ctx));
       } catch (error) {
@@ -182,10 +199,12 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
         : 'succeeded';
   let minimum: CallBudget | undefined;
   if (status === 'succeeded' && mode === 'full') {
-    const objects = req.extractors.filter(isCrmObjectExtractor).map((e) => ({ decl: e.decl, strategy: strategies.get(e.name) ?? 'inline' }));
+    const objects = extractors.filter(isCrmObjectExtractor).map((e) => ({ decl: e.decl, strategy: strategies.get(e.name) ?? 'inline' }));
     minimum = await minimumFullRunCalls(db, {
       objects,
-      forms: req.extractors.some(isFormsExtractor),
+      schemas: wantsCustom,
+      unavailable: new Set(Object.keys(unavailable.all())),
+      forms: extractors.some(isFormsExtractor),
       includeArchived: req.includeArchived,
       confirmCalls,
       windowPerSecond: context.limits.ratePerSecond,
@@ -197,8 +216,9 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const runSearchCalls = Math.max(0, searchCalls - estimateCalls);
   const error = firstError === undefined ? undefined : errorLine(firstError);
   const reads = Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }]));
+  const unavailableTypes = unavailable.all();
   await finishRunRecord(db, run, status, {
-    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads,
+    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads, unavailableTypes,
   }, error);
   return {
     runId: run.id,
@@ -211,6 +231,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     minimum,
     searchCalls: runSearchCalls,
     associationInputsKept,
+    unavailableTypes,
     reads,
     stats,
     error,

@@ -166,10 +166,10 @@ describe('HUBSPOT_PROPERTIES', () => {
   }, 120_000);
 
   it('an unknown object type in --properties is one line and exit 2, before anything is touched', async () => {
-    const r = await runCli(['extract', '--properties', 'contacts:email;tickets:subject'], { HUBSPOT_ACCESS_TOKEN: 'x', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const r = await runCli(['extract', '--properties', 'contacts:email;tickets:subject;widgets:size'], { HUBSPOT_ACCESS_TOKEN: 'x', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: HUBSPOT_PROPERTIES\/--properties: unknown object type "tickets"; expected one of contacts, /);
+    expect(r.stderr).toMatch(/^error: HUBSPOT_PROPERTIES\/--properties: unknown object type "widgets"; expected one of contacts, .*line_items/);
   }, 60_000);
 
   it('bad syntax is one line naming the setting, exit 2', async () => {

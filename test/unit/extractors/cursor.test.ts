@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFullPass, afterSweep, fullStart, planPasses, sweepStart, type ObjectCursor, type Pass, type PlanOptions } from '../../../extractors/passes/cursor.js';
+import { afterFullPass, afterSweep, fullStart, newAssociationTargets, planPasses, sweepStart, type ObjectCursor, type Pass, type PlanOptions } from '../../../extractors/passes/cursor.js';
 
 const NOW = 1_000_000_000;
 const DAY = 86_400_000;
@@ -63,5 +63,24 @@ describe('the cursor a pass ends with', () => {
     const sweeping: ObjectCursor = { incremental: { ts: 9 }, sweep: { startedAt: 50 }, confirm: { startedAt: 50, pass: 'sweep', archivedListed: true }, lastSweepAt: 1 };
     expect(afterSweep(sweeping, 50, true)).toEqual({ incremental: { ts: 9 }, lastSweepAt: 50 });
     expect(afterSweep(sweeping, 50, false)).toEqual({ incremental: { ts: 9 }, lastSweepAt: 1 });
+  });
+});
+
+describe('newAssociationTargets: pairs a type reads that its stored records were never queued for', () => {
+  const table: [string, ObjectCursor, string[], string[]][] = [
+    ['a cursor from before the field: every pair is new (one read of them all)', { incremental: { ts: 1 } }, ['contacts', 'deals'], ['contacts', 'deals']],
+    ['nothing new', { associationTargets: ['contacts', 'deals'] }, ['contacts', 'deals'], []],
+    ['a custom object added to the portal', { associationTargets: ['contacts', 'deals'] }, ['contacts', 'deals', 'projects'], ['projects']],
+    ['a pair no longer read is no new pair', { associationTargets: ['contacts', 'projects'] }, ['contacts'], []],
+    ['a type that reads none', { associationTargets: [] }, [], []],
+  ];
+  it.each(table)('%s', (_name, cursor, targets, expected) => {
+    expect(newAssociationTargets(cursor, targets)).toEqual(expected);
+  });
+
+  it('the field survives a full pass and a sweep', () => {
+    const cursor: ObjectCursor = { incremental: { ts: 1 }, associationTargets: ['contacts'] };
+    expect(afterFullPass(cursor, NOW, 0, true).associationTargets).toEqual(['contacts']);
+    expect(afterSweep(cursor, NOW, true).associationTargets).toEqual(['contacts']);
   });
 });

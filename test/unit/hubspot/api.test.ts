@@ -6,7 +6,7 @@ import { systemClock } from '../../../src/clock.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 import { HubSpotApi, modifiedDateProperty } from '../../../src/hubspot/api.js';
 import { createHubSpotClient } from '../../../src/hubspot/client.js';
-import { RequestTooLongError, SkippedItemError } from '../../../src/processor/errors.js';
+import { FatalRunError, ObjectTypeUnavailableError, RequestTooLongError, SkippedItemError } from '../../../src/processor/errors.js';
 import type { ApiVersion } from '../../../src/hubspot/endpoints.js';
 import { listUrlBytes, searchBodyChars } from '../../../src/hubspot/request-size.js';
 import { EngineEvents, type EngineEvent } from '../../../src/processor/events.js';
@@ -342,5 +342,57 @@ describe('HubSpotApi: dated paths, 414, association errors', () => {
       { fromId: '3', to: [], error: 'INTERNAL_ERROR: try again' },
       { fromId: '4', to: [], error: 'missing from the reply (neither in results nor in errors)' },
     ]);
+  });
+});
+
+describe('HubSpotApi: custom object schemas and types a portal lacks', () => {
+  const SCHEMA = { id: '3589506', objectTypeId: '2-3589506', name: 'projects', fullyQualifiedName: 'p20000001_projects', archived: false, labels: { singular: 'Project', plural: 'Projects' },
+    requiredProperties: [], searchableProperties: [], secondaryDisplayProperties: [], allowsSensitiveProperties: false, properties: [],
+    associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1', name: 'projects_to_contacts' }] };
+
+  it('lists the schemas at the dated path, association definitions in, property definitions out', async () => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 200, JSON.stringify({ results: [SCHEMA] }));
+    const { api } = makeApi(5000, '2026-09');
+    expect(await api.listSchemas()).toEqual([
+      { objectTypeId: '2-3589506', name: 'projects', fullyQualifiedName: 'p20000001_projects', archived: false, associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1' }] },
+    ]);
+    const url = new URL(seen[0].url, baseUrl);
+    expect(url.pathname).toBe('/crm-object-schemas/2026-09/schemas');
+    expect(url.searchParams.get('includeAssociationDefinitions')).toBe('true');
+    expect(url.searchParams.get('includePropertyDefinitions')).toBe('false');
+  });
+
+  it('a schemas reply that is not the shape is retried, never read as "no custom objects"', async () => {
+    seen.length = 0;
+    let n = 0;
+    handler = (_req, res) => (n++ === 0 ? json(res, 200, JSON.stringify({ results: [{ name: 'projects' }] })) : json(res, 200, JSON.stringify({ results: [SCHEMA] })));
+    const { api } = makeApi(5000, '2026-09');
+    expect((await api.listSchemas()).map((s) => s.objectTypeId)).toEqual(['2-3589506']);
+    expect(seen).toHaveLength(2);
+  });
+
+  const refused = JSON.stringify({ status: 'error', message: "This app hasn't been granted all required scopes to make this call.", category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }] });
+  const table: [string, (api: HubSpotApi) => Promise<unknown>, readonly string[]][] = [
+    ['the properties of leads', (api) => api.getProperties('leads'), ['leads']],
+    ['a list page of a custom object', (api) => api.listObjectsPage('2-3589506', {}), ['2-3589506']],
+    ['a search of products', (api) => api.searchObjects('products', { limit: 1 }), ['products']],
+    ['companies -> leads associations (only leads may be missing)', (api) => api.batchReadAssociations('companies', 'leads', [{ id: '1' }]), ['leads']],
+    ['the schemas API (no custom object scopes)', (api) => api.listSchemas(), ['custom_objects']],
+  ];
+  it.each(table)('403 on %s: the type is unavailable, the run is not stopped', async (_name, call, types) => {
+    handler = (_req, res) => json(res, 403, refused);
+    const { api, executor } = makeApi(5000, '2026-09');
+    const error = await call(api).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectTypeUnavailableError);
+    expect((error as ObjectTypeUnavailableError).types).toEqual(types);
+    expect(executor.fatalError()).toBeUndefined();
+  });
+
+  it('403 on contacts still stops the run: a key without a core scope', async () => {
+    handler = (_req, res) => json(res, 403, refused);
+    const { api, executor } = makeApi(5000, '2026-09');
+    await expect(api.getProperties('contacts')).rejects.toBeInstanceOf(FatalRunError);
+    expect(executor.fatalError()).toBeInstanceOf(FatalRunError);
   });
 });

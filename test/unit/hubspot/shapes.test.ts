@@ -20,6 +20,7 @@ const GOOD: Record<ShapeKind, unknown> = {
   properties: { results: [{ name: 'email', type: 'string' }] },
   forms: { results: [{ id: 'guid', name: 'x' }] },
   submissions: { results: [{ values: [] }] },
+  schemas: { results: [{ id: '3589506', objectTypeId: '2-3589506', name: 'projects', associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1' }] }] },
 };
 
 describe('shape checks', () => {
@@ -44,6 +45,10 @@ describe('shape checks', () => {
     ['an association result without to', 'association-batch', { results: [{ from: { id: '1' } }] }, /no to array/],
     ['a property without a name', 'properties', { results: [{ label: 'x' }] }, /property with a name/],
     ['a form without an id', 'forms', { results: [{ name: 'x' }] }, /form with an id/],
+    ['a schema without an objectTypeId', 'schemas', { results: [{ name: 'projects' }] }, /objectTypeId/],
+    ['a schema without a name', 'schemas', { results: [{ objectTypeId: '2-1' }] }, /with a name/],
+    ['a schema whose associations are not an array', 'schemas', { results: [{ objectTypeId: '2-1', name: 'p', associations: {} }] }, /not an array/],
+    ['a schema association without its type ids', 'schemas', { results: [{ objectTypeId: '2-1', name: 'p', associations: [{ id: '1' }] }] }, /fromObjectTypeId/],
   ];
   it.each(specific)('%s', (_name, kind, body, message) => {
     expect(shapeProblem(kind, body)).toMatch(message);

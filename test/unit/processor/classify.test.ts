@@ -90,3 +90,23 @@ describe('classifyFailure', () => {
     expect(result).toMatchObject({ kind: 'retryable', rateLimit: { kind: 'window', serverUsed: 100 } });
   });
 });
+
+describe('a type the portal may lack', () => {
+  // HubSpot answers a type the account lacks (leads without Sales Hub) or the key may not read with 403
+  // MISSING_SCOPES, or 404; on a call naming such a type that skips the type, elsewhere a 403 stays fatal.
+  const table: [string, unknown, readonly string[] | undefined, string][] = [
+    ['403 MISSING_SCOPES on leads', apiException(403, { category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }] }), ['leads'], 'unavailable'],
+    ['403 without category (an OAuth token) on leads', apiException(403, { message: 'You do not have permissions to view_schema object type' }), ['leads'], 'unavailable'],
+    ['404 on a custom object', new HttpStatusError(404, { message: 'resource not found' }, {}), ['2-3589506'], 'unavailable'],
+    ['403 on contacts (no type may be missing)', apiException(403, { category: 'MISSING_SCOPES' }), undefined, 'fatal'],
+    ['403 with an empty list', apiException(403, { category: 'MISSING_SCOPES' }), [], 'fatal'],
+    ['404 on contacts', new HttpStatusError(404, { message: 'resource not found' }, {}), undefined, 'skippable'],
+    ['500 on leads is still retried', apiException(500, {}), ['leads'], 'retryable'],
+    ['429 on leads is still a rate limit', apiException(429, { policyName: 'TEN_SECONDLY_ROLLING' }), ['leads'], 'retryable'],
+  ];
+  it.each(table)('%s', (_name, error, mayBeMissing, kind) => {
+    const result = classifyFailure(error, NOW, { mayBeMissing });
+    expect(result.kind).toBe(kind);
+    if (result.kind === 'unavailable') expect(result.types).toEqual(mayBeMissing);
+  });
+});
