@@ -20,7 +20,9 @@ export type Endpoint =
   | 'associations.batchRead'
   | 'associations.labels'
   | 'forms.list'
-  | 'submissions.list';
+  | 'submissions.list'
+  | 'owners.list'
+  | 'pipelines.list';
 
 export interface EndpointParams {
   type?: string;
@@ -39,6 +41,8 @@ const LEGACY: Record<Endpoint, string> = {
   'associations.labels': '/crm/v4/associations/{from}/{to}/labels',
   'forms.list': '/marketing/v3/forms',
   'submissions.list': '/form-integrations/v1/submissions/forms/{guid}',
+  'owners.list': '/crm/v3/owners',
+  'pipelines.list': '/crm/v3/pipelines/{type}',
 };
 
 function dated(version: string): Record<Endpoint, string> {
@@ -51,6 +55,8 @@ function dated(version: string): Record<Endpoint, string> {
     'associations.labels': `/crm/associations/${version}/{from}/{to}/labels`,
     'forms.list': LEGACY['forms.list'],
     'submissions.list': LEGACY['submissions.list'],
+    'owners.list': `/crm/owners/${version}`,
+    'pipelines.list': `/crm/pipelines/${version}/{type}`,
   };
 }
 

@@ -14,6 +14,7 @@ import { selectExtractors } from '../../extractors/registry.js';
 import type { AnyExtractor } from '../../extractors/base.js';
 import { CRM_OBJECT_TYPES } from '../../extractors/types.js';
 import { unknownSelectionTypes } from '../../config/property-selection.js';
+import { unknownHistoryTypes } from '../../config/property-history.js';
 import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
 import { markRunFailed, startRunRecord, type RunRecord } from './run-record.js';
@@ -43,6 +44,7 @@ export interface ExtractCommandOptions {
   maxRequestsPer10s?: string;
   schema?: string;
   properties?: string;
+  propertyHistory?: string;
 }
 
 /**
@@ -75,11 +77,16 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     METRICS_PORT: opts.metricsPort,
     HUBSPOT_SHARED_LIMITS: opts.sharedLimits ? 'true' : undefined,
     HUBSPOT_PROPERTIES: opts.properties,
+    HUBSPOT_PROPERTY_HISTORY: opts.propertyHistory,
   };
   let settings = loadSettings(flags);
   const unknownTypes = unknownSelectionTypes(settings.properties, CRM_OBJECT_TYPES);
   if (unknownTypes.length > 0) {
     throw new UserFacingError(`HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${CRM_OBJECT_TYPES.join(', ')}`, ExitCode.usage);
+  }
+  const unknownHistory = unknownHistoryTypes(settings.propertyHistory, CRM_OBJECT_TYPES);
+  if (unknownHistory.length > 0) {
+    throw new UserFacingError(`HUBSPOT_PROPERTY_HISTORY/--property-history: unknown object type ${unknownHistory.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${CRM_OBJECT_TYPES.join(', ')}`, ExitCode.usage);
   }
   let extractors: AnyExtractor[];
   try {

@@ -26,6 +26,7 @@ export function formatSummary(s: ExtractRunSummary): string {
   const searchMinimum = m ? ` (minimum ${m.search})` : '';
   const windowMinimum = m ? ` (minimum ${m.window})` : '';
   lines.push(`  window requests: ${s.calls - s.searchCalls}${windowMinimum}; search requests: ${s.searchCalls}${searchMinimum}${m ? `; the limits allow this in ${(m.timeBoundMs / 1000).toFixed(1)} s at best` : ''}`);
+  for (const note of s.notes ?? []) lines.push(`  note: ${note}`);
   if (s.associationInputsKept > 0) lines.push(`  association inputs not read (kept queued for the next run): ${s.associationInputsKept}`);
   // The request statistics as the processor reports them (the same numbers are stored with the run).
   for (const line of formatRunSummary(st).split('\n')) lines.push(`  ${line}`);

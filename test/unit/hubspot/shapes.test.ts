@@ -20,6 +20,9 @@ const GOOD: Record<ShapeKind, unknown> = {
   properties: { results: [{ name: 'email', type: 'string' }] },
   forms: { results: [{ id: 'guid', name: 'x' }] },
   submissions: { results: [{ values: [] }] },
+  owners: { results: [{ id: '310042110', email: 'a@example.com', archived: false }], paging: { next: { after: 'bzoz' } } },
+  pipelines: { results: [{ id: 'default', label: 'Sales Pipeline', stages: [{ id: 'closedwon', label: 'Won' }] }] },
+  'history-batch': { results: [{ id: '1', properties: {}, propertiesWithHistory: { dealstage: [{ value: 'a', timestamp: '2025-01-01T00:00:00Z' }] } }] },
 };
 
 describe('shape checks', () => {
@@ -44,6 +47,11 @@ describe('shape checks', () => {
     ['an association result without to', 'association-batch', { results: [{ from: { id: '1' } }] }, /no to array/],
     ['a property without a name', 'properties', { results: [{ label: 'x' }] }, /property with a name/],
     ['a form without an id', 'forms', { results: [{ name: 'x' }] }, /form with an id/],
+    ['an owner without an id', 'owners', { results: [{ email: 'a@example.com' }] }, /owner with an id/],
+    ['a pipeline without stages', 'pipelines', { results: [{ id: 'default', label: 'x' }] }, /no stages array/],
+    ['a stage without an id', 'pipelines', { results: [{ id: 'default', stages: [{ label: 'x' }] }] }, /stages\[0\] is not a stage/],
+    ['a history that is not an array', 'history-batch', { results: [{ id: '1', propertiesWithHistory: { a: 'x' } }] }, /propertiesWithHistory.a .* not an array/],
+    ['a change without a timestamp', 'history-batch', { results: [{ id: '1', propertiesWithHistory: { a: [{ value: 'x' }] } }] }, /without a timestamp/],
   ];
   it.each(specific)('%s', (_name, kind, body, message) => {
     expect(shapeProblem(kind, body)).toMatch(message);
