@@ -56,8 +56,10 @@ export interface PortalMetadataResult {
  * leads and custom objects, HubSpot's mark on the others): decided from the definitions already read, so types without
  * pipelines cost no call. Contacts and companies list an `hs_pipeline` (lifecycle pipelines) but no stage property.
  */
+export const STAGE_PROPERTIES: readonly string[] = ['dealstage', 'hs_pipeline_stage'];
+
 export function hasPipelines(definitions: readonly { name: string }[]): boolean {
-  return definitions.some((d) => d.name === 'dealstage' || d.name === 'hs_pipeline_stage');
+  return definitions.some((d) => STAGE_PROPERTIES.includes(d.name));
 }
 
 export async function extractPortalMetadata(ctx: MetadataContext, objectTypes: readonly MetadataObjectType[]): Promise<PortalMetadataResult> {

@@ -515,7 +515,7 @@ function normaliseObject(raw: unknown): HubSpotObject {
 }
 
 function normaliseOwner(o: Record<string, unknown>): OwnerRecord {
-  const str = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : String(v));
+  const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
   return {
     id: String(o.id),
     userId: str(o.userId),

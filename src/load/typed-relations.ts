@@ -199,12 +199,20 @@ async function recordColumns(tx: Queryable, schema: string, objectType: string, 
 async function ensureTypedFunctions(tx: Queryable, schema: string): Promise<void> {
   const sql = typedFunctionsSql(schema);
   const mark = `${DERIVED_MARK}: typing rules ${createHash('sha1').update(sql).digest('hex').slice(0, 12)}`;
-  const { rows } = await tx.query<{ comment: string | null }>(
-    `select obj_description(p.oid, 'pg_proc') as comment from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = $1 and p.proname = 'typed_numeric'`,
-    [schema],
-  );
-  if (rows[0]?.comment === mark) return;
+  const current = async () => {
+    const { rows } = await tx.query<{ comment: string | null }>(
+      `select obj_description(p.oid, 'pg_proc') as comment from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname = $1 and p.proname = 'typed_numeric'`,
+      [schema],
+    );
+    return rows[0]?.comment === mark;
+  };
+  if (await current()) return;
+  // Rebuilds of several tables run side by side (a run refreshes its types at once): two transactions creating the
+  // same functions collide on pg_proc's unique index ("duplicate key value"), so the first to get here creates them
+  // and the others wait for its commit, then find them made.
+  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`hubspot-extract:typed-functions:${schema}`]);
+  if (await current()) return;
   await tx.query(sql);
   await tx.query(`comment on function ${qualified(schema, 'typed_numeric')}(text) is ${literal(mark)}`);
 }

@@ -253,6 +253,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       confirmCalls,
       windowPerSecond: context.limits.ratePerSecond,
       searchPerSecond: req.settings.searchPerSecond,
+      historyTypes: historyTypes.map((t) => t.name),
     });
   }
   const notes = [...(metadata?.notes ?? []), ...(await staleTypedRelations(db))];
