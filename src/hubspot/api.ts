@@ -258,12 +258,14 @@ export class HubSpotApi {
     return { total: page.total, results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
 
+  /**
+   * A type's property definitions, each with `raw`: the whole definition as sent. Through `apiRequest` at every
+   * version: the typed client's v3 `Property` model drops the fields it does not know (`dataSensitivity`, and
+   * whatever HubSpot adds next), and `property_definitions.raw` must keep the whole definition (issue 14).
+   */
   async getProperties(objectType: string, archived = false): Promise<PropertyDefinition[]> {
     const path = endpointPath(this.version, 'properties', { type: objectType });
-    const send = (): Promise<CallResponse<unknown>> =>
-      this.version === 'legacy'
-        ? httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived, undefined, typedCallOptions(this.client)))
-        : rawRequest(this.client, 'GET', path, { qs: { archived } });
+    const send = (): Promise<CallResponse<unknown>> => rawRequest(this.client, 'GET', path, { qs: { archived } });
     const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send });
     return (data as { results: Record<string, unknown>[] }).results.map((p) => {
       const raw = normaliseDates(p);
