@@ -68,7 +68,7 @@ export async function extractPortalMetadata(ctx: MetadataContext, objectTypes: r
     result.notes.push(message);
     ctx.emit({ type: 'extractor:note', extractor, level: 'warn', message });
   };
-  ctx.emit({ type: 'extractor:start', extractor: 'property_definitions', mode: 'full', total: objectTypes.length });
+  // Rows by stream for the summary (`extractor:done`); no `extractor:start`: that event announces a CRM type's pass.
   await Promise.all([
     readOwners(ctx, note).then((n) => {
       result.owners = n;
@@ -88,7 +88,6 @@ export async function extractPortalMetadata(ctx: MetadataContext, objectTypes: r
 
 /** Every owner, live then archived, each list read to its end before anything is stored. */
 async function readOwners(ctx: MetadataContext, note: (extractor: string, message: string) => void): Promise<number> {
-  ctx.emit({ type: 'extractor:start', extractor: 'owners', mode: 'full' });
   const owners: OwnerRecord[] = [];
   try {
     for (const archived of [false, true]) {
