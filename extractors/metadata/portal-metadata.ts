@@ -69,17 +69,15 @@ export async function extractPortalMetadata(ctx: MetadataContext, objectTypes: r
     ctx.emit({ type: 'extractor:note', extractor, level: 'warn', message });
   };
   // Rows by stream for the summary (`extractor:done`); no `extractor:start`: that event announces a CRM type's pass.
-  await Promise.all([
-    readOwners(ctx, note).then((n) => {
-      result.owners = n;
-    }),
-    ctx.fanOut.processBatch(objectTypes, async (type) => {
-      const { definitions, pipelines, typed } = await refreshType(ctx, type, note);
-      result.definitions += definitions;
-      result.pipelines += pipelines;
-      if (typed) result.typed.push(typed);
-    }, { desc: 'property definitions' }),
-  ]);
+  // Types first (side by side), owners after: a stop or a failure on the first requests ends the step without
+  // sending more (the types' reads are what the object extractors wait for).
+  await ctx.fanOut.processBatch(objectTypes, async (type) => {
+    const { definitions, pipelines, typed } = await refreshType(ctx, type, note);
+    result.definitions += definitions;
+    result.pipelines += pipelines;
+    if (typed) result.typed.push(typed);
+  }, { desc: 'property definitions' });
+  result.owners = await readOwners(ctx, note);
   ctx.emit({ type: 'extractor:done', extractor: 'property_definitions', rows: result.definitions });
   if (result.pipelines > 0) ctx.emit({ type: 'extractor:done', extractor: 'pipelines', rows: result.pipelines });
   for (const line of typedRelationNotes(result.typed)) note('typed relations', line);

@@ -20,6 +20,8 @@ import type { MetadataObjectType } from './portal-metadata.js';
  */
 export interface HistoryReader {
   batchReadHistory(type: string, ids: readonly string[], properties: readonly string[], archived: boolean): Promise<RecordHistory[]>;
+  /** The run's one read of the type's definitions (cached: no call of its own). */
+  getPropertyNames(type: string): Promise<string[]>;
 }
 
 export interface HistoryContext {
@@ -51,9 +53,16 @@ export async function extractPropertyHistory(
 ): Promise<number> {
   let total = 0;
   for (const type of objectTypes) {
-    const properties = selection[type.name];
-    if (!properties || properties.length === 0) continue;
-    total += await historyOfType(ctx, type, [...properties].sort());
+    const named = selection[type.name];
+    if (!named || named.length === 0) continue;
+    // Portals differ: a name this one lacks is a warning, and is left out of the pass (and of its cursor).
+    const catalog = new Set(await ctx.reader.getPropertyNames(type.name));
+    const unknown = named.filter((n) => !catalog.has(n));
+    if (unknown.length > 0) {
+      ctx.emit({ type: 'extractor:note', extractor: `${type.name} history`, level: 'warn', message: `HUBSPOT_PROPERTY_HISTORY names properties this portal does not have for ${type.name}: ${unknown.join(', ')}` });
+    }
+    const properties = named.filter((n) => catalog.has(n));
+    if (properties.length > 0) total += await historyOfType(ctx, type, [...properties].sort());
   }
   return total;
 }

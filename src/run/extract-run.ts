@@ -77,8 +77,9 @@ export interface ExtractRunSummary {
 
 /**
  * The run's reader. Property definitions are read once per type per run and shared: the metadata step stores them,
- * and the object extractor's `getPropertyNames` is served from the same read (a failed read is not kept, so a
- * later caller asks again).
+ * and the object extractor's `getPropertyNames` is served from the same read. A failed read is kept too: the step's
+ * failure (or stop) already ends the run, and the extractors then meet the same error without sending the request
+ * again.
  */
 export function readerFor(api: HubSpotApi): HubSpotReader & MetadataReader & HistoryReader {
   const definitions = new Map<string, Promise<PropertyDefinition[]>>();
@@ -87,7 +88,6 @@ export function readerFor(api: HubSpotApi): HubSpotReader & MetadataReader & His
     if (!read) {
       read = api.getProperties(type);
       definitions.set(type, read);
-      read.catch(() => definitions.delete(type));
     }
     return read;
   };
