@@ -64,9 +64,11 @@ describe('resume after SIGKILL', () => {
       const running = async () =>
         (await portal.db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount! > 0;
       while (!(await running())) await new Promise((r) => setTimeout(r, 20));
-      // Up to 6 s: a run's first 1.6 s of searches go to the cost estimate (8 types at 5/s), so the id keyset of
-      // contacts commits its first pages only some seconds into the run.
-      await new Promise((r) => setTimeout(r, 50 + random() * 6000));
+      // Up to 8 s: a run's first 1.6 s of searches go to the cost estimate (8 types at 5/s), and the portal's
+      // metadata (property definitions, pipelines, owners, typed relations: about a second here) is refreshed
+      // before the extractors start, so the id keyset of contacts commits its first pages only some seconds into
+      // the run. Kills early in that window land in the metadata step, later ones in the passes.
+      await new Promise((r) => setTimeout(r, 50 + random() * 8000));
       child.kill('SIGKILL');
       const result = await done;
       expect(result.signal).toBe('SIGKILL');
