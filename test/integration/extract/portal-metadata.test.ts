@@ -46,8 +46,15 @@ describe('portal metadata and typed relations in the run', () => {
     const run = { objects: OBJECTS, settings: { HUBSPOT_PROPERTY_HISTORY: HISTORY_SETTING } };
     const types = ['contacts', 'companies', 'deals'];
 
-    const full = await extractOnce(sim, db, run);
+    const warnings: string[] = [];
+    const full = await extractOnce(sim, db, {
+      ...run,
+      settings: { HUBSPOT_PROPERTY_HISTORY: `${HISTORY_SETTING};companies:no_such_property` },
+      onEvent: (e) => e.type === 'extractor:note' && warnings.push(e.message),
+    });
     expect(full.error).toBeUndefined();
+    // A history name the portal lacks is a warning, not a failed run, and costs no call.
+    expect(warnings).toContain('HUBSPOT_PROPERTY_HISTORY names properties this portal does not have for companies: no_such_property');
     expect(full.mode).toBe('full');
     const manifest = sim.manifest({ history: HISTORY });
     expect(await metadataDifferences(db, manifest, { types, history: HISTORY })).toEqual([]);
