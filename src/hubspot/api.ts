@@ -285,6 +285,8 @@ export class HubSpotApi {
       endpoint: endpointLabel(this.version, 'owners.list'),
       method: 'GET',
       path,
+      // An app without `crm.objects.owners.read` still extracts everything else (its owner labels stay empty).
+      scopeOptional: true,
       shape: 'owners',
       send: () =>
         this.version === 'legacy'

@@ -6,7 +6,7 @@ import { systemClock } from '../../../src/clock.js';
 import { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';
 import { HubSpotApi, modifiedDateProperty } from '../../../src/hubspot/api.js';
 import { createHubSpotClient } from '../../../src/hubspot/client.js';
-import { RequestTooLongError, SkippedItemError } from '../../../src/processor/errors.js';
+import { FatalRunError, RequestTooLongError, SkippedItemError } from '../../../src/processor/errors.js';
 import type { ApiVersion } from '../../../src/hubspot/endpoints.js';
 import { listUrlBytes, searchBodyChars } from '../../../src/hubspot/request-size.js';
 import { EngineEvents, type EngineEvent } from '../../../src/processor/events.js';
@@ -351,5 +351,29 @@ describe('HubSpotApi: dated paths, 414, association errors', () => {
       { fromId: '3', to: [], error: 'INTERNAL_ERROR: try again' },
       { fromId: '4', to: [], error: 'missing from the reply (neither in results nor in errors)' },
     ]);
+  });
+});
+
+describe('owners are optional: a missing scope skips them, never the run', () => {
+  it.each(['legacy', '2026-09'] as const)('%s: a 403 on owners is a skipped call, and the next call still goes out', async (version) => {
+    seen.length = 0;
+    handler = (req, res) => {
+      if (req.url!.includes('/owners')) {
+        json(res, 403, JSON.stringify({ status: 'error', message: "This app hasn't been granted all required scopes to make this call.", category: 'MISSING_SCOPES', correlationId: 'x' }));
+      } else json(res, 200, JSON.stringify({ results: [{ name: 'email', type: 'string' }] }));
+    };
+    const { api, executor } = makeApi(5000, version);
+    await expect(api.listOwnersPage(false)).rejects.toBeInstanceOf(SkippedItemError);
+    expect(executor.fatalError()).toBeUndefined();
+    expect(await api.getProperties('contacts')).toHaveLength(1);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('a 403 anywhere else still stops the run', async () => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 403, JSON.stringify({ status: 'error', message: 'missing scopes', category: 'MISSING_SCOPES' }));
+    const { api, executor } = makeApi(5000, '2026-09');
+    await expect(api.getPipelines('deals')).rejects.toBeInstanceOf(FatalRunError);
+    expect(executor.fatalError()).toBeInstanceOf(FatalRunError);
   });
 });
