@@ -120,6 +120,12 @@ async function refreshType(
 ): Promise<{ definitions: number; pipelines: number; typed?: TypedRebuildResult }> {
   if (ctx.signal.aborted) return { definitions: 0, pipelines: 0 };
   const definitions = await ctx.reader.getPropertyDefinitions(type.name);
+  if (definitions.length === 0) {
+    // Every HubSpot type has default properties: an empty catalog is not one, and archiving every stored definition
+    // (and every typed column) on its word would be wrong.
+    note('property_definitions', `${type.name}: the properties API listed no property; the stored definitions and ${type.table}_typed are kept as they were`);
+    return { definitions: 0, pipelines: 0 };
+  }
   let pipelines: PipelineRecord[] | undefined;
   if (hasPipelines(definitions)) {
     try {

@@ -256,7 +256,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       historyTypes: historyTypes.map((t) => t.name),
     });
   }
-  const notes = [...(metadata?.notes ?? []), ...(await staleTypedRelations(db))];
+  // A database that cannot answer here fails the run record's update below, which says why; the notes are not worth a second error.
+  const notes = [...(metadata?.notes ?? []), ...(await staleTypedRelations(db).catch(() => []))];
   const minimumCalls = minimum?.total;
   // The run's own searches: the estimate's are counted in `estimateCalls`.
   const runSearchCalls = Math.max(0, searchCalls - estimateCalls);
