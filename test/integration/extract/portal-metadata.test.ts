@@ -30,9 +30,9 @@ async function count(db: Database, sql: string, params: unknown[] = []): Promise
   return rows[0].n;
 }
 
-async function typedColumns(db: Database, relation: string): Promise<string[]> {
+async function typedColumns(db: Database, relation: string, schema = 'hubspot'): Promise<string[]> {
   const { rows } = await db.query<{ column_name: string }>(
-    `select column_name from information_schema.columns where table_schema = 'hubspot' and table_name = $1`, [relation],
+    `select column_name from information_schema.columns where table_schema = $2 and table_name = $1 order by ordinal_position`, [relation, schema],
   );
   return rows.map((r) => r.column_name);
 }
@@ -171,6 +171,18 @@ describe('portal metadata and typed relations in the run', () => {
     // Tables this branch does not create: the typed relation is not built, and the step says why without failing.
     expect(result.typed.find((t) => t.table === 'tickets')?.warning).toMatch(/does not exist/);
     expect(events.some((m) => /tickets_typed not built/.test(m))).toBe(true);
+
+    // A reply with no property at all (a proxy's or a bad deploy's `{"results":[]}` passes the shape check) archives
+    // nothing: the stored definitions and deals_typed stay as they were.
+    const columnsBefore = await typedColumns(db, 'deals_typed', schema);
+    const emptyDeals = { ...reader, getPropertyDefinitions: async (t: string) => (t === 'deals' ? [] : reader.getPropertyDefinitions(t)) };
+    const again = await extractPortalMetadata({
+      db, reader: emptyDeals, fanOut: fanOutFor(context), signal: new AbortController().signal,
+      emit: () => {}, typedRelations: 'table', properties: {},
+    }, [{ name: 'deals', table: 'deals' }]);
+    expect(again.notes).toEqual(['deals: the properties API listed no property; the stored definitions and deals_typed are kept as they were']);
+    expect(await count(db, `select count(*) from ${schema}.property_definitions where object_type = 'deals' and archived`)).toBe(0);
+    expect(await typedColumns(db, 'deals_typed', schema)).toEqual(columnsBefore);
 
     // History as the API keeps it, newest first, for 50 records a call (the typed client's batch read at legacy).
     const deals = manifest.objects.deals.filter((d) => !d.archived).slice(0, 50);
