@@ -6,6 +6,7 @@ import { HUBSPOT_TIERS, HUBSPOT_TIER_LIMITS, type HubSpotTier } from './hubspot-
 import { ALL_PROPERTIES, parsePropertySelection, PropertySelectionError, type PropertySelection } from './property-selection.js';
 import { API_VERSIONS, DEFAULT_API_VERSION, type ApiVersion } from './api-versions.js';
 import { TYPED_RELATIONS_MODES, type TypedRelationsMode } from './typed-relations-modes.js';
+import { NO_PROPERTY_HISTORY, parsePropertyHistory, PropertyHistoryError, type PropertyHistorySelection } from './property-history.js';
 
 /**
  * One typed settings schema. Precedence: command-line flags > environment (and `.env`) > profile
@@ -71,6 +72,15 @@ const propertySelection = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
 });
+const propertyHistory = z.string().transform((v, ctx) => {
+  try {
+    return parsePropertyHistory(v);
+  } catch (e) {
+    if (!(e instanceof PropertyHistoryError)) throw e;
+    ctx.addIssue({ code: 'custom', message: `${e.message}; expected type:name,name;type:name (e.g. deals:dealstage,amount;contacts:lifecyclestage)` });
+    return z.NEVER;
+  }
+});
 /** A 256-bit key, as 64 hex digits or 44 base64 characters (e.g. `openssl rand -base64 32`). */
 const aesKey = z.string().trim()
   .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32),
@@ -90,6 +100,7 @@ export const SETTINGS = {
   HUBSPOT_BASE_URL: { schema: url, default: 'https://api.hubapi.com', description: 'API origin, no trailing slash (the simulator sets this itself in --demo).' },
   HUBSPOT_API_VERSION: { schema: oneOf(API_VERSIONS), default: DEFAULT_API_VERSION, description: 'CRM API version of every CRM path: 2026-09|2026-03 (date-based, each supported 18 months) or legacy (v3/v4: v4 unsupported from 2027-03-30, v3 from September 2027).' },
   HUBSPOT_PROPERTIES: { schema: propertySelection, description: 'Properties read per object type, e.g. contacts:email,firstname;emails:-hs_email_html (a leading - excludes). Types not named: every property (the default).' },
+  HUBSPOT_PROPERTY_HISTORY: { schema: propertyHistory, description: 'Properties whose every change to store in property_history, per object type, e.g. deals:dealstage,amount;contacts:lifecyclestage. Unset: no history (it is read 50 records a call).' },
   HUBSPOT_MAX_DELETE_SHARE: { schema: fraction('a fraction between 0 and 1 (e.g. 0.5)'), default: '0.5', description: 'A pass refuses to mark more than this share of a table\'s live rows deleted at once (and says why); raise it to accept a mass delete.' },
   HUBSPOT_TIER: { schema: oneOf(TIERS), default: 'professional', description: 'Account tier: sets the 10-second and daily limits (free|starter|professional|enterprise|api-addon).' },
   HUBSPOT_MAX_REQUESTS_PER_10S: { schema: positiveInt('190'), description: 'Overrides the tier\'s rolling 10-second limit.' },
@@ -135,6 +146,8 @@ export interface Settings {
   apiVersion: ApiVersion;
   /** Per-type property include/exclude lists (HUBSPOT_PROPERTIES); empty: every property. */
   properties: PropertySelection;
+  /** Per-type properties whose history is stored (HUBSPOT_PROPERTY_HISTORY); empty: none. */
+  propertyHistory: PropertyHistorySelection;
   maxDeleteShare: number;
   tier: Tier;
   maxRequestsPer10s: number;
@@ -295,6 +308,7 @@ export function parseSettings(env: SettingsInput, flags: SettingsInput = {}): Se
     baseUrl: values.HUBSPOT_BASE_URL as string,
     apiVersion: values.HUBSPOT_API_VERSION as ApiVersion,
     properties: (values.HUBSPOT_PROPERTIES as PropertySelection | undefined) ?? ALL_PROPERTIES,
+    propertyHistory: (values.HUBSPOT_PROPERTY_HISTORY as PropertyHistorySelection | undefined) ?? NO_PROPERTY_HISTORY,
     maxDeleteShare: values.HUBSPOT_MAX_DELETE_SHARE as number,
     tier,
     maxRequestsPer10s: (values.HUBSPOT_MAX_REQUESTS_PER_10S as number | undefined) ?? TIER_LIMITS[tier].per10s,

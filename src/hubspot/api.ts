@@ -38,6 +38,13 @@ export const SUBMISSIONS_PAGE_LIMIT = 50;
 export const SEARCH_PAGE_LIMIT = 200;
 /** The forms API documents no maximum; this is what a page asks for. */
 export const FORMS_PAGE_LIMIT = 100;
+/** The owners API's largest page (crmOwners.json: `limit` up to 500). */
+export const OWNERS_PAGE_LIMIT = 500;
+/**
+ * Records per batch read when `propertiesWithHistory` names any property: HubSpot lowers the batch to 50 (the
+ * spec: "will reduce the maximum number of objects"; 100 answered 400 in HubSpot/hubspot-api-python#143).
+ */
+export const HISTORY_BATCH_LIMIT = 50;
 
 export interface HubSpotObject {
   id: string;
@@ -84,6 +91,54 @@ export interface PropertyDefinition {
   calculated?: boolean;
   archived?: boolean;
   options?: { label: string; value: string }[];
+  /** The whole definition as the API sent it (options with every field, referencedObjectType, ...). */
+  raw: Record<string, unknown>;
+}
+
+/** An owner as the owners API sends it (ids as strings). */
+export interface OwnerRecord {
+  id: string;
+  userId?: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  teams?: unknown[];
+  archived: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+  raw: Record<string, unknown>;
+}
+
+export interface PipelineStageRecord {
+  id: string;
+  label?: string;
+  displayOrder?: number;
+  metadata: Record<string, unknown>;
+  archived: boolean;
+  raw: Record<string, unknown>;
+}
+
+export interface PipelineRecord {
+  id: string;
+  label?: string;
+  displayOrder?: number;
+  archived: boolean;
+  stages: PipelineStageRecord[];
+  raw: Record<string, unknown>;
+}
+
+/** One change of a property (HubSpot's ValueWithTimestamp), newest first as sent. */
+export interface PropertyChange {
+  value: string | null;
+  timestamp: string;
+  sourceType?: string;
+  sourceId?: string;
+  updatedByUserId?: string;
+}
+
+export interface RecordHistory {
+  id: string;
+  history: Record<string, PropertyChange[]>;
 }
 
 export interface AssociationType {
@@ -223,17 +278,82 @@ export class HubSpotApi {
     return { total: page.total, results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
 
+  /**
+   * A type's property definitions, each with `raw`: the whole definition as sent. Through `apiRequest` at every
+   * version: the typed client's v3 `Property` model drops the fields it does not know (`dataSensitivity`, and
+   * whatever HubSpot adds next), and `property_definitions.raw` must keep the whole definition (issue 14).
+   */
   async getProperties(objectType: string, archived = false): Promise<PropertyDefinition[]> {
     const path = endpointPath(this.version, 'properties', { type: objectType });
-    const send = (): Promise<CallResponse<unknown>> =>
-      this.version === 'legacy'
-        ? httpInfo(this.client.crm.properties.coreApi.getAllWithHttpInfo(objectType, archived, undefined, typedCallOptions(this.client)))
-        : rawRequest(this.client, 'GET', path, { qs: { archived } });
+    const send = (): Promise<CallResponse<unknown>> => rawRequest(this.client, 'GET', path, { qs: { archived } });
     const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send, mayBeMissing: missable(objectType) });
     return (data as { results: Record<string, unknown>[] }).results.map((p) => {
+      const raw = normaliseDates(p);
       const options = p.options as { label: string; value: string }[] | undefined;
-      return { ...(p as unknown as PropertyDefinition), options: options?.map((o) => ({ label: o.label, value: o.value })) };
+      return { ...(raw as unknown as PropertyDefinition), options: options?.map((o) => ({ label: o.label, value: o.value })), raw };
     });
+  }
+
+  /**
+   * One page of owners, live or archived (`archived=true` lists only archived ones: a run reads both, since old
+   * records point at owners deactivated since). `legacy` through the typed client (v3), dated versions through
+   * `apiRequest`.
+   */
+  async listOwnersPage(archived: boolean, after?: string): Promise<Page<OwnerRecord>> {
+    const path = endpointPath(this.version, 'owners.list');
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'owners.list'),
+      method: 'GET',
+      path,
+      // An app without `crm.objects.owners.read` still extracts everything else (its owner labels stay empty).
+      scopeOptional: true,
+      shape: 'owners',
+      send: () =>
+        this.version === 'legacy'
+          ? httpInfo(this.client.crm.owners.ownersApi.getPageWithHttpInfo(undefined, after, OWNERS_PAGE_LIMIT, archived, typedCallOptions(this.client)))
+          : rawRequest(this.client, 'GET', path, { qs: { limit: OWNERS_PAGE_LIMIT, after, archived } }),
+    });
+    const page = data as { results: Record<string, unknown>[]; paging?: { next?: { after?: unknown } } };
+    return { results: page.results.map(normaliseOwner), nextAfter: afterOf(page.paging) };
+  }
+
+  /** Every live pipeline of a type with its live stages (unpaged; archived ones are not listed). */
+  async getPipelines(objectType: string): Promise<PipelineRecord[]> {
+    const path = endpointPath(this.version, 'pipelines.list', { type: objectType });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'pipelines.list'),
+      method: 'GET',
+      path,
+      shape: 'pipelines',
+      mayBeMissing: missable(objectType),
+      send: () =>
+        this.version === 'legacy'
+          ? httpInfo(this.client.crm.pipelines.pipelinesApi.getAllWithHttpInfo(objectType, typedCallOptions(this.client)))
+          : rawRequest(this.client, 'GET', path),
+    });
+    return (data as { results: Record<string, unknown>[] }).results.map(normalisePipeline);
+  }
+
+  /**
+   * The property history of up to 50 records (`propertiesWithHistory` in a batch read; no properties asked for).
+   * Ids HubSpot does not return (deleted since) are simply absent.
+   */
+  async batchReadHistory(objectType: string, ids: readonly string[], properties: readonly string[], archived = false): Promise<RecordHistory[]> {
+    if (ids.length === 0) return [];
+    if (ids.length > HISTORY_BATCH_LIMIT) throw new RangeError(`a batch read with history takes at most ${HISTORY_BATCH_LIMIT} ids, got ${ids.length}`);
+    const path = endpointPath(this.version, 'objects.batchRead', { type: objectType });
+    const body = { inputs: ids.map((id) => ({ id: String(id) })), properties: ['hs_object_id'], propertiesWithHistory: [...properties] };
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'objects.batchRead'),
+      method: 'POST',
+      path,
+      shape: 'history-batch',
+      send: () =>
+        this.version === 'legacy'
+          ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived, typedCallOptions(this.client)))
+          : rawRequest(this.client, 'POST', `${path}?archived=${archived}`, { body }),
+    });
+    return (data as { results: Record<string, unknown>[] }).results.map(normaliseHistory);
   }
 
   /**
@@ -445,6 +565,55 @@ function normaliseObject(raw: unknown): HubSpotObject {
     archived: o.archived,
     ...(o.archivedAt !== undefined && o.archivedAt !== null ? { archivedAt: isoOf(o.archivedAt) } : {}),
   };
+}
+
+function normaliseOwner(o: Record<string, unknown>): OwnerRecord {
+  const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+  return {
+    id: String(o.id),
+    userId: str(o.userId),
+    email: str(o.email),
+    firstName: str(o.firstName),
+    lastName: str(o.lastName),
+    teams: Array.isArray(o.teams) ? o.teams : [],
+    archived: o.archived === true,
+    createdAt: isoOf(o.createdAt),
+    updatedAt: isoOf(o.updatedAt),
+    raw: plainJson(o),
+  };
+}
+
+const orderOf = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+
+function normalisePipeline(p: Record<string, unknown>): PipelineRecord {
+  const stages = (p.stages as Record<string, unknown>[]).map((s) => ({
+    id: String(s.id),
+    label: typeof s.label === 'string' ? s.label : undefined,
+    displayOrder: orderOf(s.displayOrder),
+    metadata: typeof s.metadata === 'object' && s.metadata !== null && !Array.isArray(s.metadata) ? (s.metadata as Record<string, unknown>) : {},
+    archived: s.archived === true,
+    raw: plainJson(s),
+  }));
+  return { id: String(p.id), label: typeof p.label === 'string' ? p.label : undefined, displayOrder: orderOf(p.displayOrder), archived: p.archived === true, stages, raw: plainJson(p) };
+}
+
+function normaliseHistory(r: Record<string, unknown>): RecordHistory {
+  const history: Record<string, PropertyChange[]> = {};
+  for (const [name, changes] of Object.entries((r.propertiesWithHistory ?? {}) as Record<string, Record<string, unknown>[]>)) {
+    history[name] = changes.map((c) => ({
+      value: c.value === undefined || c.value === null ? null : String(c.value),
+      timestamp: isoOf(c.timestamp)!,
+      ...(c.sourceType === undefined || c.sourceType === null ? {} : { sourceType: String(c.sourceType) }),
+      ...(c.sourceId === undefined || c.sourceId === null ? {} : { sourceId: String(c.sourceId) }),
+      ...(c.updatedByUserId === undefined || c.updatedByUserId === null ? {} : { updatedByUserId: String(c.updatedByUserId) }),
+    }));
+  }
+  return { id: String(r.id), history };
+}
+
+/** As JSON has it: the typed client's model instances and Dates become plain objects and ISO strings. */
+function plainJson(o: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
 }
 
 function normaliseDates(o: Record<string, unknown>): Record<string, unknown> {

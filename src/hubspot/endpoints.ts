@@ -21,7 +21,9 @@ export type Endpoint =
   | 'associations.labels'
   | 'forms.list'
   | 'submissions.list'
-  | 'schemas.list';
+  | 'schemas.list'
+  | 'owners.list'
+  | 'pipelines.list';
 
 export interface EndpointParams {
   type?: string;
@@ -42,6 +44,8 @@ const LEGACY: Record<Endpoint, string> = {
   'submissions.list': '/form-integrations/v1/submissions/forms/{guid}',
   // Custom object schemas: `crm-object-schemas` kept its own prefix in the dated versions (2026-09 schemas spec).
   'schemas.list': '/crm-object-schemas/v3/schemas',
+  'owners.list': '/crm/v3/owners',
+  'pipelines.list': '/crm/v3/pipelines/{type}',
 };
 
 function dated(version: string): Record<Endpoint, string> {
@@ -55,6 +59,8 @@ function dated(version: string): Record<Endpoint, string> {
     'forms.list': LEGACY['forms.list'],
     'submissions.list': LEGACY['submissions.list'],
     'schemas.list': `/crm-object-schemas/${version}/schemas`,
+    'owners.list': `/crm/owners/${version}`,
+    'pipelines.list': `/crm/pipelines/${version}/{type}`,
   };
 }
 

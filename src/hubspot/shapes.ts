@@ -9,7 +9,9 @@ import { MalformedResponseError } from '../processor/errors.js';
  * The typed client deserialises whatever it gets into its model classes (a 200 HTML page becomes `{}`, a
  * string `results` becomes `[{}]`), so the checks run on `data` after the client returns as well.
  */
-export type ShapeKind = 'list' | 'search' | 'batch-read' | 'association-batch' | 'properties' | 'forms' | 'submissions' | 'schemas';
+export type ShapeKind =
+  | 'list' | 'search' | 'batch-read' | 'association-batch' | 'properties' | 'forms' | 'submissions'
+  | 'schemas' | 'owners' | 'pipelines' | 'history-batch';
 
 export function checkShape(kind: ShapeKind, endpoint: string, data: unknown): void {
   const problem = shapeProblem(kind, data);
@@ -31,7 +33,7 @@ export function shapeProblem(kind: ShapeKind, data: unknown): string | undefined
   if (kind === 'search' && !(typeof data.total === 'number' && Number.isFinite(data.total))) {
     return `no numeric total (total is ${describe(data.total)})`;
   }
-  if ((kind === 'batch-read' || kind === 'association-batch') && data.errors !== undefined && !Array.isArray(data.errors)) {
+  if ((kind === 'batch-read' || kind === 'association-batch' || kind === 'history-batch') && data.errors !== undefined && !Array.isArray(data.errors)) {
     return `errors is ${describe(data.errors)}, not an array`;
   }
   return undefined;
@@ -60,6 +62,27 @@ const ITEM_CHECKS: Record<ShapeKind, (item: unknown) => string | undefined> = {
     if (item.associations !== undefined && !Array.isArray(item.associations)) return 'has associations that are not an array';
     for (const a of (item.associations as unknown[] | undefined) ?? []) {
       if (!isObject(a) || typeof a.fromObjectTypeId !== 'string' || typeof a.toObjectTypeId !== 'string') return 'has an association without fromObjectTypeId/toObjectTypeId';
+    }
+    return undefined;
+  },
+  owners: (item) => (isObject(item) && isId(item.id) ? undefined : 'is not an owner with an id'),
+  pipelines: (item) => {
+    if (!isObject(item) || typeof item.id !== 'string' || item.id === '') return 'is not a pipeline with an id';
+    if (!Array.isArray(item.stages)) return `has no stages array (stages is ${describe(item.stages)})`;
+    const bad = item.stages.findIndex((s) => !isObject(s) || typeof s.id !== 'string' || s.id === '');
+    return bad < 0 ? undefined : `stages[${bad}] is not a stage with an id`;
+  },
+  // A record read with propertiesWithHistory: each named property's changes as an array (HubSpot's ValueWithTimestamp).
+  'history-batch': (item) => {
+    const problem = recordProblem(item);
+    if (problem) return problem;
+    const history = (item as Record<string, unknown>).propertiesWithHistory;
+    if (history === undefined || history === null) return undefined;
+    if (!isObject(history)) return `has propertiesWithHistory that is ${describe(history)}, not an object`;
+    for (const [name, changes] of Object.entries(history)) {
+      if (!Array.isArray(changes)) return `has propertiesWithHistory.${name} that is ${describe(changes)}, not an array`;
+      const bad = changes.findIndex((c) => !isObject(c) || c.timestamp === undefined || c.timestamp === null);
+      if (bad >= 0) return `has propertiesWithHistory.${name}[${bad}] without a timestamp`;
     }
     return undefined;
   },

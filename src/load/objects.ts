@@ -3,6 +3,7 @@ import { ident, type Queryable } from '../db/database.js';
 import { cleanJsonText } from './clean-text.js';
 import type { CopyValue } from './copy-format.js';
 import { stagedMerge } from './staged-merge.js';
+import { syncTypedRows } from './typed-relations.js';
 
 /**
  * The SQL of the CRM object tables, one named function per statement, each run inside the caller's
@@ -65,7 +66,7 @@ export function recordRowBytes(row: RecordRow): number {
 }
 
 /**
- * Upserts records and queues their associations. A record can come twice in one batch (the same record on
+ * Upserts records, queues their associations and writes their typed rows (`syncTypedRows`). A record can come twice in one batch (the same record on
  * two pages of a list that changed while it was paged): the later copy wins, in the merge (lastPerKey) and
  * in the queue (ids made distinct first: `ON CONFLICT DO UPDATE` may not meet one key twice in a statement).
  */
@@ -86,6 +87,9 @@ export async function upsertRecords(
     touch: ['synced_at = now()', 'seen_at = now()'],
   }, rows);
   await enqueueAssociations(tx, schema, type, associationTypes, records.map((r) => r.id));
+  // The typed rows of `<type>_typed` (table mode), in the same transaction. Never fails the load: a problem marks the
+  // typed data stale (reported in the run summary) and the next run's definitions refresh rebuilds it.
+  await syncTypedRows(tx, { schema, table: type }, records);
 }
 
 /** Queues `ids` for an association read of each type in `to` (again: queued_at moves, so a read in flight keeps them). */

@@ -199,12 +199,20 @@ async function recordColumns(tx: Queryable, schema: string, objectType: string, 
 async function ensureTypedFunctions(tx: Queryable, schema: string): Promise<void> {
   const sql = typedFunctionsSql(schema);
   const mark = `${DERIVED_MARK}: typing rules ${createHash('sha1').update(sql).digest('hex').slice(0, 12)}`;
-  const { rows } = await tx.query<{ comment: string | null }>(
-    `select obj_description(p.oid, 'pg_proc') as comment from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = $1 and p.proname = 'typed_numeric'`,
-    [schema],
-  );
-  if (rows[0]?.comment === mark) return;
+  const current = async () => {
+    const { rows } = await tx.query<{ comment: string | null }>(
+      `select obj_description(p.oid, 'pg_proc') as comment from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname = $1 and p.proname = 'typed_numeric'`,
+      [schema],
+    );
+    return rows[0]?.comment === mark;
+  };
+  if (await current()) return;
+  // Rebuilds of several tables run side by side (a run refreshes its types at once): two transactions creating the
+  // same functions collide on pg_proc's unique index ("duplicate key value"), so the first to get here creates them
+  // and the others wait for its commit, then find them made.
+  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`hubspot-extract:typed-functions:${schema}`]);
+  if (await current()) return;
   await tx.query(sql);
   await tx.query(`comment on function ${qualified(schema, 'typed_numeric')}(text) is ${literal(mark)}`);
 }
@@ -349,7 +357,8 @@ async function fullRebuild(tx: Queryable, target: TypedRelationTarget, dataTable
 
 export interface TypedSourceRecord {
   id: string;
-  properties: Record<string, unknown> | null | undefined;
+  /** As parsed, or as the JSON text the loader writes (`RecordRow.properties`): parsed only when typed rows are due. */
+  properties: Record<string, unknown> | string | null | undefined;
 }
 
 export interface TypedSyncResult {
@@ -368,7 +377,7 @@ const plans = new Map<string, { version: string; columns: StoredColumn[] }>();
  * COPY: no staging table, whose columns would go stale when a rebuild changes the plan). Never throws for a typing
  * or schema problem: it rolls back to its savepoint, marks the typed data stale and says why.
  */
-export async function syncTypedRows(tx: pg.PoolClient, target: { schema: string; table: string }, records: TypedSourceRecord[]): Promise<TypedSyncResult> {
+export async function syncTypedRows(tx: pg.PoolClient, target: { schema: string; table: string }, records: readonly TypedSourceRecord[]): Promise<TypedSyncResult> {
   if (records.length === 0) return { rows: 0 };
   const { rows: found } = await tx.query<Omit<Registry, 'columns'>>(
     `select mode, relation, data_table, version::text as version, stale from ${qualified(target.schema, 'typed_relations')} where table_name = $1`,
@@ -389,7 +398,10 @@ export async function syncTypedRows(tx: pg.PoolClient, target: { schema: string;
   const last = new Map<string, TypedSourceRecord>();
   for (const r of records) last.set(String(r.id), r);
   const rows: CopyValue[][] = [];
-  for (const [id, r] of last) rows.push([id, ...plan.columns.map((c) => typeValue(c.r, r.properties?.[c.p]))]);
+  for (const [id, r] of last) {
+    const properties = typeof r.properties === 'string' ? (JSON.parse(r.properties) as Record<string, unknown>) : r.properties;
+    rows.push([id, ...plan.columns.map((c) => typeValue(c.r, properties?.[c.p]))]);
+  }
   const data = qualified(target.schema, registry.data_table);
   await tx.query('savepoint typed_sync');
   try {

@@ -52,6 +52,11 @@ export interface CallSpec<T> {
   search?: boolean;
   /** Object types named by the call that a portal may lack: a 403/404 skips the type (classify.ts `unavailable`). */
   mayBeMissing?: readonly string[];
+  /**
+   * A stream the run can do without (owners): a missing scope (403) skips this call (SkippedItemError) instead of
+   * stopping the run, and later calls are not failed by it.
+   */
+  scopeOptional?: boolean;
   /** Performs the HTTP call; non-2xx must reject with an ApiException-like {code, body, headers}. */
   send(): Promise<CallResponse<T>>;
 }
@@ -175,6 +180,11 @@ export class RequestExecutor {
       switch (failure.kind) {
         case 'fatal': {
           breaker.onNeutral();
+          if (spec.scopeOptional && failure.reason === 'scope') {
+            this.statistics.recordSkipped();
+            this.events.emit({ type: 'skip', t: now, endpoint: spec.endpoint, status: failure.status ?? 403, reason: failure.reason, desc });
+            throw new SkippedItemError(failure.status ?? 403, failure.message, spec.endpoint);
+          }
           throw this.setFatal(failure);
         }
         case 'skippable': {

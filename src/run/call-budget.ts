@@ -1,9 +1,12 @@
 import type { Database } from '../db/database.js';
-import { ASSOCIATION_BATCH_LIMIT, BATCH_READ_LIMIT, FORMS_PAGE_LIMIT, LIST_PAGE_LIMIT, SEARCH_PAGE_LIMIT, SUBMISSIONS_PAGE_LIMIT } from '../hubspot/api.js';
+import {
+  ASSOCIATION_BATCH_LIMIT, BATCH_READ_LIMIT, FORMS_PAGE_LIMIT, HISTORY_BATCH_LIMIT, LIST_PAGE_LIMIT, OWNERS_PAGE_LIMIT, SEARCH_PAGE_LIMIT, SUBMISSIONS_PAGE_LIMIT,
+} from '../hubspot/api.js';
 import { ident } from '../db/database.js';
 import { countLiveRecords } from '../load/objects.js';
 import type { CrmObjectDeclaration } from '../../extractors/base.js';
 import type { Strategy } from '../../extractors/passes/cursor.js';
+import { STAGE_PROPERTIES } from '../../extractors/metadata/portal-metadata.js';
 
 /**
  * The fewest calls a full run can make, as a formula of the portal's sizes (README "How many calls"), in
@@ -11,7 +14,11 @@ import type { Strategy } from '../../extractors/passes/cursor.js';
  *
  * Window calls:
  *   1 with custom objects selected                         the schemas API (custom objects named)
- * + Σ_types 1                                              properties (for a type the portal lacks, the one call that finds it missing)
+ * + Σ_types 1                                              properties (read once per type: the metadata step and the extractor share it;
+ *                                                          for a type the portal lacks, the one call that finds it missing)
+ * + max(1, ⌈O_live / 500⌉) + max(1, ⌈O_archived / 500⌉)    owners, live and archived
+ * + Σ_types with a stage property 1                        pipelines (deals, tickets, leads, custom objects)
+ * + Σ_history types ⌈N_t / 50⌉ (+ ⌈A_t / 50⌉ archived)     property history, 50 records a batch read
  * + Σ_inline types  max(1, ⌈N_t / 100⌉)                    list pages with every property (100 per page)
  * + Σ_by-ids types  ⌈N_t / 100⌉                            batch/read, 100 ids per call
  * + (archived, with --include-archived: inline ⌈A_t / 100⌉ list pages; by ids ⌈A_t / 100⌉ id pages + ⌈A_t / 100⌉ reads)
@@ -48,6 +55,8 @@ export interface BudgetInput {
   confirmCalls: number;
   windowPerSecond: number;
   searchPerSecond: number;
+  /** Types whose property history the run read (HUBSPOT_PROPERTY_HISTORY); none when absent. */
+  historyTypes?: readonly string[];
 }
 
 export async function minimumFullRunCalls(db: Database, input: BudgetInput): Promise<CallBudget> {
@@ -82,6 +91,21 @@ export async function minimumFullRunCalls(db: Database, input: BudgetInput): Pro
       );
       window += chunks.reduce((sum, c) => sum + Number(c.pages), 0);
     }
+  }
+  // The metadata step (extractors/metadata): owners, pipelines of the types that have them, property history.
+  const { rows: owners } = await db.query<{ live: number; archived: number }>(
+    `select (count(*) filter (where not archived))::int as live, (count(*) filter (where archived))::int as archived from ${s}.owners`,
+  );
+  window += Math.max(1, Math.ceil(owners[0].live / OWNERS_PAGE_LIMIT)) + Math.max(1, Math.ceil(owners[0].archived / OWNERS_PAGE_LIMIT));
+  const { rows: pipelined } = await db.query<{ n: number }>(
+    `select count(distinct object_type)::int as n from ${s}.property_definitions
+     where object_type = any($1) and name = any($2) and not archived`,
+    [input.objects.map((o) => o.decl.name), STAGE_PROPERTIES],
+  );
+  window += pipelined[0].n;
+  for (const type of input.historyTypes ?? []) {
+    window += Math.ceil((await countLiveRecords(db, db.schema, type, false)) / HISTORY_BATCH_LIMIT);
+    if (input.includeArchived) window += Math.ceil((await countLiveRecords(db, db.schema, type, true)) / HISTORY_BATCH_LIMIT);
   }
   if (input.forms) {
     const { rows } = await db.query<{ forms: string; subs: string }>(

@@ -5,13 +5,16 @@ import { isCrmObjectExtractor, isCustomObjectsSelection, type CrmObjectExtractor
 import { ObjectTypeUnavailableError } from '../processor/errors.js';
 import type { ObjectCursor } from '../../extractors/passes/cursor.js';
 import { INCREMENTAL_PROGRESS_PER_SEARCH } from '../../extractors/passes/incremental.js';
-import { ASSOCIATION_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
+import { ASSOCIATION_BATCH_LIMIT, HISTORY_BATCH_LIMIT, LIST_PAGE_LIMIT } from '../hubspot/api.js';
 
 /**
  * What a run will cost, printed before it starts. Sizes come from one `limit: 1` search per type: search
  * has its own per-second budget and does not count against the ten-second window, so asking is free for
  * the run's budget. Full runs: the README formula without the association paging term (unknown before
- * reading); incremental runs: the changes since each cursor.
+ * reading); incremental runs: the changes since each cursor. Both add the metadata every run refreshes: each type's
+ * properties (one read, shared with the extractor), owners (live and archived) and, per HUBSPOT_PROPERTY_HISTORY type,
+ * a history read per 50 records read. Pipelines are counted for the types that have them by default in HubSpot
+ * (`TYPICALLY_PIPELINED`); the run decides from the definitions it reads.
  */
 export interface CostEstimate {
   calls: number;
@@ -42,7 +45,9 @@ export async function estimateRunCost(
   const api = context.api;
   const objects = objectExtractors(extractors);
   const sizes: Record<string, number> = {};
-  let calls = 0;
+  // Owners: a live and an archived list (a page of 500 each, for all but the largest teams).
+  let calls = 2;
+  const history = context.settings.propertyHistory;
   for (const o of objects) {
     const cursor = cursors.get(o.stream);
     const inc = cursor?.incremental;
@@ -60,7 +65,9 @@ export async function estimateRunCost(
       continue;
     }
     sizes[o.decl.name] = page.total;
-    calls += full ? 1 + Math.max(1, Math.ceil(page.total / LIST_PAGE_LIMIT)) : Math.ceil(page.total / INCREMENTAL_PROGRESS_PER_SEARCH) + 1;
+    calls += 1 + (full ? Math.max(1, Math.ceil(page.total / LIST_PAGE_LIMIT)) : Math.ceil(page.total / INCREMENTAL_PROGRESS_PER_SEARCH) + 1);
+    if (TYPICALLY_PIPELINED.includes(o.decl.name)) calls += 1;
+    if (history[o.decl.name]) calls += Math.ceil(page.total / HISTORY_BATCH_LIMIT);
   }
   for (const o of objects) {
     if (sizes[o.decl.name] === undefined) continue;
@@ -72,6 +79,9 @@ export async function estimateRunCost(
   const dailyLimit = context.settings.dailyLimit;
   return { calls, dailyLimit, shareOfDailyLimit: `${((calls / dailyLimit) * 100).toFixed(2)}%`, records: sizes };
 }
+
+/** Types that have pipelines in every HubSpot portal (custom objects may too): the estimate's guess only. */
+const TYPICALLY_PIPELINED: readonly string[] = ['deals', 'tickets', 'leads'];
 
 function objectExtractors(extractors: readonly Selected[]): CrmObjectExtractor[] {
   return extractors.filter(isCrmObjectExtractor);

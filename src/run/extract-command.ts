@@ -14,6 +14,7 @@ import { selectExtractors } from '../../extractors/registry.js';
 import type { Selected } from '../../extractors/base.js';
 import { STANDARD_OBJECT_TYPES } from '../hubspot/object-types.js';
 import { unknownSelectionTypes } from '../../config/property-selection.js';
+import { unknownHistoryTypes } from '../../config/property-history.js';
 import { acquireRunLock } from './run-lock.js';
 import { runExtraction, runMode, type ExtractRunSummary } from './extract-run.js';
 import { markRunFailed, startRunRecord, type RunRecord } from './run-record.js';
@@ -43,6 +44,7 @@ export interface ExtractCommandOptions {
   maxRequestsPer10s?: string;
   schema?: string;
   properties?: string;
+  propertyHistory?: string;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     METRICS_PORT: opts.metricsPort,
     HUBSPOT_SHARED_LIMITS: opts.sharedLimits ? 'true' : undefined,
     HUBSPOT_PROPERTIES: opts.properties,
+    HUBSPOT_PROPERTY_HISTORY: opts.propertyHistory,
   };
   let settings = loadSettings(flags);
   // Custom objects are only known once the run has asked the schemas API: the selection can name standard types.
@@ -82,6 +85,10 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   const unknownTypes = unknownSelectionTypes(settings.properties, standardTypes);
   if (unknownTypes.length > 0) {
     throw new UserFacingError(`HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`, ExitCode.usage);
+  }
+  const unknownHistory = unknownHistoryTypes(settings.propertyHistory, standardTypes);
+  if (unknownHistory.length > 0) {
+    throw new UserFacingError(`HUBSPOT_PROPERTY_HISTORY/--property-history: unknown object type ${unknownHistory.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`, ExitCode.usage);
   }
   let extractors: Selected[];
   try {

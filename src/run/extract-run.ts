@@ -6,14 +6,16 @@ import type { RunContext } from './run-context.js';
 import { DailyBudgetExhausted, FatalRunError, RunStopped } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-stats.js';
 import { isCrmObjectExtractor, isCustomObjectsSelection, isFormsExtractor, StopRequested, type AnyExtractor, type ExtractorContext, type RunOptions, type Selected } from '../../extractors/base.js';
-import { resolveObjectTypes, UnavailableTypes } from '../../extractors/object-types.js';
+import { apiTypeOf, resolveObjectTypes, UnavailableTypes } from '../../extractors/object-types.js';
 import { runExtractors, selectedStandardTypes } from '../../extractors/registry.js';
 import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
 import type { Strategy } from '../../extractors/passes/cursor.js';
 import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
 import { ident } from '../db/database.js';
 import { minimumFullRunCalls, type CallBudget } from './call-budget.js';
-import { HubSpotApi, LIST_PAGE_LIMIT } from '../hubspot/api.js';
+import { HubSpotApi, LIST_PAGE_LIMIT, type PropertyDefinition } from '../hubspot/api.js';
+import { extractPortalMetadata, type MetadataReader, type PortalMetadataResult } from '../../extractors/metadata/portal-metadata.js';
+import { extractPropertyHistory, type HistoryReader } from '../../extractors/metadata/property-history.js';
 import { runInTask } from '../processor/task-context.js';
 
 /**
@@ -68,14 +70,39 @@ export interface ExtractRunSummary {
   unavailableTypes: Record<string, string>;
   /** Per CRM type: how its records were read (the last strategy of the run) and how many properties. */
   reads: Record<string, { strategy: Strategy; properties?: number }>;
+  /**
+   * Typed relations' notes for the summary (`typedRelationNotes`: properties left out at 1,600 columns, relations
+   * not rebuilt), metadata streams skipped, and typed data the loader could not keep in step (stale until the next
+   * run's rebuild refills it).
+   */
+  notes: string[];
   stats: RequestStats;
   error?: string;
   exitCode: number;
 }
 
-export function readerFor(api: HubSpotApi): HubSpotReader {
+/**
+ * The run's reader. Property definitions are read once per type per run and shared: the metadata step stores them,
+ * and the object extractor's `getPropertyNames` is served from the same read. A failed read is kept too: the step's
+ * failure (or stop) already ends the run, and the extractors then meet the same error without sending the request
+ * again.
+ */
+export function readerFor(api: HubSpotApi): HubSpotReader & MetadataReader & HistoryReader {
+  const definitions = new Map<string, Promise<PropertyDefinition[]>>();
+  const getPropertyDefinitions = (type: string): Promise<PropertyDefinition[]> => {
+    let read = definitions.get(type);
+    if (!read) {
+      read = api.getProperties(type);
+      definitions.set(type, read);
+    }
+    return read;
+  };
   return {
-    getPropertyNames: async (type) => (await api.getProperties(type)).map((p) => p.name),
+    getPropertyDefinitions,
+    listOwnersPage: (archived, after) => api.listOwnersPage(archived, after),
+    getPipelines: (type) => api.getPipelines(type),
+    batchReadHistory: (type, ids, properties, archived) => api.batchReadHistory(type, ids, properties, archived),
+    getPropertyNames: async (type) => (await getPropertyDefinitions(type)).map((p) => p.name),
     listObjectsPage: (type, o) => api.listObjectsPage(type, o),
     listUrlBytes: (type, properties) => Buffer.byteLength(api.listRequestTarget(type, { limit: LIST_PAGE_LIMIT, properties, archived: false })),
     searchObjects: (type, request) => api.searchObjects(type, request),
@@ -147,7 +174,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   // A signal that came before this point (during start-up) stops the run too, before its first page.
   if (req.signal.aborted) stop.abort();
   const unavailable = new UnavailableTypes(emit);
-  const base = { db, reader: readerFor(context.api), fanOut: fanOutFor(context), clock: req.clock, options, signal: stop.signal, emit, unavailable };
+  const reader = readerFor(context.api);
+  const base = { db, reader, fanOut: fanOutFor(context), clock: req.clock, options, signal: stop.signal, emit, unavailable };
   let firstError: unknown;
   let ctx: ExtractorContext = { ...base, objectTypes: [] };
   let extractors: AnyExtractor[] = [];
@@ -173,6 +201,24 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       if (task) task.priority = Math.ceil(count / LIST_PAGE_LIMIT);
     }
   });
+  // ---- Portal metadata and typed relations (issues 14, 15): owners, property definitions, pipelines, and each type's
+  // `<table>_typed` rebuilt in the transaction that stores its definitions; before any object extractor starts, so
+  // typed relations exist before rows load (the loader keeps them in step). The definitions are read once: the
+  // extractors' `getPropertyNames` is served from the reader's cache. Every type of the run, custom ones included.
+  const metadataTypes = ctx.objectTypes.map((t) => ({ name: t.name, table: t.table, apiType: apiTypeOf(t) }));
+  const metadataContext = {
+    db, reader, fanOut: ctx.fanOut, signal: stop.signal, emit, unavailable,
+    typedRelations: req.settings.typedRelations, properties: req.settings.properties,
+  };
+  let metadata: PortalMetadataResult | undefined;
+  if (firstError === undefined && !stop.signal.aborted) try {
+    metadata = await runInTask({ desc: 'metadata', priority: 0 }, () => extractPortalMetadata(metadataContext, metadataTypes));
+  } catch (error) {
+    if (!(error instanceof RunStopped)) firstError = error;
+    stop.abort();
+  }
+  // ---- end of the metadata step
+
   await Promise.all(
     extractors.map(async (extractor) => {
       try {
@@ -184,6 +230,21 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       }
     }),
   );
+
+  // ---- Property history (HUBSPOT_PROPERTY_HISTORY): after the records it belongs to, while nothing else writes them.
+  const historyTypes = metadataTypes.filter((t) => req.settings.propertyHistory[t.name] !== undefined);
+  for (const name of Object.keys(req.settings.propertyHistory)) {
+    if (!historyTypes.some((t) => t.name === name)) emit({ type: 'extractor:note', extractor: `${name} history`, level: 'info', message: `${name} property history not read: ${name} is not extracted in this run` });
+  }
+  if (historyTypes.length > 0 && firstError === undefined && !stop.signal.aborted) {
+    try {
+      await runInTask({ desc: 'property history', priority: 0 }, () => extractPropertyHistory(metadataContext, req.settings.propertyHistory, historyTypes));
+    } catch (error) {
+      if (!(error instanceof StopRequested) && !(error instanceof RunStopped)) firstError = error;
+    }
+  }
+  // ---- end of property history
+
   req.signal.removeEventListener('abort', onOuterAbort);
   countSearches();
 
@@ -209,8 +270,11 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
       confirmCalls,
       windowPerSecond: context.limits.ratePerSecond,
       searchPerSecond: req.settings.searchPerSecond,
+      historyTypes: historyTypes.map((t) => t.name),
     });
   }
+  // A database that cannot answer here fails the run record's update below, which says why; the notes are not worth a second error.
+  const notes = [...(metadata?.notes ?? []), ...(await staleTypedRelations(db).catch(() => []))];
   const minimumCalls = minimum?.total;
   // The run's own searches: the estimate's are counted in `estimateCalls`.
   const runSearchCalls = Math.max(0, searchCalls - estimateCalls);
@@ -218,7 +282,7 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const reads = Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }]));
   const unavailableTypes = unavailable.all();
   await finishRunRecord(db, run, status, {
-    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads, unavailableTypes,
+    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads, unavailableTypes, notes,
   }, error);
   return {
     runId: run.id,
@@ -233,10 +297,19 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     associationInputsKept,
     unavailableTypes,
     reads,
+    notes,
     stats,
     error,
     exitCode: status === 'succeeded' || status === 'stopped' ? 0 : 1,
   };
+}
+
+/** Typed data the loader's hook could not keep in step this run (the next run's definitions refresh rebuilds it). */
+async function staleTypedRelations(db: Database): Promise<string[]> {
+  const { rows } = await db.query<{ relation: string; stale: string }>(
+    `select relation, stale from ${ident(db.schema)}.typed_relations where stale is not null order by relation`,
+  );
+  return rows.map((r) => `${r.relation}: typed data stale (${r.stale}); the next run rebuilds it`);
 }
 
 function errorLine(error: unknown): string {

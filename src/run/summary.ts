@@ -30,6 +30,7 @@ export function formatSummary(s: ExtractRunSummary): string {
   if (unavailable.length > 0) {
     lines.push(`  skipped, not in this portal (or not readable with this key): ${unavailable.map(([type, why]) => `${type} (${why.split(':')[0]})`).join(', ')}`);
   }
+  for (const note of s.notes ?? []) lines.push(`  note: ${note}`);
   if (s.associationInputsKept > 0) lines.push(`  association inputs not read (kept queued for the next run): ${s.associationInputsKept}`);
   // The request statistics as the processor reports them (the same numbers are stored with the run).
   for (const line of formatRunSummary(st).split('\n')) lines.push(`  ${line}`);

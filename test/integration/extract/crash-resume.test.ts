@@ -73,9 +73,9 @@ describe('resume after SIGKILL', () => {
           (await portal.db.query(`select 1 from hubspot.sync_state where stream like 'objects:%' and cursor->'full'->>'after' is not null and not (cursor::text = any($1))`, [cursorsBefore])).rowCount! > 0;
         while (!(await midPass())) await new Promise((r) => setTimeout(r, 10));
       } else {
-        // Up to 6 s: a run's first seconds of searches go to the cost estimate (at 5/s), so the id keyset of
+        // Up to 8 s: the cost estimate's searches (at 5/s) and the portal's metadata come first, so the id keyset of
         // contacts commits its first pages only some seconds into the run.
-        await new Promise((r) => setTimeout(r, 50 + random() * 6000));
+        await new Promise((r) => setTimeout(r, 50 + random() * 8000));
       }
       child.kill('SIGKILL');
       const result = await done;

@@ -235,6 +235,9 @@ describe('replies that are not the endpoint\'s shape are retried, never read as 
     properties: JSON.stringify({ results: [{ name: 'email', type: 'string' }] }),
     forms: JSON.stringify({ results: [{ id: 'g1', name: 'f', formType: 'hubspot' }] }),
     submissions: JSON.stringify({ results: [{ conversionId: 'c', submittedAt: 1, values: [] }] }),
+    owners: JSON.stringify({ results: [{ id: '7', email: 'a@example.com', archived: false, createdAt: '2020-01-01T00:00:00Z' }] }),
+    pipelines: JSON.stringify({ results: [{ id: 'default', label: 'Sales', displayOrder: 0, archived: false, stages: [{ id: 'won', label: 'Won', metadata: {}, archived: false }] }] }),
+    history: JSON.stringify({ status: 'COMPLETE', results: [{ id: '1', properties: {}, propertiesWithHistory: { dealstage: [{ value: 'a', timestamp: '2025-01-01T00:00:00Z', sourceType: 'API' }] } }] }),
   };
   const calls: [string, ApiVersion, Call, string][] = [
     ['list (typed client)', 'legacy', (api) => api.listObjectsPage('contacts'), 'list'],
@@ -244,7 +247,13 @@ describe('replies that are not the endpoint\'s shape are retried, never read as 
     ['batch read (typed client)', 'legacy', (api) => api.batchReadObjects('contacts', ['1'], []), 'batch'],
     ['batch read (dated)', '2026-03', (api) => api.batchReadObjects('contacts', ['1'], []), 'batch'],
     ['association batch', '2026-09', (api) => api.batchReadAssociations('companies', 'contacts', [{ id: '1' }]), 'assoc'],
-    ['properties (typed client)', 'legacy', (api) => api.getProperties('contacts'), 'properties'],
+    ['properties (legacy)', 'legacy', (api) => api.getProperties('contacts'), 'properties'],
+    ['owners (typed client)', 'legacy', (api) => api.listOwnersPage(false), 'owners'],
+    ['owners (dated)', '2026-09', (api) => api.listOwnersPage(true), 'owners'],
+    ['pipelines (typed client)', 'legacy', (api) => api.getPipelines('deals'), 'pipelines'],
+    ['pipelines (dated)', '2026-09', (api) => api.getPipelines('deals'), 'pipelines'],
+    ['history (typed client)', 'legacy', (api) => api.batchReadHistory('deals', ['1'], ['dealstage']), 'history'],
+    ['history (dated)', '2026-09', (api) => api.batchReadHistory('deals', ['1'], ['dealstage']), 'history'],
     ['properties (dated)', '2026-09', (api) => api.getProperties('contacts'), 'properties'],
     ['forms', '2026-09', (api) => api.listFormsPage(), 'forms'],
     ['submissions', '2026-09', (api) => api.listFormSubmissionsPage('g1'), 'submissions'],
@@ -393,6 +402,30 @@ describe('HubSpotApi: custom object schemas and types a portal lacks', () => {
     handler = (_req, res) => json(res, 403, refused);
     const { api, executor } = makeApi(5000, '2026-09');
     await expect(api.getProperties('contacts')).rejects.toBeInstanceOf(FatalRunError);
+    expect(executor.fatalError()).toBeInstanceOf(FatalRunError);
+  });
+});
+
+describe('owners are optional: a missing scope skips them, never the run', () => {
+  it.each(['legacy', '2026-09'] as const)('%s: a 403 on owners is a skipped call, and the next call still goes out', async (version) => {
+    seen.length = 0;
+    handler = (req, res) => {
+      if (req.url!.includes('/owners')) {
+        json(res, 403, JSON.stringify({ status: 'error', message: "This app hasn't been granted all required scopes to make this call.", category: 'MISSING_SCOPES', correlationId: 'x' }));
+      } else json(res, 200, JSON.stringify({ results: [{ name: 'email', type: 'string' }] }));
+    };
+    const { api, executor } = makeApi(5000, version);
+    await expect(api.listOwnersPage(false)).rejects.toBeInstanceOf(SkippedItemError);
+    expect(executor.fatalError()).toBeUndefined();
+    expect(await api.getProperties('contacts')).toHaveLength(1);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('a 403 anywhere else still stops the run', async () => {
+    seen.length = 0;
+    handler = (_req, res) => json(res, 403, JSON.stringify({ status: 'error', message: 'missing scopes', category: 'MISSING_SCOPES' }));
+    const { api, executor } = makeApi(5000, '2026-09');
+    await expect(api.getPipelines('deals')).rejects.toBeInstanceOf(FatalRunError);
     expect(executor.fatalError()).toBeInstanceOf(FatalRunError);
   });
 });

@@ -22,6 +22,12 @@ describe('every logical endpoint has one path per API version', () => {
     ['2026-03', 'properties', '/crm/properties/2026-03/contacts'],
     ['2026-03', 'associations.batchRead', '/crm/associations/2026-03/companies/deals/batch/read'],
     ['2026-03', 'associations.labels', '/crm/associations/2026-03/companies/deals/labels'],
+    ['legacy', 'owners.list', '/crm/v3/owners'],
+    ['legacy', 'pipelines.list', '/crm/v3/pipelines/contacts'],
+    ['2026-09', 'owners.list', '/crm/owners/2026-09'],
+    ['2026-09', 'pipelines.list', '/crm/pipelines/2026-09/contacts'],
+    ['2026-03', 'owners.list', '/crm/owners/2026-03'],
+    ['2026-03', 'pipelines.list', '/crm/pipelines/2026-03/contacts'],
   ];
   it.each(table)('%s %s -> %s', (version, endpoint, path) => {
     expect(endpointPath(version, endpoint, params)).toBe(path);
