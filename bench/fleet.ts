@@ -63,6 +63,8 @@ const SEED = num('seed', 1);
 const TIMEOUT_MS = num('timeout-minutes', 30) * 60_000;
 const FLEET_SCHEMA = 'hubspot_fleet';
 const DATA_DIR = path.join(root, '.data', 'postgres-bench');
+/** Each worker's stderr (warnings) and the fullest window of a portal that went over its limit. */
+const LOG_DIR = path.join(root, '.data', 'bench-fleet');
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
@@ -245,7 +247,11 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       child.stdout!.resume();
       let err = '';
       child.stderr!.on('data', (d) => (err += d));
-      child.on('exit', () => stderr.push(err));
+      child.on('exit', () => {
+        stderr.push(err);
+        // Kept for a look after the run (warnings only: LOG_LEVEL=warn).
+        writeFileSync(path.join(LOG_DIR, `w${workerCount}-${w + 1}.log`), err);
+      });
       workers.push(child);
     }
     // Ready when every worker has registered its heartbeat.
@@ -317,6 +323,7 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
         maxInWindow = report.maxInWindow;
         maxInWindowPortal = name;
       }
+      if (report.maxInWindow > LIMIT || report.status429 > 0) writeFileSync(path.join(LOG_DIR, `w${workerCount}-${name}-requests.json`), JSON.stringify(entries, null, 0));
       const manifest = await getJson<Manifest>(`${sim.url}/__sim/manifest?portal=${k}`);
       const db = portalSchemaDatabase(fleetDb, `hubspot_${name}`);
       const differences = await portalDifferences(db, manifest);
@@ -373,6 +380,7 @@ async function main(): Promise<void> {
     adminUrl = embedded.url;
   }
   const results: RunResult[] = [];
+  mkdirSync(LOG_DIR, { recursive: true });
   try {
     const probe = await openDatabase({ url: adminUrl, schema: 'public', poolSize: 1 });
     const maxConnections = Number((await probe.query<{ max_connections: string }>('show max_connections')).rows[0].max_connections);
