@@ -6,7 +6,8 @@
  * - whether every portal's database equals its portal (the repo's equality helper against the simulator's
  *   manifest, and no duplicate rows), with the count of those that do not;
  * - 429s (goal 0) and the most requests any portal had in a rolling window against its limit (goal ≤ limit),
- *   from the simulator's request log of each portal;
+ *   from the simulator's request log of each portal: arrivals (429s included) and those served; beside them the
+ *   requests the client gave up on before the answer (status 0 in the log: a timeout or an abort);
  * - aggregate requests/s (window-counted ones, from the first queued job to the last portal done) against the
  *   sum of what the portals allow, and against what the running slots allow (a worker runs at most its
  *   concurrency of portals at once, so with fewer slots than portals the slots are the ceiling);
@@ -194,8 +195,12 @@ interface RunResult {
   portalsEqual: number;
   portalsUnequal: string[];
   status429: number;
+  /** Arrivals in the fullest window (429s included), and requests served in it (what the server counts). */
   maxInWindow: number;
+  maxServedInWindow: number;
   maxInWindowPortal: string;
+  /** Requests the client gave up on before the simulator answered (status 0 in its log: timeouts, aborts). */
+  abandoned: number;
   windowRequests: number;
   searchRequests: number;
   requestsPerSecond: number;
@@ -308,6 +313,8 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
 
     let status429 = 0;
     let maxInWindow = 0;
+    let maxServedInWindow = 0;
+    let abandoned = 0;
     let maxInWindowPortal = '';
     let windowRequests = 0;
     let searchRequests = 0;
@@ -319,6 +326,9 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       status429 += report.status429;
       windowRequests += report.burstRequests;
       searchRequests += report.requests - report.burstRequests;
+      abandoned += entries.filter((e) => e.status === 0).length;
+      const served = analyseRequestLog(requestLogFromEntries(entries.filter((e) => e.status !== 429)), { limit: LIMIT, windowMs: WINDOW_MS }).report;
+      maxServedInWindow = Math.max(maxServedInWindow, served.maxInWindow);
       if (report.maxInWindow > maxInWindow) {
         maxInWindow = report.maxInWindow;
         maxInWindowPortal = name;
@@ -342,7 +352,9 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       portalsUnequal: unequal,
       status429,
       maxInWindow,
+      maxServedInWindow,
       maxInWindowPortal,
+      abandoned,
       windowRequests,
       searchRequests,
       requestsPerSecond: round(requestsPerSecond),
@@ -399,13 +411,15 @@ async function main(): Promise<void> {
   }
 
   const base = results[0];
-  const header = ['workers', 'slots', 'equal', '429s', 'max/window', 'req/s', 'of allowed', 'of slots', 'x base', 'wkr cores', 'cpu s/1k rows', 'x base', 'sim cpu s', 'pg cpu s', 'machine busy', 'wall s'];
+  const header = ['workers', 'slots', 'equal', '429s', 'abandoned', 'max/window', 'served/window', 'req/s', 'of allowed', 'of slots', 'x base', 'wkr cores', 'cpu s/1k rows', 'x base', 'sim cpu s', 'pg cpu s', 'machine busy', 'wall s'];
   const table = [header, ...results.map((r) => [
     String(r.workers),
     `${r.workers}x${r.concurrency}`,
     r.portalsUnequal.length === 0 ? 'yes' : `no (${r.portalsUnequal.length})`,
     String(r.status429),
+    String(r.abandoned),
     `${r.maxInWindow}/${LIMIT}`,
+    `${r.maxServedInWindow}/${LIMIT}`,
     r.requestsPerSecond.toFixed(1),
     r.shareOfAllowed.toFixed(3),
     r.shareOfSlots.toFixed(3),
