@@ -213,8 +213,9 @@ interface RunResult {
   workerCpuPer1000Rows: number;
   simCpuSeconds: number;
   postgresCpuSeconds: number | null;
-  /** Cores the workers used on average (CPU seconds / wall seconds). */
+  /** Cores the workers, and the simulator, used on average (CPU seconds / wall seconds). */
   workerCores: number;
+  simCores: number;
   /** Share of the machine's CPU busy during the run (all processes, other agents included). */
   machineBusy: number;
   loadBefore: string;
@@ -368,6 +369,7 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       simCpuSeconds: round(simCpuSeconds),
       postgresCpuSeconds: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : round(pgCpuAfter - pgCpuBefore),
       workerCores: round(workerCpuSeconds / wallSeconds),
+      simCores: round(simCpuSeconds / wallSeconds),
       machineBusy: round((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)),
       loadBefore,
       loadAfter,
@@ -411,7 +413,7 @@ async function main(): Promise<void> {
   }
 
   const base = results[0];
-  const header = ['workers', 'slots', 'equal', '429s', 'abandoned', 'max/window', 'served/window', 'req/s', 'of allowed', 'of slots', 'x base', 'wkr cores', 'cpu s/1k rows', 'x base', 'sim cpu s', 'pg cpu s', 'machine busy', 'wall s'];
+  const header = ['workers', 'slots', 'equal', '429s', 'abandoned', 'max/window', 'served/window', 'req/s', 'of allowed', 'of slots', 'x base', 'wkr cores', 'cpu s/1k rows', 'x base', 'sim cores', 'pg cpu s', 'machine busy', 'wall s'];
   const table = [header, ...results.map((r) => [
     String(r.workers),
     `${r.workers}x${r.concurrency}`,
@@ -427,7 +429,7 @@ async function main(): Promise<void> {
     r.workerCores.toFixed(2),
     r.workerCpuPer1000Rows.toFixed(3),
     (r.workerCpuPer1000Rows / base.workerCpuPer1000Rows).toFixed(2),
-    r.simCpuSeconds.toFixed(1),
+    r.simCores.toFixed(2),
     r.postgresCpuSeconds === null ? '-' : r.postgresCpuSeconds.toFixed(1),
     `${Math.round(r.machineBusy * 100)}%`,
     r.wallSeconds.toFixed(0),
