@@ -48,6 +48,7 @@ export interface JobInfo {
   retryCount: number;
   createdOn: Date;
   fullRefresh?: boolean;
+  sweepDeletes?: boolean;
 }
 
 /** The settings of one portal's run: its token, schema, limits (named after it, in the fleet schema). */
@@ -147,7 +148,7 @@ async function execute(deps: PortalRunDeps, portal: PortalRecord, job: JobInfo, 
       settings,
       db,
       selectExtractors(portal.objects),
-      { fullRefresh: job.fullRefresh },
+      { fullRefresh: job.fullRefresh, sweepDeletes: job.sweepDeletes },
       stop.signal,
       log,
       deps.metrics?.forPortal(portal.name),

@@ -32,6 +32,8 @@ export interface PortalRunJob {
   portal: string;
   reason: RunReason;
   fullRefresh?: boolean;
+  /** Look for hard-deleted records now (the id sweep), not only when HUBSPOT_DELETE_SWEEP_HOURS says so. */
+  sweepDeletes?: boolean;
 }
 
 export interface BossOptions {

@@ -157,7 +157,7 @@ class FleetWorker {
     // pg-boss fails a job still active at its expiry: stop the run a little before, and queue the rest again.
     const deadline = setTimeout(() => controller.abort(), (JOB_EXPIRE_SECONDS - 600) * 1000);
     deadline.unref();
-    const work = runPortalJob(this.deps, job.data.portal, { id: job.id, retryCount: job.retryCount, createdOn: job.createdOn, fullRefresh: job.data.fullRefresh }, controller.signal)
+    const work = runPortalJob(this.deps, job.data.portal, { id: job.id, retryCount: job.retryCount, createdOn: job.createdOn, fullRefresh: job.data.fullRefresh, sweepDeletes: job.data.sweepDeletes }, controller.signal)
       .then((result) => this.settle(job, result));
     this.inflight.add(work);
     try {
@@ -192,7 +192,7 @@ class FleetWorker {
       const { rows } = await tx.query<{ status: string }>(`select status from ${t}.portals where name = $1`, [job.data.portal]);
       if (rows[0]?.status !== 'active') return;
       const reason = result.outcome === 'locked' ? 'locked' : 'requeue';
-      await enqueuePortalRun(this.boss, tx, this.fleetDb.schema, { portal: job.data.portal, reason, fullRefresh: job.data.fullRefresh }, { client: tx, startAfterSeconds: requeueIn });
+      await enqueuePortalRun(this.boss, tx, this.fleetDb.schema, { portal: job.data.portal, reason, fullRefresh: job.data.fullRefresh, sweepDeletes: job.data.sweepDeletes }, { client: tx, startAfterSeconds: requeueIn });
     });
     return output;
   }

@@ -9,7 +9,8 @@ export function runCommand(deps: FleetCommandDeps): Command {
     .argument('[name]', 'portal name')
     .option('--all', 'every active portal')
     .option('--full-refresh', 'a full run (re-read everything) instead of an incremental one')
-    .action(async (name: string | undefined, opts: { all?: boolean; fullRefresh?: boolean }) => {
+    .option('--sweep-deletes', 'look for hard-deleted records in this run (as extract --sweep-deletes), not only every HUBSPOT_DELETE_SWEEP_HOURS')
+    .action(async (name: string | undefined, opts: { all?: boolean; fullRefresh?: boolean; sweepDeletes?: boolean }) => {
       if (Boolean(name) === Boolean(opts.all)) throw usage('give a portal name or --all (not both)');
       await withFleet(deps, async (ctx) => {
         const { db, out } = ctx;
@@ -27,7 +28,7 @@ export function runCommand(deps: FleetCommandDeps): Command {
         const { enqueuePortalRun } = await import('../queue.js');
         await withBoss(ctx, async (boss) => {
           for (const p of portals) {
-            const id = await enqueuePortalRun(boss, db, db.schema, { portal: p.name, reason: 'manual', fullRefresh: opts.fullRefresh || undefined });
+            const id = await enqueuePortalRun(boss, db, db.schema, { portal: p.name, reason: 'manual', fullRefresh: opts.fullRefresh || undefined, sweepDeletes: opts.sweepDeletes || undefined });
             out(id ? `${p.name}: queued (job ${id})\n` : `${p.name}: a run is queued already\n`);
           }
         });

@@ -136,11 +136,16 @@ describe('access tokens shared by the workers', () => {
 
 describe('a worker with OAuth portals', () => {
   it('keeps a long run on fresh tokens (no 401), and marks a revoked install needs_reauth while the other portals finish', () => withCleanup(async (stack) => {
-    // A run of several token lifetimes: about 70 calls at 10 a second, tokens living 6 s (refreshed at 3 s left).
-    const live = await sim({ seed: 41, size: { contacts: 1500, companies: 40, deals: 60, engagements: 1200, forms: 2, submissions: 30 }, latencyMedianMs: 30, latencyTailMs: 80, tenSecondLimit: 10 });
-    live.oauth.config.accessTokenTtlSeconds = 6;
+    // A run of several token lifetimes: rate-bound (about 75 calls at LIVE_LIMIT a second), so it lasts at least as
+    // long whatever the load, with tokens living 10 s (refreshed at 5 s left). With 6 s lives (3 s left) a loaded
+    // machine made a refresh late: a worker starved of CPU fired its refresh timer 1-2 s late and sent pages on a
+    // token that had just expired.
+    const LIVE_LIMIT = 4;
+    const TTL_MS = 10_000;
+    const live = await sim({ seed: 41, size: { contacts: 1500, companies: 40, deals: 60, engagements: 1200, forms: 2, submissions: 30 }, latencyMedianMs: 30, latencyTailMs: 80, tenSecondLimit: LIVE_LIMIT });
+    live.oauth.config.accessTokenTtlSeconds = TTL_MS / 1000;
     await addOAuthPortal('live', live, live.oauth.install());
-    await upsertLimit(fleetDb, 'hubspot_fleet', { name: 'live', limit: 10, windowMs: WINDOW_MS, slotDecayPerSecond: 0, active: true });
+    await upsertLimit(fleetDb, 'hubspot_fleet', { name: 'live', limit: LIVE_LIMIT, windowMs: WINDOW_MS, slotDecayPerSecond: 0, active: true });
     const revokedSim = await sim({ seed: 42, size: { contacts: 60, companies: 10, deals: 10, engagements: 60, forms: 1, submissions: 5 } });
     const dead = revokedSim.oauth.install();
     revokedSim.oauth.revoke(dead);
@@ -174,11 +179,14 @@ describe('a worker with OAuth portals', () => {
 
     // The long run: several refreshes, never a 401, within the limit, equal to its portal.
     const refreshes = live.oauth.requests.filter((r) => r.status === 200);
+    const served = live.requests();
+    const span = served[served.length - 1].t - refreshes[0].start;
+    // Refreshed at half its life: a run spanning one and a half lives refreshed at least twice.
+    expect(span, `the run spans 1.5 token lifetimes (${served.length} requests)`).toBeGreaterThan(1.5 * TTL_MS);
     expect(refreshes.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < refreshes.length; i++) expect(refreshes[i].start).toBeGreaterThanOrEqual(refreshes[i - 1].end);
-    const served = live.requests();
     expect(served.filter((r) => r.status === 401)).toEqual([]);
-    const report = analyseRequestLog(requestLogFromEntries(served), { limit: 10, windowMs: WINDOW_MS }).report;
+    const report = analyseRequestLog(requestLogFromEntries(served), { limit: LIVE_LIMIT, windowMs: WINDOW_MS }).report;
     expect(report.status429).toBe(0);
     expect(report.violations).toBe(0);
     const db = await openDatabase({ url: handle.url, schema: 'hubspot_live', poolSize: 2 });
