@@ -53,7 +53,12 @@ async function main(): Promise<void> {
     await migrate(db);
     const run = async (label: string, refreshAssociations: boolean) => {
       const settings = {
-        ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_API_VERSION: '2026-09', HUBSPOT_MAX_REQUESTS_PER_10S: '5000', HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: '1000000' }),
+        ...parseSettings({
+          HUBSPOT_SEARCH_LAG_MS: '0',
+          HUBSPOT_API_VERSION: '2026-09',
+          HUBSPOT_MAX_REQUESTS_PER_10S: '5000',
+          HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: '1000000',
+        }),
         accessToken: sim.token,
         baseUrl: sim.url,
       };
@@ -61,8 +66,16 @@ async function main(): Promise<void> {
       const from = sim.requests().length;
       const started = Date.now();
       const summary = await runExtraction({
-        settings, db, context, extractors: selectExtractors(), fullRefresh: false, includeArchived: false, refreshAssociations,
-        sweepDeletes: false, clock: systemClock, signal: new AbortController().signal,
+        settings,
+        db,
+        context,
+        extractors: selectExtractors(),
+        fullRefresh: false,
+        includeArchived: false,
+        refreshAssociations,
+        sweepDeletes: false,
+        clock: systemClock,
+        signal: new AbortController().signal,
       }).finally(() => context.close());
       if (summary.status !== 'succeeded') throw new Error(`${label}: ${summary.status} ${summary.error ?? ''}`);
       const requests = sim.requests().slice(from);
@@ -84,7 +97,12 @@ async function main(): Promise<void> {
       return row;
     };
     const results = [await run('full', false)];
-    for (const [label, refresh] of [['changed records only', false], ['every association', true], ['changed records only (again)', false], ['every association (again)', true]] as const) {
+    for (const [label, refresh] of [
+      ['changed records only', false],
+      ['every association', true],
+      ['changed records only (again)', false],
+      ['every association (again)', true],
+    ] as const) {
       sim.mutate(changes);
       await new Promise((r) => setTimeout(r, 5));
       results.push(await run(label, refresh));

@@ -138,10 +138,19 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
   if (code !== 0) throw new Error(`extract ${preset} exited ${code}\n${stdout}\n${stderr}`);
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const { rows } = await db.query<{ stats: {
-    requests: number; estimateCalls: number; searchCalls: number; minimumCalls: number; minimum: { window: number; search: number };
-    wallMs: number; rateLimited: number; rows: Record<string, number>; reads?: Record<string, { strategy: string; properties?: number }>;
-  } }>(`select stats from hubspot.runs where status = 'succeeded' order by id desc limit 1`);
+  const { rows } = await db.query<{
+    stats: {
+      requests: number;
+      estimateCalls: number;
+      searchCalls: number;
+      minimumCalls: number;
+      minimum: { window: number; search: number };
+      wallMs: number;
+      rateLimited: number;
+      rows: Record<string, number>;
+      reads?: Record<string, { strategy: string; properties?: number }>;
+    };
+  }>(`select stats from hubspot.runs where status = 'succeeded' order by id desc limit 1`);
   await db.end();
   const stats = rows[0].stats;
   // The cost estimate's searches are counted in `requests` and apart in `estimateCalls`.
@@ -162,10 +171,14 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     boundMs: Math.round(Math.max(windowMs, searchMs)),
     boundBy: windowMs >= searchMs ? 'window' : 'search',
     wallMs: stats.wallMs ?? Date.now() - started,
-    rows: Object.entries(stats.rows).filter(([k]) => k !== 'associations').reduce((s, [, n]) => s + n, 0),
+    rows: Object.entries(stats.rows)
+      .filter(([k]) => k !== 'associations')
+      .reduce((s, [, n]) => s + n, 0),
     peakRssMb: Math.round(peak),
     rateLimited: stats.rateLimited,
-    reads: Object.entries(stats.reads ?? {}).map(([t, r]) => `${t}:${r.properties ?? '?'}:${r.strategy}`).join(' '),
+    reads: Object.entries(stats.reads ?? {})
+      .map(([t, r]) => `${t}:${r.properties ?? '?'}:${r.strategy}`)
+      .join(' '),
     loadBefore,
     loadAfter,
   };
@@ -224,7 +237,7 @@ async function loadComparison(dbUrl: string): Promise<LoadComparison> {
     return performance.now() - started;
   };
   // The extractor's batches (LOAD_BATCH_BYTES of rows), and one 100-row page per transaction.
-  const bulk = batchesOf(rows, (row) => String(row[1]).length + 100 , LOAD_BATCH_BYTES);
+  const bulk = batchesOf(rows, (row) => String(row[1]).length + 100, LOAD_BATCH_BYTES);
   const pages = batchesOf(rows, () => 1, 100);
   const rounds = { copy: [] as number[], fresh: [] as number[], upsert: [] as number[], perPage: [] as number[] };
   for (let round = 0; round < LOAD_ROUNDS; round++) {
@@ -303,9 +316,11 @@ async function main() {
       measuredAt: new Date().toISOString(),
     };
     for (const r of results) {
-      console.log(`${r.preset} (${r.objects}): ${r.rows} records; window ${r.windowCalls} calls (minimum ${r.minimumWindowCalls}), search ${r.searchCalls} (minimum ${r.minimumSearchCalls}) + ${r.estimateSearches} for the estimate; ` +
-        `bound ${(r.boundMs / 1000).toFixed(1)} s by the ${r.boundBy} budget, wall ${(r.wallMs / 1000).toFixed(1)} s (ratio ${(r.wallMs / r.boundMs).toFixed(3)}); ` +
-        `peak RSS ${r.peakRssMb} MB; 429s ${r.rateLimited}; load average ${r.loadBefore} before, ${r.loadAfter} after`);
+      console.log(
+        `${r.preset} (${r.objects}): ${r.rows} records; window ${r.windowCalls} calls (minimum ${r.minimumWindowCalls}), search ${r.searchCalls} (minimum ${r.minimumSearchCalls}) + ${r.estimateSearches} for the estimate; ` +
+          `bound ${(r.boundMs / 1000).toFixed(1)} s by the ${r.boundBy} budget, wall ${(r.wallMs / 1000).toFixed(1)} s (ratio ${(r.wallMs / r.boundMs).toFixed(3)}); ` +
+          `peak RSS ${r.peakRssMb} MB; 429s ${r.rateLimited}; load average ${r.loadBefore} before, ${r.loadAfter} after`,
+      );
       console.log(`  reads: ${r.reads}`);
     }
     const fixed = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));

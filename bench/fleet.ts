@@ -121,7 +121,22 @@ const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').sl
 
 async function startSim(): Promise<{ url: string; child: ChildProcess }> {
   const child = node(
-    ['src/cli.ts', 'sim', '--portals', String(PORTALS), '--preset', PRESET, '--seed', String(SEED), '--ten-second-limit', String(LIMIT), '--window-ms', String(WINDOW_MS), '--latency-ms', String(LATENCY_MS)],
+    [
+      'src/cli.ts',
+      'sim',
+      '--portals',
+      String(PORTALS),
+      '--preset',
+      PRESET,
+      '--seed',
+      String(SEED),
+      '--ten-second-limit',
+      String(LIMIT),
+      '--window-ms',
+      String(WINDOW_MS),
+      '--latency-ms',
+      String(LATENCY_MS),
+    ],
     { ...process.env },
   );
   child.stderr!.resume();
@@ -295,7 +310,9 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       if (Date.now() > until) throw new Error(`timed out: ${done} of ${PORTALS} portals done`);
       if (Date.now() - lastReport > 30_000) {
         lastReport = Date.now();
-        process.stderr.write(`  ${workerCount} worker(s): ${done}/${PORTALS} portals done after ${Math.round((performance.now() - started) / 1000)} s (load ${loadavg()})\n`);
+        process.stderr.write(
+          `  ${workerCount} worker(s): ${done}/${PORTALS} portals done after ${Math.round((performance.now() - started) / 1000)} s (load ${loadavg()})\n`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -334,7 +351,8 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
         maxInWindow = report.maxInWindow;
         maxInWindowPortal = name;
       }
-      if (report.maxInWindow > LIMIT || report.status429 > 0) writeFileSync(path.join(LOG_DIR, `w${workerCount}-${name}-requests.json`), JSON.stringify(entries, null, 0));
+      if (report.maxInWindow > LIMIT || report.status429 > 0)
+        writeFileSync(path.join(LOG_DIR, `w${workerCount}-${name}-requests.json`), JSON.stringify(entries, null, 0));
       const manifest = await getJson<Manifest>(`${sim.url}/__sim/manifest?portal=${k}`);
       const db = portalSchemaDatabase(fleetDb, `hubspot_${name}`);
       const differences = await portalDifferences(db, manifest);
@@ -413,27 +431,49 @@ async function main(): Promise<void> {
   }
 
   const base = results[0];
-  const header = ['workers', 'slots', 'equal', '429s', 'abandoned', 'max/window', 'served/window', 'req/s', 'of allowed', 'of slots', 'x base', 'wkr cores', 'cpu s/1k rows', 'x base', 'sim cores', 'pg cpu s', 'machine busy', 'wall s'];
-  const table = [header, ...results.map((r) => [
-    String(r.workers),
-    `${r.workers}x${r.concurrency}`,
-    r.portalsUnequal.length === 0 ? 'yes' : `no (${r.portalsUnequal.length})`,
-    String(r.status429),
-    String(r.abandoned),
-    `${r.maxInWindow}/${LIMIT}`,
-    `${r.maxServedInWindow}/${LIMIT}`,
-    r.requestsPerSecond.toFixed(1),
-    r.shareOfAllowed.toFixed(3),
-    r.shareOfSlots.toFixed(3),
-    (r.requestsPerSecond / base.requestsPerSecond).toFixed(2),
-    r.workerCores.toFixed(2),
-    r.workerCpuPer1000Rows.toFixed(3),
-    (r.workerCpuPer1000Rows / base.workerCpuPer1000Rows).toFixed(2),
-    r.simCores.toFixed(2),
-    r.postgresCpuSeconds === null ? '-' : r.postgresCpuSeconds.toFixed(1),
-    `${Math.round(r.machineBusy * 100)}%`,
-    r.wallSeconds.toFixed(0),
-  ])];
+  const header = [
+    'workers',
+    'slots',
+    'equal',
+    '429s',
+    'abandoned',
+    'max/window',
+    'served/window',
+    'req/s',
+    'of allowed',
+    'of slots',
+    'x base',
+    'wkr cores',
+    'cpu s/1k rows',
+    'x base',
+    'sim cores',
+    'pg cpu s',
+    'machine busy',
+    'wall s',
+  ];
+  const table = [
+    header,
+    ...results.map((r) => [
+      String(r.workers),
+      `${r.workers}x${r.concurrency}`,
+      r.portalsUnequal.length === 0 ? 'yes' : `no (${r.portalsUnequal.length})`,
+      String(r.status429),
+      String(r.abandoned),
+      `${r.maxInWindow}/${LIMIT}`,
+      `${r.maxServedInWindow}/${LIMIT}`,
+      r.requestsPerSecond.toFixed(1),
+      r.shareOfAllowed.toFixed(3),
+      r.shareOfSlots.toFixed(3),
+      (r.requestsPerSecond / base.requestsPerSecond).toFixed(2),
+      r.workerCores.toFixed(2),
+      r.workerCpuPer1000Rows.toFixed(3),
+      (r.workerCpuPer1000Rows / base.workerCpuPer1000Rows).toFixed(2),
+      r.simCores.toFixed(2),
+      r.postgresCpuSeconds === null ? '-' : r.postgresCpuSeconds.toFixed(1),
+      `${Math.round(r.machineBusy * 100)}%`,
+      r.wallSeconds.toFixed(0),
+    ]),
+  ];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) console.log('  ' + row.map((c, i) => c.padEnd(widths[i])).join('  '));
   for (const r of results) for (const u of r.portalsUnequal.slice(0, 5)) console.log(`  ${r.workers} worker(s): not equal: ${u}`);
@@ -462,7 +502,11 @@ async function main(): Promise<void> {
     latencyMs: LATENCY_MS,
     cores: cpus().length,
     results,
-    ratiosToOneWorker: results.map((r) => ({ workers: r.workers, requestsPerSecond: round(r.requestsPerSecond / base.requestsPerSecond), cpuPer1000Rows: round(r.workerCpuPer1000Rows / base.workerCpuPer1000Rows) })),
+    ratiosToOneWorker: results.map((r) => ({
+      workers: r.workers,
+      requestsPerSecond: round(r.requestsPerSecond / base.requestsPerSecond),
+      cpuPer1000Rows: round(r.workerCpuPer1000Rows / base.workerCpuPer1000Rows),
+    })),
     database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (.data/postgres-bench)',
     measuredAt: new Date().toISOString(),
   };

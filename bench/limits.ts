@@ -269,8 +269,10 @@ async function main() {
   for (const r of outcomes) {
     console.log(`${pad(r.name, 48)}${pad(r.rate.toFixed(2), 10)}${pad(allowedRate.toFixed(2), 11)}${pad(r.utilization.toFixed(3), 13)}${r.own429s}`);
   }
-  console.log(`\nacquisitions/s in-process: uncontended ${Math.round(uncontended).toLocaleString('en-US')}, ` +
-    `1,000 waiters ${Math.round(with1000Waiters).toLocaleString('en-US')}`);
+  console.log(
+    `\nacquisitions/s in-process: uncontended ${Math.round(uncontended).toLocaleString('en-US')}, ` +
+      `1,000 waiters ${Math.round(with1000Waiters).toLocaleString('en-US')}`,
+  );
 
   const [ours, ...rest] = outcomes;
   const result = {
@@ -278,7 +280,13 @@ async function main() {
     own429s: ours.own429s,
     peers: Object.fromEntries(rest.map((r) => [r.name, { utilization: round(r.utilization), own429s: r.own429s }])),
     acquisitionsPerSecond: { uncontended: Math.round(uncontended), with1000Waiters: Math.round(with1000Waiters) },
-    config: { ...o, clientDelayMaxMs: CLIENT_DELAY_MAX_MS, serverLatencyMedianMs: SERVER_LATENCY_MEDIAN_MS, serverLatencyP99Ms: SERVER_LATENCY_P99_MS, server: 'src/sim startSimulator' },
+    config: {
+      ...o,
+      clientDelayMaxMs: CLIENT_DELAY_MAX_MS,
+      serverLatencyMedianMs: SERVER_LATENCY_MEDIAN_MS,
+      serverLatencyP99Ms: SERVER_LATENCY_P99_MS,
+      server: 'src/sim startSimulator',
+    },
     measuredAt: new Date().toISOString(),
   };
   const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results', 'limits.json');

@@ -84,14 +84,17 @@ async function fleet() {
   const touchBegan = performance.now();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   for (const portal of sim.portals) {
-    if ((await get(agent, new URL('/crm/v3/objects/contacts?limit=1', sim.url), portal.token)) !== 200) throw new Error(`portal ${portal.index} did not answer`);
+    if ((await get(agent, new URL('/crm/v3/objects/contacts?limit=1', sim.url), portal.token)) !== 200)
+      throw new Error(`portal ${portal.index} did not answer`);
   }
   agent.destroy();
   const touchMs = performance.now() - touchBegan;
   global.gc?.();
   const rss = process.memoryUsage().rss;
   // Requests spread over every portal: each drive() worker takes the next portal's token in turn.
-  const urls = ['/crm/v3/objects/contacts?limit=10', '/crm/v3/objects/deals?limit=100&properties=dealname,amount', '/crm/v3/owners'].map((p) => new URL(p, sim.url));
+  const urls = ['/crm/v3/objects/contacts?limit=10', '/crm/v3/objects/deals?limit=100&properties=dealname,amount', '/crm/v3/owners'].map(
+    (p) => new URL(p, sim.url),
+  );
   const started = performance.now();
   let next = 0;
   let failures = 0;

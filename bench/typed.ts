@@ -57,36 +57,120 @@ const options = (values: string[]) => values.map((v) => ({ value: v, label: v.re
 
 /** HubSpot's common contact properties (names and types as the portal defines them). */
 const COMMON: [string, CatalogProperty['type'], string, number, string[]?][] = [
-  ['email', 'string', 'text', 0.95], ['firstname', 'string', 'text', 0.9], ['lastname', 'string', 'text', 0.9],
-  ['phone', 'string', 'phonenumber', 0.5], ['mobilephone', 'string', 'phonenumber', 0.2], ['company', 'string', 'text', 0.6],
-  ['jobtitle', 'string', 'text', 0.5], ['website', 'string', 'text', 0.3], ['address', 'string', 'text', 0.2], ['city', 'string', 'text', 0.4],
-  ['state', 'string', 'text', 0.3], ['zip', 'string', 'text', 0.3], ['country', 'string', 'text', 0.4],
-  ['createdate', 'datetime', 'date', 1], ['lastmodifieddate', 'datetime', 'date', 1], ['hs_object_id', 'number', 'number', 1],
-  ['lifecyclestage', 'enumeration', 'radio', 0.9, LIFECYCLE], ['hs_lead_status', 'enumeration', 'radio', 0.4, ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING']],
-  ['hubspot_owner_id', 'enumeration', 'select', 0.7], ['hs_analytics_source', 'enumeration', 'select', 0.8, ['ORGANIC_SEARCH', 'PAID_SEARCH', 'EMAIL_MARKETING', 'SOCIAL_MEDIA', 'REFERRALS', 'OTHER_CAMPAIGNS', 'DIRECT_TRAFFIC', 'OFFLINE']],
-  ['hs_analytics_num_page_views', 'number', 'number', 0.8], ['hs_analytics_num_visits', 'number', 'number', 0.8],
-  ['hs_analytics_first_timestamp', 'datetime', 'date', 0.7], ['hs_analytics_last_timestamp', 'datetime', 'date', 0.7],
-  ['hs_email_last_open_date', 'datetime', 'date', 0.4], ['hs_email_last_click_date', 'datetime', 'date', 0.3],
-  ['hs_email_open', 'number', 'number', 0.5], ['hs_email_click', 'number', 'number', 0.4], ['hs_email_bounce', 'number', 'number', 0.1],
-  ['num_associated_deals', 'number', 'number', 0.3], ['recent_deal_amount', 'number', 'number', 0.2], ['total_revenue', 'number', 'number', 0.15],
-  ['hs_lifecyclestage_lead_date', 'datetime', 'date', 0.5], ['hs_lifecyclestage_customer_date', 'datetime', 'date', 0.1],
-  ['date_of_birth', 'date', 'date', 0.05], ['hs_email_optout', 'bool', 'booleancheckbox', 0.6], ['hs_is_unworked', 'bool', 'booleancheckbox', 0.5],
-  ['hs_language', 'enumeration', 'select', 0.3, ['en', 'de', 'fr', 'es', 'pt', 'ja', 'zh', 'pl']], ['industry', 'string', 'text', 0.2],
+  ['email', 'string', 'text', 0.95],
+  ['firstname', 'string', 'text', 0.9],
+  ['lastname', 'string', 'text', 0.9],
+  ['phone', 'string', 'phonenumber', 0.5],
+  ['mobilephone', 'string', 'phonenumber', 0.2],
+  ['company', 'string', 'text', 0.6],
+  ['jobtitle', 'string', 'text', 0.5],
+  ['website', 'string', 'text', 0.3],
+  ['address', 'string', 'text', 0.2],
+  ['city', 'string', 'text', 0.4],
+  ['state', 'string', 'text', 0.3],
+  ['zip', 'string', 'text', 0.3],
+  ['country', 'string', 'text', 0.4],
+  ['createdate', 'datetime', 'date', 1],
+  ['lastmodifieddate', 'datetime', 'date', 1],
+  ['hs_object_id', 'number', 'number', 1],
+  ['lifecyclestage', 'enumeration', 'radio', 0.9, LIFECYCLE],
+  [
+    'hs_lead_status',
+    'enumeration',
+    'radio',
+    0.4,
+    ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING'],
+  ],
+  ['hubspot_owner_id', 'enumeration', 'select', 0.7],
+  [
+    'hs_analytics_source',
+    'enumeration',
+    'select',
+    0.8,
+    ['ORGANIC_SEARCH', 'PAID_SEARCH', 'EMAIL_MARKETING', 'SOCIAL_MEDIA', 'REFERRALS', 'OTHER_CAMPAIGNS', 'DIRECT_TRAFFIC', 'OFFLINE'],
+  ],
+  ['hs_analytics_num_page_views', 'number', 'number', 0.8],
+  ['hs_analytics_num_visits', 'number', 'number', 0.8],
+  ['hs_analytics_first_timestamp', 'datetime', 'date', 0.7],
+  ['hs_analytics_last_timestamp', 'datetime', 'date', 0.7],
+  ['hs_email_last_open_date', 'datetime', 'date', 0.4],
+  ['hs_email_last_click_date', 'datetime', 'date', 0.3],
+  ['hs_email_open', 'number', 'number', 0.5],
+  ['hs_email_click', 'number', 'number', 0.4],
+  ['hs_email_bounce', 'number', 'number', 0.1],
+  ['num_associated_deals', 'number', 'number', 0.3],
+  ['recent_deal_amount', 'number', 'number', 0.2],
+  ['total_revenue', 'number', 'number', 0.15],
+  ['hs_lifecyclestage_lead_date', 'datetime', 'date', 0.5],
+  ['hs_lifecyclestage_customer_date', 'datetime', 'date', 0.1],
+  ['date_of_birth', 'date', 'date', 0.05],
+  ['hs_email_optout', 'bool', 'booleancheckbox', 0.6],
+  ['hs_is_unworked', 'bool', 'booleancheckbox', 0.5],
+  ['hs_language', 'enumeration', 'select', 0.3, ['en', 'de', 'fr', 'es', 'pt', 'ja', 'zh', 'pl']],
+  ['industry', 'string', 'text', 0.2],
   ['hs_buying_role', 'enumeration', 'checkbox', 0.1, ['BUDGET_HOLDER', 'CHAMPION', 'DECISION_MAKER', 'END_USER', 'EXECUTIVE_SPONSOR', 'INFLUENCER']],
-  ['hs_all_owner_ids', 'enumeration', 'checkbox', 0.5], ['notes_last_updated', 'datetime', 'date', 0.3], ['num_notes', 'number', 'number', 0.3],
+  ['hs_all_owner_ids', 'enumeration', 'checkbox', 0.5],
+  ['notes_last_updated', 'datetime', 'date', 0.3],
+  ['num_notes', 'number', 'number', 0.3],
 ];
-const AREAS = ['analytics', 'email', 'social', 'sales', 'marketing', 'lead', 'sequences', 'calls', 'meetings', 'forms', 'ads', 'chat', 'conversion', 'revenue', 'latest_source'];
-const METRICS = ['first', 'last', 'recent', 'num', 'count', 'date', 'timestamp', 'status', 'reason', 'score', 'source', 'data_1', 'data_2', 'campaign', 'url', 'type'];
+const AREAS = [
+  'analytics',
+  'email',
+  'social',
+  'sales',
+  'marketing',
+  'lead',
+  'sequences',
+  'calls',
+  'meetings',
+  'forms',
+  'ads',
+  'chat',
+  'conversion',
+  'revenue',
+  'latest_source',
+];
+const METRICS = [
+  'first',
+  'last',
+  'recent',
+  'num',
+  'count',
+  'date',
+  'timestamp',
+  'status',
+  'reason',
+  'score',
+  'source',
+  'data_1',
+  'data_2',
+  'campaign',
+  'url',
+  'type',
+];
 
 function catalog(): CatalogProperty[] {
   const random = seededRandom(SEED);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const out: CatalogProperty[] = COMMON.map(([name, type, fieldType, fill, values]) => ({
-    name, type, fieldType, fill, hubspotDefined: true, options: values ? options(values) : [],
+    name,
+    type,
+    fieldType,
+    fill,
+    hubspotDefined: true,
+    options: values ? options(values) : [],
     raw: name === 'hubspot_owner_id' || name === 'hs_all_owner_ids' ? { referencedObjectType: 'OWNER', externalOptions: true } : undefined,
   }));
   const names = new Set(out.map((p) => p.name));
-  const kinds: [CatalogProperty['type'], string, number][] = [['datetime', 'date', 0.32], ['string', 'text', 0.3], ['number', 'number', 0.2], ['enumeration', 'select', 0.1], ['enumeration', 'checkbox', 0.02], ['bool', 'booleancheckbox', 0.04], ['date', 'date', 0.02]];
+  const kinds: [CatalogProperty['type'], string, number][] = [
+    ['datetime', 'date', 0.32],
+    ['string', 'text', 0.3],
+    ['number', 'number', 0.2],
+    ['enumeration', 'select', 0.1],
+    ['enumeration', 'checkbox', 0.02],
+    ['bool', 'booleancheckbox', 0.04],
+    ['date', 'date', 0.02],
+  ];
   const kind = () => {
     let r = random();
     for (const k of kinds) if ((r -= k[2]) < 0) return k;
@@ -114,7 +198,7 @@ const BASE_MS = Date.UTC(2023, 0, 1);
 /** Record `id`, always the same for the same id (seeded per record). */
 function contact(cat: CatalogProperty[], id: number): TypedSourceRecord & { createdAt: string } {
   const random = seededRandom(SEED * 1_000_003 + id);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const ms = () => BASE_MS + Math.floor(random() * 9e10);
   const properties: Record<string, string | null> = {};
   for (const p of cat) {
@@ -125,17 +209,26 @@ function contact(cat: CatalogProperty[], id: number): TypedSourceRecord & { crea
     const bad = random() < 0.02;
     let v: string;
     switch (p.type) {
-      case 'number': v = bad ? pick(['N/A', '12,5', '1e999', ' ', '']) : String(Math.round(random() * 100_000) / (random() < 0.5 ? 1 : 100)); break;
-      case 'datetime': v = bad ? pick(['31/02/2025', '2025-02-31T00:00:00Z', 'N/A', '']) : random() < 0.2 ? String(ms()) : new Date(ms()).toISOString(); break;
-      case 'date': v = bad ? pick(['31/02/2025', '2025-02-30', 'N/A']) : new Date(ms()).toISOString().slice(0, 10); break;
-      case 'bool': v = bad ? pick(['maybe', '', 'N/A']) : random() < 0.5 ? 'true' : 'false'; break;
+      case 'number':
+        v = bad ? pick(['N/A', '12,5', '1e999', ' ', '']) : String(Math.round(random() * 100_000) / (random() < 0.5 ? 1 : 100));
+        break;
+      case 'datetime':
+        v = bad ? pick(['31/02/2025', '2025-02-31T00:00:00Z', 'N/A', '']) : random() < 0.2 ? String(ms()) : new Date(ms()).toISOString();
+        break;
+      case 'date':
+        v = bad ? pick(['31/02/2025', '2025-02-30', 'N/A']) : new Date(ms()).toISOString().slice(0, 10);
+        break;
+      case 'bool':
+        v = bad ? pick(['maybe', '', 'N/A']) : random() < 0.5 ? 'true' : 'false';
+        break;
       case 'enumeration':
         if (p.name === 'hubspot_owner_id') v = String(100 + Math.floor(random() * OWNERS));
         else if (p.name === 'hs_all_owner_ids') v = `${100 + Math.floor(random() * OWNERS)};${100 + Math.floor(random() * OWNERS)}`;
         else if (p.fieldType === 'checkbox') v = [pick(p.options).value, pick(p.options).value].join(';');
         else v = bad ? 'unknown_option' : pick(p.options).value;
         break;
-      default: v = p.name === 'email' ? `person${id}@example.com` : `${pick(AREAS)} ${pick(METRICS)} ${id % 997}`;
+      default:
+        v = p.name === 'email' ? `person${id}@example.com` : `${pick(AREAS)} ${pick(METRICS)} ${id % 997}`;
     }
     properties[p.name] = v;
   }
@@ -167,12 +260,24 @@ async function setup(db: Database, cat: CatalogProperty[]): Promise<void> {
     await db.query(
       `insert into hubspot.property_definitions (object_type, name, label, type, field_type, options, hubspot_defined, raw)
        values ('contacts', $1, $1, $2, $3, $4, $5, $6)`,
-      [p.name, p.type, p.fieldType, JSON.stringify(p.options), p.hubspotDefined, JSON.stringify({ name: p.name, type: p.type, fieldType: p.fieldType, ...p.raw })],
+      [
+        p.name,
+        p.type,
+        p.fieldType,
+        JSON.stringify(p.options),
+        p.hubspotDefined,
+        JSON.stringify({ name: p.name, type: p.type, fieldType: p.fieldType, ...p.raw }),
+      ],
     );
   }
   for (let i = 0; i < OWNERS; i++) {
-    await db.query(`insert into hubspot.owners (id, email, first_name, last_name, archived, raw) values ($1, $2, $3, $4, $5, '{}')`,
-      [100 + i, `owner${i}@example.com`, i % 7 === 0 ? null : `Owner`, i % 7 === 0 ? null : `Number ${i}`, i % 6 === 0]);
+    await db.query(`insert into hubspot.owners (id, email, first_name, last_name, archived, raw) values ($1, $2, $3, $4, $5, '{}')`, [
+      100 + i,
+      `owner${i}@example.com`,
+      i % 7 === 0 ? null : `Owner`,
+      i % 7 === 0 ? null : `Number ${i}`,
+      i % 6 === 0,
+    ]);
   }
 }
 
@@ -249,15 +354,27 @@ async function loadRounds(db: Database, cat: CatalogProperty[]) {
     await rebuild(db, 'table');
     await settle(db);
     times.loaderTyped.push(await timedBatches(db, cat, loadTyped));
-    console.log(`round ${round + 1}: copy ${(times.copy.at(-1)! / 1000).toFixed(1)} s, loader ${(times.loader.at(-1)! / 1000).toFixed(1)} s, loader + typed ${(times.loaderTyped.at(-1)! / 1000).toFixed(1)} s`);
+    console.log(
+      `round ${round + 1}: copy ${(times.copy.at(-1)! / 1000).toFixed(1)} s, loader ${(times.loader.at(-1)! / 1000).toFixed(1)} s, loader + typed ${(times.loaderTyped.at(-1)! / 1000).toFixed(1)} s`,
+    );
   }
   return { copyMs: median(times.copy), loaderMs: median(times.loader), loaderTypedMs: median(times.loaderTyped), rounds: times };
 }
 
 const FILTER = 'hs_analytics_num_page_views';
-const TEN = ['email', 'firstname', 'lastname', 'createdate', 'lifecyclestage', 'hs_analytics_num_visits', 'hubspot_owner_id', 'city', 'hs_email_last_open_date', 'total_revenue'];
-const query = (relation: string, extra: string[] = []) =>
-  `select id, ${[...TEN, ...extra].join(', ')} from ${relation} where ${FILTER} > 50000`;
+const TEN = [
+  'email',
+  'firstname',
+  'lastname',
+  'createdate',
+  'lifecyclestage',
+  'hs_analytics_num_visits',
+  'hubspot_owner_id',
+  'city',
+  'hs_email_last_open_date',
+  'total_revenue',
+];
+const query = (relation: string, extra: string[] = []) => `select id, ${[...TEN, ...extra].join(', ')} from ${relation} where ${FILTER} > 50000`;
 
 async function timeQuery(db: Database, sql: string, runs: number): Promise<{ ms: number; rows: number }> {
   const times: number[] = [];
@@ -289,15 +406,21 @@ async function main() {
   try {
     const cat = catalog();
     await setup(db, cat);
-    const { rows: [server] } = await db.query<{ v: string }>('select current_setting(\'server_version\') as v');
+    const {
+      rows: [server],
+    } = await db.query<{ v: string }>("select current_setting('server_version') as v");
     console.log(`Postgres ${server.v}; ${CONTACTS.toLocaleString('en-US')} contacts, ${cat.length} properties, ${ROUNDS} rounds`);
 
     const perPage = await perPageRounds(db, cat);
     const load = await loadRounds(db, cat);
     await db.query('vacuum analyze hubspot.contacts');
     await db.query('vacuum analyze hubspot.contacts_typed_data');
-    const valueColumns = (await db.query<{ c: string }>(`select typed_column as c from hubspot.property_definitions where object_type = 'contacts' and typed_column is not null`)).rows.map((r) => `"${r.c}"`);
-    await db.query(`create table bench.plain_typed as select id, archived, created_at, updated_at, deleted_at, ${valueColumns.join(', ')} from hubspot.contacts_typed`);
+    const valueColumns = (
+      await db.query<{ c: string }>(`select typed_column as c from hubspot.property_definitions where object_type = 'contacts' and typed_column is not null`)
+    ).rows.map((r) => `"${r.c}"`);
+    await db.query(
+      `create table bench.plain_typed as select id, archived, created_at, updated_at, deleted_at, ${valueColumns.join(', ')} from hubspot.contacts_typed`,
+    );
     await db.query('vacuum analyze bench.plain_typed');
 
     // Interleaved, so background work (autovacuum, checkpoints) lands on both sides alike.
@@ -318,10 +441,12 @@ async function main() {
     const view = await timeQuery(db, query('hubspot.contacts_typed'), VIEW_QUERY_RUNS);
     const plainAgain = await timeQuery(db, query('bench.plain_typed'), QUERY_RUNS);
     const fullRebuildMs = await rebuild(db, 'table');
-    const sizes = (await db.query<{ contacts: string; typed: string; plain: string }>(
-      `select pg_total_relation_size('hubspot.contacts')::text as contacts, pg_total_relation_size('hubspot.contacts_typed_data')::text as typed,
+    const sizes = (
+      await db.query<{ contacts: string; typed: string; plain: string }>(
+        `select pg_total_relation_size('hubspot.contacts')::text as contacts, pg_total_relation_size('hubspot.contacts_typed_data')::text as typed,
          pg_total_relation_size('bench.plain_typed')::text as plain`,
-    )).rows[0];
+      )
+    ).rows[0];
 
     const rowsPerSecond = (ms: number) => Math.round((CONTACTS / ms) * 1000);
     const report = {
@@ -333,14 +458,28 @@ async function main() {
       loadRatio: load.copyMs / load.loaderTypedMs,
       loadRatioWithoutTyped: load.copyMs / load.loaderMs,
       perPageTypedOverLoader: perPage.loaderMs / perPage.loaderTypedMs,
-      query: { sql: query('hubspot.contacts_typed'), rows: matched, plainMs, tableMs, withLabelsMs: labels.ms, viewMs: view.ms, plainMsAtViewTime: plainAgain.ms },
+      query: {
+        sql: query('hubspot.contacts_typed'),
+        rows: matched,
+        plainMs,
+        tableMs,
+        withLabelsMs: labels.ms,
+        viewMs: view.ms,
+        plainMsAtViewTime: plainAgain.ms,
+      },
       load: {
         batchRows: BATCH_ROWS,
         copyRowsPerSecond: rowsPerSecond(load.copyMs),
         loaderRowsPerSecond: rowsPerSecond(load.loaderMs),
         loaderTypedRowsPerSecond: rowsPerSecond(load.loaderTypedMs),
         roundsMs: load.rounds,
-        perPage: { pageRows: PAGE_ROWS, contacts: PAGED_CONTACTS, loaderRowsPerSecond: Math.round((PAGED_CONTACTS / perPage.loaderMs) * 1000), loaderTypedRowsPerSecond: Math.round((PAGED_CONTACTS / perPage.loaderTypedMs) * 1000), roundsMs: perPage.rounds },
+        perPage: {
+          pageRows: PAGE_ROWS,
+          contacts: PAGED_CONTACTS,
+          loaderRowsPerSecond: Math.round((PAGED_CONTACTS / perPage.loaderMs) * 1000),
+          loaderTypedRowsPerSecond: Math.round((PAGED_CONTACTS / perPage.loaderTypedMs) * 1000),
+          roundsMs: perPage.rounds,
+        },
       },
       rebuild: { toViewMs: toView, fullTableRebuildMs: fullRebuildMs },
       bytes: { contacts: Number(sizes.contacts), typedData: Number(sizes.typed), plainTyped: Number(sizes.plain) },
@@ -348,11 +487,27 @@ async function main() {
       measuredAt: new Date().toISOString(),
     };
     console.table({
-      queryRatioTable: { value: report.queryRatioTable.toFixed(3), goal: '<= 2', detail: `${tableMs.toFixed(0)} ms vs ${plainMs.toFixed(0)} ms plain, ${matched} rows` },
+      queryRatioTable: {
+        value: report.queryRatioTable.toFixed(3),
+        goal: '<= 2',
+        detail: `${tableMs.toFixed(0)} ms vs ${plainMs.toFixed(0)} ms plain, ${matched} rows`,
+      },
       queryRatioView: { value: report.queryRatioView.toFixed(3), goal: '<= 2', detail: `${view.ms.toFixed(0)} ms vs ${plainAgain.ms.toFixed(0)} ms plain` },
-      loadRatio: { value: report.loadRatio.toFixed(3), goal: '>= 0.8', detail: `${report.load.loaderTypedRowsPerSecond} rows/s vs ${report.load.copyRowsPerSecond} rows/s plain COPY` },
-      loadRatioWithoutTyped: { value: report.loadRatioWithoutTyped.toFixed(3), goal: '(the loader alone)', detail: `${report.load.loaderRowsPerSecond} rows/s` },
-      perPageTypedOverLoader: { value: report.perPageTypedOverLoader.toFixed(3), goal: `(${PAGE_ROWS}-row transactions: with / without typed)`, detail: `${report.load.perPage.loaderTypedRowsPerSecond} vs ${report.load.perPage.loaderRowsPerSecond} rows/s` },
+      loadRatio: {
+        value: report.loadRatio.toFixed(3),
+        goal: '>= 0.8',
+        detail: `${report.load.loaderTypedRowsPerSecond} rows/s vs ${report.load.copyRowsPerSecond} rows/s plain COPY`,
+      },
+      loadRatioWithoutTyped: {
+        value: report.loadRatioWithoutTyped.toFixed(3),
+        goal: '(the loader alone)',
+        detail: `${report.load.loaderRowsPerSecond} rows/s`,
+      },
+      perPageTypedOverLoader: {
+        value: report.perPageTypedOverLoader.toFixed(3),
+        goal: `(${PAGE_ROWS}-row transactions: with / without typed)`,
+        detail: `${report.load.perPage.loaderTypedRowsPerSecond} vs ${report.load.perPage.loaderRowsPerSecond} rows/s`,
+      },
       withLabels: { value: (labels.ms / plainMs).toFixed(3), goal: '(+ lifecyclestage__label, hubspot_owner_id__owner)', detail: `${labels.ms.toFixed(0)} ms` },
       fullRebuild: { value: (fullRebuildMs / 1000).toFixed(1), goal: '(s, typed data from stored records)', detail: `${rowsPerSecond(fullRebuildMs)} rows/s` },
     });

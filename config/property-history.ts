@@ -24,7 +24,11 @@ export function parsePropertyHistory(text: string): PropertyHistorySelection {
     const type = part.slice(0, colon).trim().toLowerCase();
     if (!TYPE.test(type)) throw new PropertyHistoryError(`"${type}" is not an object type name`);
     if (out[type]) throw new PropertyHistoryError(`${type} is named twice`);
-    const names = part.slice(colon + 1).split(',').map((s) => s.trim()).filter(Boolean);
+    const names = part
+      .slice(colon + 1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (names.length === 0) throw new PropertyHistoryError(`${type}: no properties listed`);
     const bad = names.find((n) => !NAME.test(n));
     if (bad !== undefined) throw new PropertyHistoryError(`${type}: "${bad}" is not a property name`);

@@ -30,7 +30,11 @@ export function parsePropertySelection(text: string): PropertySelection {
     const type = part.slice(0, colon).trim().toLowerCase();
     if (!TYPE.test(type)) throw new PropertySelectionError(`"${type}" is not an object type name`);
     if (out[type]) throw new PropertySelectionError(`${type} is named twice`);
-    const items = part.slice(colon + 1).split(',').map((s) => s.trim()).filter(Boolean);
+    const items = part
+      .slice(colon + 1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (items.length === 0) throw new PropertySelectionError(`${type}: no properties listed`);
     const excluded = items.filter((i) => i.startsWith('-'));
     if (excluded.length > 0 && excluded.length < items.length) {

@@ -41,9 +41,25 @@ export function apiTypeOf(info: ObjectTypeInfo): string {
  * `custom_owners`. (Standard types' tables and anything else already in the schema are refused too.)
  */
 export const TOOL_TABLES: readonly string[] = [
-  'forms', 'form_submissions', 'associations', 'association_queue', 'sync_state', 'runs', 'schema_migrations',
-  'object_types', 'property_definitions', 'property_options', 'owners', 'pipelines', 'pipeline_stages',
-  'property_history', 'typed_relations', 'limits', 'limit_leases', 'limit_waiters', 'limit_denials',
+  'forms',
+  'form_submissions',
+  'associations',
+  'association_queue',
+  'sync_state',
+  'runs',
+  'schema_migrations',
+  'object_types',
+  'property_definitions',
+  'property_options',
+  'owners',
+  'pipelines',
+  'pipeline_stages',
+  'property_history',
+  'typed_relations',
+  'limits',
+  'limit_leases',
+  'limit_waiters',
+  'limit_denials',
 ];
 
 const MAX_IDENTIFIER_BYTES = 63;
@@ -99,9 +115,19 @@ export async function resolveObjectTypes(ctx: ResolveContext, standard: readonly
   }
   const s = ident(ctx.db.schema);
   const customTypes = await ctx.db.transaction(async (tx) => {
-    const known = new Map((await tx.query<{ object_type_id: string; table_name: string }>(`select object_type_id, table_name from ${s}.object_types`)).rows.map((r) => [r.object_type_id, r.table_name]));
-    const relations = new Set((await tx.query<{ relname: string }>(
-      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1`, [ctx.db.schema])).rows.map((r) => r.relname));
+    const known = new Map(
+      (await tx.query<{ object_type_id: string; table_name: string }>(`select object_type_id, table_name from ${s}.object_types`)).rows.map((r) => [
+        r.object_type_id,
+        r.table_name,
+      ]),
+    );
+    const relations = new Set(
+      (
+        await tx.query<{ relname: string }>(`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1`, [
+          ctx.db.schema,
+        ])
+      ).rows.map((r) => r.relname),
+    );
     const taken = new Set<string>(known.values());
     const out: ObjectTypeInfo[] = [];
     // By type id: HubSpot never reuses one, so the order (and a `_2` suffix) is the same on every run.
@@ -120,7 +146,10 @@ export async function resolveObjectTypes(ctx: ResolveContext, standard: readonly
     }
     return out;
   });
-  const nameById = new Map([...STANDARD_OBJECT_TYPES.map((t) => [t.objectTypeId, t.name] as const), ...customTypes.map((t) => [t.objectTypeId, t.name] as const)]);
+  const nameById = new Map([
+    ...STANDARD_OBJECT_TYPES.map((t) => [t.objectTypeId, t.name] as const),
+    ...customTypes.map((t) => [t.objectTypeId, t.name] as const),
+  ]);
   const customPairs: [string, string][] = [];
   for (const schema of schemas) {
     for (const a of schema.associations) {
@@ -162,7 +191,12 @@ export class UnavailableTypes {
     if (this.reasons.has(type)) return false;
     const reason = `${error.status}: ${error.reason}`;
     this.reasons.set(type, reason);
-    this.emit({ type: 'extractor:note', extractor: type, level: 'warn', message: `${type} skipped: this portal does not have it, or the key may not read it (HubSpot answered ${reason})` });
+    this.emit({
+      type: 'extractor:note',
+      extractor: type,
+      level: 'warn',
+      message: `${type} skipped: this portal does not have it, or the key may not read it (HubSpot answered ${reason})`,
+    });
     return true;
   }
 

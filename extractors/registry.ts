@@ -10,7 +10,22 @@ import { leads, lineItems, products, quotes, tickets } from './commerce-and-serv
 import { forms } from './forms.js';
 
 /** Every extractor of a standard stream, in the order a run starts them (they then run side by side on one shared budget). */
-export const EXTRACTORS: readonly AnyExtractor[] = [contacts, companies, deals, calls, emails, meetings, notes, tasks, tickets, products, lineItems, quotes, leads, forms];
+export const EXTRACTORS: readonly AnyExtractor[] = [
+  contacts,
+  companies,
+  deals,
+  calls,
+  emails,
+  meetings,
+  notes,
+  tasks,
+  tickets,
+  products,
+  lineItems,
+  quotes,
+  leads,
+  forms,
+];
 
 /** Every custom object the portal has: one extractor each, made by the run once the schemas API has named them. */
 export const CUSTOM_OBJECTS: CustomObjectsSelection = Object.freeze({ kind: 'custom-objects' as const, name: 'custom_objects' as const });
@@ -20,7 +35,10 @@ export const EXTRACTOR_NAMES = [...EXTRACTORS.map((e) => e.name), CUSTOM_OBJECTS
 /** Picks extractors by `--objects a,b`; unknown names are a usage error naming the valid ones. */
 export function selectExtractors(list?: string): Selected[] {
   if (!list || list.trim() === '' || list.trim() === 'all') return [...EXTRACTORS, CUSTOM_OBJECTS];
-  const wanted = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const wanted = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const aliases: Record<string, string> = {
     form_submissions: 'forms',
     submissions: 'forms',
@@ -31,7 +49,9 @@ export function selectExtractors(list?: string): Selected[] {
   const names = new Set(wanted.flatMap((w) => (aliases[w] ?? w).split(',')));
   const unknown = [...names].filter((n) => !EXTRACTOR_NAMES.includes(n));
   if (unknown.length > 0) {
-    throw new Error(`--objects: unknown object type ${unknown.map((u) => JSON.stringify(u)).join(', ')}; expected a comma-separated list of ${EXTRACTOR_NAMES.join(', ')}, engagements`);
+    throw new Error(
+      `--objects: unknown object type ${unknown.map((u) => JSON.stringify(u)).join(', ')}; expected a comma-separated list of ${EXTRACTOR_NAMES.join(', ')}, engagements`,
+    );
   }
   return [...EXTRACTORS.filter((e) => names.has(e.name)), ...(names.has(CUSTOM_OBJECTS.name) ? [CUSTOM_OBJECTS] : [])];
 }

@@ -1,4 +1,13 @@
-import type { AssociationBatchEntry, AssociationType, BatchReadResult, FormDefinition, FormSubmission, HubSpotObject, ObjectSchema, Page } from '../src/hubspot/api.js';
+import type {
+  AssociationBatchEntry,
+  AssociationType,
+  BatchReadResult,
+  FormDefinition,
+  FormSubmission,
+  HubSpotObject,
+  ObjectSchema,
+  Page,
+} from '../src/hubspot/api.js';
 
 /**
  * What an extractor needs from HubSpot and from the run, kept narrow so extractors stay declarations.

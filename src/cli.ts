@@ -48,7 +48,10 @@ export function buildProgram(): Command {
     .option('--max-requests-per-10s <n>', 'override the 10-second limit (HUBSPOT_MAX_REQUESTS_PER_10S)')
     .option('--schema <name>', 'Postgres schema (HUBSPOT_DB_SCHEMA)')
     .option('--properties <list>', 'properties per type, e.g. contacts:email,firstname;emails:-hs_email_html (HUBSPOT_PROPERTIES)')
-    .option('--property-history <list>', 'store every change of these properties, e.g. deals:dealstage,amount;contacts:lifecyclestage (HUBSPOT_PROPERTY_HISTORY)')
+    .option(
+      '--property-history <list>',
+      'store every change of these properties, e.g. deals:dealstage,amount;contacts:lifecyclestage (HUBSPOT_PROPERTY_HISTORY)',
+    )
     .option('--demo-preset <preset>', 'simulator size for --demo: small|medium|large', 'small')
     .addHelpText('after', ENV_HELP)
     .action(async (opts) => {

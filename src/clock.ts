@@ -25,10 +25,13 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(abortReason(signal!));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
@@ -94,9 +97,7 @@ export class FakeClock implements Clock {
     const target = this.t + ms;
     for (;;) {
       await flushMicrotasks();
-      const due = this.sleepers
-        .filter((s) => s.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.sleepers.filter((s) => s.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       this.sleepers = this.sleepers.filter((s) => s !== due);
       this.t = Math.max(this.t, due.at);

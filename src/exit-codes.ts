@@ -11,7 +11,10 @@ export const ExitCode = {
 
 /** An error whose message is one line meant for the person at the terminal, with the exit code to use. */
 export class UserFacingError extends Error {
-  constructor(message: string, readonly exitCode: number = ExitCode.usage) {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.usage,
+  ) {
     super(message);
     this.name = 'UserFacingError';
   }

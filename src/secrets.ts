@@ -18,7 +18,5 @@ function escapeRegExp(s: string): string {
 
 /** Also hides `Bearer <anything>` and URL passwords, for secrets we were never told about. */
 export function redactCredentials(text: string): string {
-  return text
-    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
-    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1[redacted]@');
+  return text.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]').replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1[redacted]@');
 }

@@ -108,7 +108,13 @@ class ObjectRun {
       cursor = { ...cursor, associationTargets: [...decl.associations] };
       await this.commit(cursor, (tx) => (passes.includes('full') ? Promise.resolve() : enqueueAllForAssociations(tx, ctx.db.schema, decl.name, fresh)));
     }
-    ctx.emit({ type: 'extractor:start', extractor: decl.name, mode: full ? 'full' : 'incremental', strategy: this.strategy, properties: this.plan.properties.length });
+    ctx.emit({
+      type: 'extractor:start',
+      extractor: decl.name,
+      mode: full ? 'full' : 'incremental',
+      strategy: this.strategy,
+      properties: this.plan.properties.length,
+    });
     for (const pass of passes) {
       this.checkStop();
       switch (pass) {
@@ -143,12 +149,15 @@ class ObjectRun {
   /** The full pass, resumed from what was committed when a 414 switched it to by-ids. */
   private async fullPass(cursor: ObjectCursor, now: number): Promise<ObjectCursor> {
     let current = cursor;
-    return this.withByIdsFallback(async () => {
-      const position: FullPosition = fullStart(current, this.strategy, now);
-      return this.listing('full', { ...current, full: position }, position, this.strategy === 'by-ids');
-    }, async () => {
-      current = (await readCursor<ObjectCursor>(this.ctx.db, this.ctx.db.schema, this.stream)) ?? current;
-    });
+    return this.withByIdsFallback(
+      async () => {
+        const position: FullPosition = fullStart(current, this.strategy, now);
+        return this.listing('full', { ...current, full: position }, position, this.strategy === 'by-ids');
+      },
+      async () => {
+        current = (await readCursor<ObjectCursor>(this.ctx.db, this.ctx.db.schema, this.stream)) ?? current;
+      },
+    );
   }
 
   /**
@@ -163,7 +172,9 @@ class ObjectRun {
       } catch (error) {
         if (!(error instanceof RequestTooLongError)) throw error;
         if (strategy === 'by-ids') {
-          throw new Error(`${this.decl.name}: ${error.message} even for an ids-only request: something between here and HubSpot limits URLs below that; raise its limit`);
+          throw new Error(
+            `${this.decl.name}: ${error.message} even for an ids-only request: something between here and HubSpot limits URLs below that; raise its limit`,
+          );
         }
         this.byIdsForced = true;
         this.ctx.emit({ type: 'extractor:strategy', extractor: this.decl.name, strategy: 'by-ids' });
@@ -189,15 +200,30 @@ class ObjectRun {
       committed = batch.cursor;
       this.progress(batch.items.length);
     };
-    let step = startListing<RecordRow | string>({ pass, stream: this.stream, cursor, position, listArchived: pass !== 'archived' && ctx.options.includeArchived, readIds });
+    let step = startListing<RecordRow | string>({
+      pass,
+      stream: this.stream,
+      cursor,
+      position,
+      listArchived: pass !== 'archived' && ctx.options.includeArchived,
+      readIds,
+    });
     for (;;) {
       for (const effect of step.effects) {
         switch (effect.kind) {
           case 'fetch':
-            queue.track(this.fetchListPage(pass, readIds, effect.after, effect.archived), (page) => ({ type: 'page', ...page }), (error) => ({ type: 'failed', error }));
+            queue.track(
+              this.fetchListPage(pass, readIds, effect.after, effect.archived),
+              (page) => ({ type: 'page', ...page }),
+              (error) => ({ type: 'failed', error }),
+            );
             break;
           case 'read':
-            queue.track(this.readRecords(effect.ids, effect.archived), (items) => ({ type: 'read', seq: effect.seq, items }), (error) => ({ type: 'failed', error }));
+            queue.track(
+              this.readRecords(effect.ids, effect.archived),
+              (items) => ({ type: 'read', seq: effect.seq, items }),
+              (error) => ({ type: 'failed', error }),
+            );
             break;
           case 'stage':
             if (pass === 'sweep') {
@@ -236,7 +262,12 @@ class ObjectRun {
       // sweep lists ids too: at 100 ids a call it spends the window (ours alone, and little used by an
       // incremental run) rather than the search API's 5/s, which every app of the account shares.
       const inline = pass !== 'sweep' && !readIds;
-      const page = await reader.listObjectsPage(type, { after, limit: LIST_PAGE_LIMIT, properties: inline ? this.plan.properties : ['hs_object_id'], archived });
+      const page = await reader.listObjectsPage(type, {
+        after,
+        limit: LIST_PAGE_LIMIT,
+        properties: inline ? this.plan.properties : ['hs_object_id'],
+        archived,
+      });
       return inline ? { items: page.results.map(toRecordRow), next: page.nextAfter } : { ids: page.results.map((r) => r.id), next: page.nextAfter };
     }
     if (readIds) {
@@ -292,11 +323,19 @@ class ObjectRun {
               rows: p.results.map((r): SearchRow => ({ id: r.id, modifiedMs: modifiedMs(r, decl.cursorField) })),
               records: inline ? p.results.map(toRecordRow) : undefined,
             }));
-            queue.track(page, (p) => ({ type: 'page', ...p }), (error) => ({ type: 'failed', error }));
+            queue.track(
+              page,
+              (p) => ({ type: 'page', ...p }),
+              (error) => ({ type: 'failed', error }),
+            );
             break;
           }
           case 'read':
-            queue.track(this.readRecords(effect.ids, false), (items) => ({ type: 'read', seq: effect.seq, items }), (error) => ({ type: 'failed', error }));
+            queue.track(
+              this.readRecords(effect.ids, false),
+              (items) => ({ type: 'read', seq: effect.seq, items }),
+              (error) => ({ type: 'failed', error }),
+            );
             break;
           case 'stage':
             staged.add(effect.items, effect.cursor);
@@ -332,7 +371,10 @@ class ObjectRun {
             event = { type: 'counted', ...(await countDeleteCandidates(ctx.db, schema, decl.name, effect.confirm.startedAt, effect.confirm.archivedListed)) };
             break;
           case 'candidates':
-            event = { type: 'candidates', ids: await readDeleteCandidates(ctx.db, schema, decl.name, effect.confirm.startedAt, effect.confirm.archivedListed, effect.after, effect.limit) };
+            event = {
+              type: 'candidates',
+              ids: await readDeleteCandidates(ctx.db, schema, decl.name, effect.confirm.startedAt, effect.confirm.archivedListed, effect.after, effect.limit),
+            };
             break;
           case 'read': {
             const read = await ctx.reader.batchReadObjects(decl.apiType, effect.ids, this.plan.properties, effect.archived);

@@ -47,7 +47,13 @@ export async function runForms(ctx: ExtractorContext): Promise<void> {
         case 'markUnlisted': {
           const { candidates, live } = await countUnlistedForms(ctx.db, schema, effect.startedAt);
           if (deleteShareCheck(candidates, live, ctx.options.maxDeleteShare).allowed) await markUnlistedFormsDeleted(ctx.db, schema, effect.startedAt);
-          else ctx.emit({ type: 'extractor:note', extractor: FORMS, message: refusalNote('stored forms', candidates, live, ctx.options.maxDeleteShare), level: 'warn' });
+          else
+            ctx.emit({
+              type: 'extractor:note',
+              extractor: FORMS,
+              message: refusalNote('stored forms', candidates, live, ctx.options.maxDeleteShare),
+              level: 'warn',
+            });
           break;
         }
         case 'done':
@@ -63,7 +69,10 @@ export async function runForms(ctx: ExtractorContext): Promise<void> {
     step = onFormsPage(step.state, { results: page.results, next: page.nextAfter });
   }
   ctx.emit({ type: 'extractor:done', extractor: FORMS, rows });
-  await runSubmissions(ctx, listed.filter((f) => !NO_SUBMISSIONS.has(f.formType)));
+  await runSubmissions(
+    ctx,
+    listed.filter((f) => !NO_SUBMISSIONS.has(f.formType)),
+  );
 }
 
 async function runSubmissions(ctx: ExtractorContext, forms: readonly { id: string }[]): Promise<void> {
@@ -85,8 +94,11 @@ async function syncForm(ctx: ExtractorContext, formId: string, counter: { rows: 
   const stream = `form_submissions:${formId}`;
   const stored = (await readCursor<SubmissionCursor>(ctx.db, schema, stream)) ?? {};
   // A full refresh re-reads every submission; a refresh pass already under way (a run killed mid-form) resumes.
-  let step: { effects: SubmissionsEffect[]; state: ReturnType<typeof startSubmissions>['state'] } =
-    startSubmissions(stream, stored, ctx.options.fullRefresh && stored.pass === undefined);
+  let step: { effects: SubmissionsEffect[]; state: ReturnType<typeof startSubmissions>['state'] } = startSubmissions(
+    stream,
+    stored,
+    ctx.options.fullRefresh && stored.pass === undefined,
+  );
   let pending: Promise<Page<SubmissionRecord>> | undefined;
   for (;;) {
     for (const effect of step.effects) {
@@ -116,7 +128,13 @@ async function syncForm(ctx: ExtractorContext, formId: string, counter: { rows: 
 }
 
 function toStored(s: KeyedSubmission): StoredSubmission {
-  return { key: s.key, submittedAt: typeof s.submittedAt === 'number' ? s.submittedAt : undefined, pageUrl: s.pageUrl, contactId: contactIdOf(s), values: s.values ?? [] };
+  return {
+    key: s.key,
+    submittedAt: typeof s.submittedAt === 'number' ? s.submittedAt : undefined,
+    pageUrl: s.pageUrl,
+    contactId: contactIdOf(s),
+    values: s.values ?? [],
+  };
 }
 
 /** The contact a submission created or matched, where the API names one. */

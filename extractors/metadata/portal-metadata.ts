@@ -77,12 +77,16 @@ export async function extractPortalMetadata(ctx: MetadataContext, objectTypes: r
   // Rows by stream for the summary (`extractor:done`); no `extractor:start`: that event announces a CRM type's pass.
   // Types first (side by side), owners after: a stop or a failure on the first requests ends the step without
   // sending more (the types' reads are what the object extractors wait for).
-  await ctx.fanOut.processBatch(objectTypes, async (type) => {
-    const { definitions, pipelines, typed } = await refreshType(ctx, type, note);
-    result.definitions += definitions;
-    result.pipelines += pipelines;
-    if (typed) result.typed.push(typed);
-  }, { desc: 'property definitions' });
+  await ctx.fanOut.processBatch(
+    objectTypes,
+    async (type) => {
+      const { definitions, pipelines, typed } = await refreshType(ctx, type, note);
+      result.definitions += definitions;
+      result.pipelines += pipelines;
+      if (typed) result.typed.push(typed);
+    },
+    { desc: 'property definitions' },
+  );
   result.owners = await readOwners(ctx, note);
   ctx.emit({ type: 'extractor:done', extractor: 'property_definitions', rows: result.definitions });
   if (result.pipelines > 0) ctx.emit({ type: 'extractor:done', extractor: 'pipelines', rows: result.pipelines });
@@ -150,12 +154,26 @@ async function refreshType(
     }
   }
   // The properties the extractor reads get typed columns; the others are left out (the user's choice).
-  const { properties } = selectProperties(ctx.properties, type.name, definitions.map((d) => d.name), [modifiedDateProperty(type.name), 'hs_object_id']);
+  const { properties } = selectProperties(
+    ctx.properties,
+    type.name,
+    definitions.map((d) => d.name),
+    [modifiedDateProperty(type.name), 'hs_object_id'],
+  );
   const selected = new Set(properties);
   const typed = await ctx.db.transaction(async (tx) => {
-    await storePropertyDefinitions(tx, ctx.db.schema, type.name, definitions.map((d) => ({ ...d, hidden: d.raw.hidden === true })));
+    await storePropertyDefinitions(
+      tx,
+      ctx.db.schema,
+      type.name,
+      definitions.map((d) => ({ ...d, hidden: d.raw.hidden === true })),
+    );
     if (pipelines) await storePipelines(tx, ctx.db.schema, type.name, pipelines);
-    return rebuildTypedRelation(tx, { schema: ctx.db.schema, objectType: type.name, table: type.table }, { mode: ctx.typedRelations, select: (p) => selected.has(p) });
+    return rebuildTypedRelation(
+      tx,
+      { schema: ctx.db.schema, objectType: type.name, table: type.table },
+      { mode: ctx.typedRelations, select: (p) => selected.has(p) },
+    );
   });
   return { definitions: definitions.length, pipelines: pipelines?.length ?? 0, typed };
 }

@@ -61,7 +61,12 @@ export async function extractPropertyHistory(
     const catalog = new Set(await ctx.reader.getPropertyNames(type.apiType));
     const unknown = named.filter((n) => !catalog.has(n));
     if (unknown.length > 0) {
-      ctx.emit({ type: 'extractor:note', extractor: `${type.name} history`, level: 'warn', message: `HUBSPOT_PROPERTY_HISTORY names properties this portal does not have for ${type.name}: ${unknown.join(', ')}` });
+      ctx.emit({
+        type: 'extractor:note',
+        extractor: `${type.name} history`,
+        level: 'warn',
+        message: `HUBSPOT_PROPERTY_HISTORY names properties this portal does not have for ${type.name}: ${unknown.join(', ')}`,
+      });
     }
     const properties = named.filter((n) => catalog.has(n));
     if (properties.length > 0) total += await historyOfType(ctx, type, [...properties].sort());
@@ -91,10 +96,14 @@ async function historyOfType(ctx: HistoryContext, type: MetadataObjectType, prop
       for (let i = 0; i < these.length; i += HISTORY_BATCH_LIMIT) batches.push({ ids: these.slice(i, i + HISTORY_BATCH_LIMIT), archived });
     }
     const rows: HistoryRow[] = [];
-    await ctx.fanOut.processBatch(batches, async (b) => {
-      const read = await ctx.reader.batchReadHistory(type.apiType, b.ids, properties, b.archived);
-      rows.push(...historyRows(read));
-    }, { desc: extractor });
+    await ctx.fanOut.processBatch(
+      batches,
+      async (b) => {
+        const read = await ctx.reader.batchReadHistory(type.apiType, b.ids, properties, b.archived);
+        rows.push(...historyRows(read));
+      },
+      { desc: extractor },
+    );
     after = ids[ids.length - 1].id;
     const cursor: HistoryCursor = { since, properties, pass: { startedAt: pass.startedAt, after } };
     inserted += await db.transaction(async (tx) => {
@@ -116,8 +125,13 @@ export function historyRows(records: readonly RecordHistory[]): HistoryRow[] {
     for (const [property, changes] of Object.entries(r.history)) {
       for (const c of changes) {
         rows.push({
-          objectId: r.id, property, value: c.value, changedAt: c.timestamp,
-          sourceType: c.sourceType, sourceId: c.sourceId, updatedByUserId: c.updatedByUserId,
+          objectId: r.id,
+          property,
+          value: c.value,
+          changedAt: c.timestamp,
+          sourceType: c.sourceType,
+          sourceId: c.sourceId,
+          updatedByUserId: c.updatedByUserId,
         });
       }
     }

@@ -65,8 +65,10 @@ export function deleteShareCheck(candidates: number, live: number, maxShare: num
 
 export function refusalNote(what: string, candidates: number, live: number, maxShare: number): string {
   const share = live === 0 ? 100 : Math.round((candidates / live) * 1000) / 10;
-  return `${candidates} of ${live} ${what} (${share}%) were not listed by this pass: more than HUBSPOT_MAX_DELETE_SHARE=${maxShare} of the table, so none was marked deleted. `
-    + 'A list cut short or an outage looks like this. If they really were deleted in HubSpot, set HUBSPOT_MAX_DELETE_SHARE above that share for one run (with --sweep-deletes).';
+  return (
+    `${candidates} of ${live} ${what} (${share}%) were not listed by this pass: more than HUBSPOT_MAX_DELETE_SHARE=${maxShare} of the table, so none was marked deleted. ` +
+    'A list cut short or an outage looks like this. If they really were deleted in HubSpot, set HUBSPOT_MAX_DELETE_SHARE above that share for one run (with --sweep-deletes).'
+  );
 }
 
 export function startConfirm(stream: string, cursor: ObjectCursor, maxShare: number, searchLagMs: number): ConfirmStep {
@@ -87,7 +89,8 @@ export function onConfirm(state: ConfirmState, event: ConfirmEvent): ConfirmStep
       return { state: { ...state, status: 'stopped' }, effects: [{ kind: 'stopped' }] };
     case 'counted': {
       const check = deleteShareCheck(event.candidates, event.live, state.maxShare);
-      if (!check.allowed) return finish(state, false, [{ kind: 'note', message: refusalNote(`stored ${tableOf(state.stream)}`, event.candidates, event.live, state.maxShare) }]);
+      if (!check.allowed)
+        return finish(state, false, [{ kind: 'note', message: refusalNote(`stored ${tableOf(state.stream)}`, event.candidates, event.live, state.maxShare) }]);
       if (event.candidates === 0) return finish(state, true, []);
       const confirm = { ...state.confirm, checked: true };
       return { state: { ...state, confirm }, effects: [{ kind: 'candidates', confirm, after: confirm.after, limit: BATCH_READ_LIMIT }] };
@@ -116,7 +119,8 @@ export function onConfirm(state: ConfirmState, event: ConfirmEvent): ConfirmStep
 
 function finish(state: ConfirmState, deletesApplied: boolean, before: ConfirmEffect[]): ConfirmStep {
   const c = state.confirm;
-  const cursor = c.pass === 'full' ? afterFullPass(state.base, c.startedAt, state.searchLagMs, deletesApplied) : afterSweep(state.base, c.startedAt, deletesApplied);
+  const cursor =
+    c.pass === 'full' ? afterFullPass(state.base, c.startedAt, state.searchLagMs, deletesApplied) : afterSweep(state.base, c.startedAt, deletesApplied);
   return { state: { ...state, status: 'ended' }, effects: [...before, { kind: 'commit', cursor }, { kind: 'done', deletesApplied }] };
 }
 

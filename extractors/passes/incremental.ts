@@ -26,10 +26,14 @@ export function incrementalSearch(inc: IncrementalPosition, upper: number, field
   const props = [...properties];
   if (inc.id !== undefined) {
     return {
-      filterGroups: [{ filters: [
-        { propertyName: field, operator: 'EQ', value: String(inc.ts) },
-        { propertyName: 'hs_object_id', operator: 'GT', value: inc.id },
-      ] }],
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: field, operator: 'EQ', value: String(inc.ts) },
+            { propertyName: 'hs_object_id', operator: 'GT', value: inc.id },
+          ],
+        },
+      ],
       sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
       properties: props,
       limit: SEARCH_PAGE_LIMIT,
@@ -97,7 +101,15 @@ const key = (p: IncrementalPosition) => (p.id === undefined ? `${p.ts}` : `${p.t
 export function startIncremental<T = CrmRecord>(stream: string, cursor: ObjectCursor, upper: number, readIds: boolean): IncrementalStep<T> {
   const inc = cursor.incremental ?? { ts: 0 };
   const state: IncrementalState<T> = {
-    stream, cursor, upper, position: inc, readIds, pipeline: emptyPipeline(), fetching: false, seen: new Set([key(inc)]), status: 'running',
+    stream,
+    cursor,
+    upper,
+    position: inc,
+    readIds,
+    pipeline: emptyPipeline(),
+    fetching: false,
+    seen: new Set([key(inc)]),
+    status: 'running',
   };
   if (inc.ts > upper) return { state: { ...state, status: 'ended' }, effects: [{ kind: 'done' }] };
   return { state: { ...state, fetching: true }, effects: [{ kind: 'search', position: inc }] };
@@ -123,14 +135,23 @@ export function onIncremental<T>(state: IncrementalState<T>, event: IncrementalE
       }
       const cursor = { ...state.cursor, incremental: next };
       const step = state.readIds
-        ? addIds(state.pipeline, event.rows.map((r) => r.id), cursor, last, false)
+        ? addIds(
+            state.pipeline,
+            event.rows.map((r) => r.id),
+            cursor,
+            last,
+            false,
+          )
         : addComplete(state.pipeline, event.records ?? [], cursor, last, false);
       return release({ ...state, cursor, seen, fetching: false, due: last ? undefined : next }, step);
     }
   }
 }
 
-function release<T>(state: IncrementalState<T>, step: { pipeline: Pipeline<T, ObjectCursor>; effects: PipelineEffect<T, ObjectCursor>[]; ended: boolean }): IncrementalStep<T> {
+function release<T>(
+  state: IncrementalState<T>,
+  step: { pipeline: Pipeline<T, ObjectCursor>; effects: PipelineEffect<T, ObjectCursor>[]; ended: boolean },
+): IncrementalStep<T> {
   const effects: IncrementalEffect<T>[] = [];
   let s: IncrementalState<T> = { ...state, pipeline: step.pipeline };
   if (s.due && !s.fetching && hasRoom(s.pipeline)) {

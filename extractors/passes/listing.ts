@@ -100,7 +100,8 @@ function onPage<T>(state: ListingState<T>, event: Extract<ListingEvent<T>, { typ
   let seen = state.seen;
   if (event.next !== undefined) {
     const guarded = guardPosition(seen, event.next, state.stream);
-    if (guarded instanceof Error) return { state: { ...state, fetching: false, status: 'failed' }, effects: [{ kind: 'flush' }, { kind: 'fail', error: guarded }] };
+    if (guarded instanceof Error)
+      return { state: { ...state, fetching: false, status: 'failed' }, effects: [{ kind: 'flush' }, { kind: 'fail', error: guarded }] };
     seen = guarded;
   }
   // Where the chain goes after this page: the next page of this phase, the archived phase, or the end.
@@ -117,14 +118,18 @@ function onPage<T>(state: ListingState<T>, event: Extract<ListingEvent<T>, { typ
   const last = next === undefined;
   // The last page commits with the transition out of the listing (to confirmation), in one transaction.
   const cursor = !last ? withPosition(state.cursor, state.pass, position) : state.pass === 'archived' ? state.cursor : confirmCursor(state);
-  const step = state.readIds && event.ids
-    ? addIds(state.pipeline, event.ids, cursor, last, archived)
-    : addComplete(state.pipeline, (event.items ?? event.ids ?? []) as readonly T[], cursor, last, archived);
+  const step =
+    state.readIds && event.ids
+      ? addIds(state.pipeline, event.ids, cursor, last, archived)
+      : addComplete(state.pipeline, (event.items ?? event.ids ?? []) as readonly T[], cursor, last, archived);
   return afterPipeline({ ...state, position, seen, fetching: false, due: next }, step);
 }
 
 /** Stages what the pipeline released, fetches the next page when there is room, ends the pass after the last page. */
-function afterPipeline<T>(state: ListingState<T>, step: { pipeline: Pipeline<T, ObjectCursor>; effects: PipelineEffect<T, ObjectCursor>[]; ended: boolean }): ListingStep<T> {
+function afterPipeline<T>(
+  state: ListingState<T>,
+  step: { pipeline: Pipeline<T, ObjectCursor>; effects: PipelineEffect<T, ObjectCursor>[]; ended: boolean },
+): ListingStep<T> {
   const effects: ListingEffect<T>[] = [];
   let s: ListingState<T> = { ...state, pipeline: step.pipeline };
   // The next page is asked for before this one is staged, so it is on its way while this one commits.

@@ -9,7 +9,9 @@ export class PaginationLoopError extends Error {
     readonly stream: string,
     readonly position: string,
   ) {
-    super(`${stream}: pagination repeated cursor ${position}; stopped instead of looping (the API returned a page cursor it had already returned in this pass)`);
+    super(
+      `${stream}: pagination repeated cursor ${position}; stopped instead of looping (the API returned a page cursor it had already returned in this pass)`,
+    );
     this.name = 'PaginationLoopError';
   }
 }

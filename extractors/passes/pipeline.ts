@@ -27,8 +27,7 @@ export interface Pipeline<T, C> {
 }
 
 export type PipelineEffect<T, C> =
-  | { kind: 'read'; seq: number; ids: readonly string[]; archived: boolean }
-  | { kind: 'stage'; items: readonly T[]; archived: boolean; cursor: C };
+  { kind: 'read'; seq: number; ids: readonly string[]; archived: boolean } | { kind: 'stage'; items: readonly T[]; archived: boolean; cursor: C };
 
 export interface PipelineStep<T, C> {
   pipeline: Pipeline<T, C>;

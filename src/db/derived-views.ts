@@ -90,4 +90,3 @@ async function attempt(tx: Queryable, work: string | (() => Promise<void>)): Pro
     return false;
   }
 }
-

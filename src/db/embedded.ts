@@ -81,7 +81,10 @@ async function postgresBinaries(): Promise<Binaries> {
     const mod = (await import(name)) as Binaries;
     return { initdb: mod.initdb, postgres: mod.postgres };
   } catch {
-    throw new UserFacingError(`no embedded Postgres for ${platform()}-${arch()} (package ${name} is not installed): set DATABASE_URL to a Postgres server`, ExitCode.runFailed);
+    throw new UserFacingError(
+      `no embedded Postgres for ${platform()}-${arch()} (package ${name} is not installed): set DATABASE_URL to a Postgres server`,
+      ExitCode.runFailed,
+    );
   }
 }
 
@@ -104,9 +107,14 @@ async function initialiseCluster(binaries: Binaries, databaseDir: string, creden
       await chown(passwordFile, owner.uid, owner.gid);
     }
     const args = [
-      `--pgdata=${databaseDir}`, '--auth=scram-sha-256', `--username=${credentials.user}`, `--pwfile=${passwordFile}`,
+      `--pgdata=${databaseDir}`,
+      '--auth=scram-sha-256',
+      `--username=${credentials.user}`,
+      `--pwfile=${passwordFile}`,
       // Many slim machines lack en_US.UTF-8; C.UTF-8 is everywhere.
-      '--lc-messages=C', '--locale=C.UTF-8', '--encoding=UTF8',
+      '--lc-messages=C',
+      '--locale=C.UTF-8',
+      '--encoding=UTF8',
     ];
     const output = await runToEnd(binaries.initdb, args, owner);
     if (output.code !== 0) {
@@ -131,7 +139,10 @@ function runToEnd(file: string, args: string[], owner: { uid: number; gid: numbe
 
 /** The server's reason in one line: its last complaints, without their time stamps. */
 function lastMeaningfulLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').trim())
+    .filter(Boolean);
   const complaints = lines.filter((l) => /FATAL|PANIC|ERROR|error|invalid|could not/.test(l));
   return (complaints.length > 0 ? complaints.slice(-2) : lines.slice(-1)).join('; ') || 'no output';
 }
@@ -247,7 +258,10 @@ async function runningServerPort(databaseDir: string, credentials: Credentials):
     await sleep(200);
   }
   if (ours && processExists(found.pid)) {
-    throw new UserFacingError(`the embedded Postgres under ${databaseDir} (pid ${found.pid}) runs but does not answer on port ${found.port}; see ${databaseDir}.log`, ExitCode.runFailed);
+    throw new UserFacingError(
+      `the embedded Postgres under ${databaseDir} (pid ${found.pid}) runs but does not answer on port ${found.port}; see ${databaseDir}.log`,
+      ExitCode.runFailed,
+    );
   }
   return undefined;
 }
@@ -325,7 +339,10 @@ export async function loadOrCreateCredentials(file: string, existingCluster?: st
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new UserFacingError(`${file} cannot be read (${(error as NodeJS.ErrnoException).code}): it holds the embedded Postgres password; make it readable`, ExitCode.runFailed);
+      throw new UserFacingError(
+        `${file} cannot be read (${(error as NodeJS.ErrnoException).code}): it holds the embedded Postgres password; make it readable`,
+        ExitCode.runFailed,
+      );
     }
   }
   if (text === undefined) {
@@ -367,7 +384,11 @@ async function serverOwner(): Promise<{ uid: number; gid: number } | undefined> 
     await run('useradd', ['-g', 'postgres', 'postgres']).catch(() => {});
     ids = await postgresIds();
   }
-  if (!ids) throw new UserFacingError('running as root needs a "postgres" OS user to run the embedded Postgres (it could not be created): create one, or set DATABASE_URL', ExitCode.runFailed);
+  if (!ids)
+    throw new UserFacingError(
+      'running as root needs a "postgres" OS user to run the embedded Postgres (it could not be created): create one, or set DATABASE_URL',
+      ExitCode.runFailed,
+    );
   return ids;
 }
 

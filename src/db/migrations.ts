@@ -34,7 +34,10 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
  * (HUBSPOT_LIMITS_SCHEMA). Versions are recorded per schema, so the same schema can later get the rest.
  */
 export async function migrateSharedLimits(db: Database): Promise<number[]> {
-  return migrate(db, (await loadMigrations()).filter((m) => m.name.startsWith('shared_limits')));
+  return migrate(
+    db,
+    (await loadMigrations()).filter((m) => m.name.startsWith('shared_limits')),
+  );
 }
 
 /** Applies what is missing; returns the versions applied by this call (empty when up to date). */

@@ -35,13 +35,17 @@ export function workerCommand(deps: FleetCommandDeps = {}): Command {
     .description('Run a fleet worker: takes portal runs from the queue until SIGTERM (any number, on any machines, sharing DATABASE_URL).')
     .option('--concurrency <n>', 'portal runs at once (HUBSPOT_WORKER_CONCURRENCY)')
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics, labelled by portal (METRICS_PORT)'))
-    .addHelpText('after', `${ENVIRONMENT_HELP}\n  Workers: HUBSPOT_WORKER_CONCURRENCY, HUBSPOT_WORKER_HEARTBEAT_SECONDS, HUBSPOT_WORKER_POLL_SECONDS,\n  HUBSPOT_WORKER_RETRY_LIMIT, HUBSPOT_WORKER_RETRY_DELAY_SECONDS, HUBSPOT_WORKER_LOCKED_DELAY_SECONDS.`)
+    .addHelpText(
+      'after',
+      `${ENVIRONMENT_HELP}\n  Workers: HUBSPOT_WORKER_CONCURRENCY, HUBSPOT_WORKER_HEARTBEAT_SECONDS, HUBSPOT_WORKER_POLL_SECONDS,\n  HUBSPOT_WORKER_RETRY_LIMIT, HUBSPOT_WORKER_RETRY_DELAY_SECONDS, HUBSPOT_WORKER_LOCKED_DELAY_SECONDS.`,
+    )
     .exitOverride()
     .action(async (opts: { concurrency?: string; metricsPort?: string }) => {
       const { loadSettings } = await import('../../config/settings.js');
-      const settings = opts.concurrency || opts.metricsPort
-        ? loadSettings({ HUBSPOT_WORKER_CONCURRENCY: opts.concurrency, METRICS_PORT: opts.metricsPort }, deps.env ?? process.env)
-        : settingsFrom(deps);
+      const settings =
+        opts.concurrency || opts.metricsPort
+          ? loadSettings({ HUBSPOT_WORKER_CONCURRENCY: opts.concurrency, METRICS_PORT: opts.metricsPort }, deps.env ?? process.env)
+          : settingsFrom(deps);
       const { runWorker } = await import('./worker.js');
       process.exitCode = await runWorker(settings);
     });

@@ -20,7 +20,11 @@ export function sealContext(portal: string, field: 'credential' | 'access'): str
   return `hubspot-fleet:${portal}:${field}`;
 }
 
-export async function resolveCredential(portal: Pick<PortalRecord, 'name' | 'credential'>, keys: KeyRing, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function resolveCredential(
+  portal: Pick<PortalRecord, 'name' | 'credential'>,
+  keys: KeyRing,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const c: CredentialSpec = portal.credential;
   const what = `portal ${portal.name}`;
   if (c.kind === 'env') {

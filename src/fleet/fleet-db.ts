@@ -62,7 +62,10 @@ export function portalSchemaDatabase(pool: Database, schema: string): Database {
   };
 }
 
-export async function openFleetDatabase(settings: Pick<Settings, 'databaseUrl' | 'fleet'>, options: { poolSize?: number; applicationName?: string } = {}): Promise<Database> {
+export async function openFleetDatabase(
+  settings: Pick<Settings, 'databaseUrl' | 'fleet'>,
+  options: { poolSize?: number; applicationName?: string } = {},
+): Promise<Database> {
   const db = await openDatabase({
     url: settings.databaseUrl,
     schema: settings.fleet.schema,

@@ -11,8 +11,17 @@ export class FleetMetrics {
   private readonly perPortal = new Map<string, RunMetrics>();
   readonly registry = new Registry();
   readonly runningJobs = new Gauge({ name: 'hubspot_fleet_running_jobs', help: 'Portal runs this worker is running now', registers: [this.registry] });
-  readonly concurrency = new Gauge({ name: 'hubspot_fleet_worker_concurrency', help: 'Portal runs this worker runs at once at most (HUBSPOT_WORKER_CONCURRENCY)', registers: [this.registry] });
-  readonly queueWait = new Gauge({ name: 'hubspot_fleet_queue_wait_seconds', help: 'How long the last job of a portal waited in the queue before this worker started it', labelNames: ['portal'], registers: [this.registry] });
+  readonly concurrency = new Gauge({
+    name: 'hubspot_fleet_worker_concurrency',
+    help: 'Portal runs this worker runs at once at most (HUBSPOT_WORKER_CONCURRENCY)',
+    registers: [this.registry],
+  });
+  readonly queueWait = new Gauge({
+    name: 'hubspot_fleet_queue_wait_seconds',
+    help: 'How long the last job of a portal waited in the queue before this worker started it',
+    labelNames: ['portal'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

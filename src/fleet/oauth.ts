@@ -33,7 +33,10 @@ export interface OAuthApp {
 /** The refresh token is dead: the install was removed or its grant revoked. Only a person can fix it. */
 export class NeedsReauthError extends UserFacingError {
   constructor(portal: string, detail: string) {
-    super(`portal ${portal} needs to be authorised again: the token endpoint refused its refresh token (${detail}); give a new one with: portals update ${portal} --refresh-token-…`, ExitCode.runFailed);
+    super(
+      `portal ${portal} needs to be authorised again: the token endpoint refused its refresh token (${detail}); give a new one with: portals update ${portal} --refresh-token-…`,
+      ExitCode.runFailed,
+    );
     this.name = 'NeedsReauthError';
   }
 }
@@ -72,7 +75,9 @@ export async function requestAccessToken(app: OAuthApp, refreshToken: string, po
       signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
     });
   } catch (e) {
-    throw new TokenRefreshError(`portal ${portal}: the token endpoint did not answer (${(e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message})`);
+    throw new TokenRefreshError(
+      `portal ${portal}: the token endpoint did not answer (${(e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message})`,
+    );
   }
   const text = await response.text();
   let json: unknown;
@@ -86,7 +91,11 @@ export async function requestAccessToken(app: OAuthApp, refreshToken: string, po
     if (typeof t.access_token !== 'string' || !t.access_token || typeof t.expires_in !== 'number' || !(t.expires_in > 0)) {
       throw new TokenRefreshError(`portal ${portal}: the token endpoint answered ${response.status} without an access token and its expires_in`);
     }
-    return { accessToken: t.access_token, refreshToken: typeof t.refresh_token === 'string' && t.refresh_token ? t.refresh_token : undefined, expiresInSeconds: t.expires_in };
+    return {
+      accessToken: t.access_token,
+      refreshToken: typeof t.refresh_token === 'string' && t.refresh_token ? t.refresh_token : undefined,
+      expiresInSeconds: t.expires_in,
+    };
   }
   const b = (json ?? {}) as Record<string, unknown>;
   // The message is HubSpot's own text about the request; it never repeats the tokens sent in the body.
@@ -144,7 +153,8 @@ export class OAuthTokens {
 
   /** A valid access token for the portal; refreshes it (once across all workers) when it is near its expiry. */
   async accessToken(name: string): Promise<AccessToken> {
-    if (!this.keys.current) throw new UserFacingError('HUBSPOT_FLEET_KEY is not set: workers need it for OAuth portals (their access tokens are cached encrypted)', ExitCode.usage);
+    if (!this.keys.current)
+      throw new UserFacingError('HUBSPOT_FLEET_KEY is not set: workers need it for OAuth portals (their access tokens are cached encrypted)', ExitCode.usage);
     const hit = await this.cached(name);
     if (hit) return hit;
     let reauth: NeedsReauthError | undefined;
@@ -155,7 +165,11 @@ export class OAuthTokens {
       if (again) return again;
       const portal = await getPortal(tx, this.db.schema, name);
       if (!portal) throw new UserFacingError(`no portal named ${JSON.stringify(name)}`, ExitCode.runFailed);
-      if (!this.app) throw new UserFacingError('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are not set: workers need the public app\'s credentials to refresh OAuth access tokens', ExitCode.usage);
+      if (!this.app)
+        throw new UserFacingError(
+          "HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are not set: workers need the public app's credentials to refresh OAuth access tokens",
+          ExitCode.usage,
+        );
       const refreshToken = await resolveCredential(portal, this.keys, this.env);
       let issued: IssuedToken;
       // The token's life is counted from the request, the earliest the endpoint can have issued it.
@@ -165,7 +179,10 @@ export class OAuthTokens {
       } catch (error) {
         if (!(error instanceof NeedsReauthError)) throw error;
         reauth = error;
-        await tx.query(`update ${ident(this.db.schema)}.portals set status = 'needs_reauth', status_reason = $2, updated_at = now() where name = $1`, [name, error.message]);
+        await tx.query(`update ${ident(this.db.schema)}.portals set status = 'needs_reauth', status_reason = $2, updated_at = now() where name = $1`, [
+          name,
+          error.message,
+        ]);
         return undefined;
       }
       const sealed = this.keys.seal(issued.accessToken, sealContext(name, 'access'));
@@ -179,9 +196,18 @@ export class OAuthTokens {
       if (issued.refreshToken && issued.refreshToken !== refreshToken && portal.credential.kind === 'encrypted') {
         // HubSpot's v1 endpoint returns the same refresh token; should it ever rotate it, keep the new one.
         const next = this.keys.seal(issued.refreshToken, sealContext(name, 'credential'));
-        await tx.query(`update ${ident(this.db.schema)}.portals set credential_ciphertext = $2, credential_key_id = $3 where name = $1`, [name, next.ciphertext, next.keyId]);
+        await tx.query(`update ${ident(this.db.schema)}.portals set credential_ciphertext = $2, credential_key_id = $3 where name = $1`, [
+          name,
+          next.ciphertext,
+          next.keyId,
+        ]);
       }
-      return { token: issued.accessToken, remainingMs: issued.expiresInSeconds * 1000, readAt: requestedAt, refreshBeforeMs: refreshBeforeMs(issued.expiresInSeconds) };
+      return {
+        token: issued.accessToken,
+        remainingMs: issued.expiresInSeconds * 1000,
+        readAt: requestedAt,
+        refreshBeforeMs: refreshBeforeMs(issued.expiresInSeconds),
+      };
     });
     if (reauth) throw reauth;
     return result!;

@@ -20,8 +20,16 @@ export async function writePortalLimits(
   const names = sharedLimitNames({ limitName: portal.name });
   const limit = effectiveWindowLimit({ maxRequestsPer10s: effectiveLimits(portal).per10s, safetyMargin: settings.safetyMargin });
   if (await getLimit(q, fleetSchema, names.window)) await updateLimit(q, fleetSchema, names.window, { limit });
-  else await insertLimit(q, fleetSchema, { name: names.window, limit, slotDecayPerSecond: 0, windowMs: TEN_SECONDLY_WINDOW_MS, active: true, tags: ['portal'] });
-  await insertLimit(q, fleetSchema, { name: names.search, limit: settings.searchPerSecond, slotDecayPerSecond: 0, windowMs: SEARCH_LIMIT.windowMs, active: true, tags: ['portal'] });
+  else
+    await insertLimit(q, fleetSchema, { name: names.window, limit, slotDecayPerSecond: 0, windowMs: TEN_SECONDLY_WINDOW_MS, active: true, tags: ['portal'] });
+  await insertLimit(q, fleetSchema, {
+    name: names.search,
+    limit: settings.searchPerSecond,
+    slotDecayPerSecond: 0,
+    windowMs: SEARCH_LIMIT.windowMs,
+    active: true,
+    tags: ['portal'],
+  });
 }
 
 export async function removePortalLimits(q: Queryable, fleetSchema: string, portal: string): Promise<void> {

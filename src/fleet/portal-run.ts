@@ -106,7 +106,8 @@ export async function runPortalJob(deps: PortalRunDeps, portalName: string, job:
   });
   result.claimId = claimId;
   await record(deps, claimId, result);
-  if (result.error && result.outcome !== 'locked') log.warn({ outcome: result.outcome, error: result.error }, `portal ${portal.name}: ${result.outcome}: ${result.error}`);
+  if (result.error && result.outcome !== 'locked')
+    log.warn({ outcome: result.outcome, error: result.error }, `portal ${portal.name}: ${result.outcome}: ${result.error}`);
   return result;
 }
 

@@ -78,7 +78,8 @@ export function defaultSchema(name: string): string {
 
 export function checkSchema(schema: string, fleetSchema: string): string {
   if (!SCHEMA.test(schema)) throw usage(`--schema: expected a lower-case SQL identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
-  if (schema === fleetSchema || schema.startsWith(`${fleetSchema}_`)) throw usage(`--schema: ${JSON.stringify(schema)} belongs to the fleet itself (HUBSPOT_FLEET_SCHEMA); choose another`);
+  if (schema === fleetSchema || schema.startsWith(`${fleetSchema}_`))
+    throw usage(`--schema: ${JSON.stringify(schema)} belongs to the fleet itself (HUBSPOT_FLEET_SCHEMA); choose another`);
   return schema;
 }
 
@@ -89,7 +90,8 @@ export function checkTier(tier: string): Tier {
 
 export function checkPositiveInt(flag: string, value: string, example: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0 || n > 2_147_483_647) throw usage(`${flag}: expected a positive whole number (e.g. ${example}), got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0 || n > 2_147_483_647)
+    throw usage(`${flag}: expected a positive whole number (e.g. ${example}), got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -99,7 +101,11 @@ export function checkObjects(list: string): string {
   } catch (e) {
     throw usage((e as Error).message);
   }
-  return list.split(',').map((s) => s.trim()).filter(Boolean).join(',');
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(',');
 }
 
 /** Cron schedules are evaluated in UTC, so workers on machines in different time zones agree. */

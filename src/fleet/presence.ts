@@ -65,7 +65,10 @@ export class WorkerPresence {
   async beat(): Promise<void> {
     const { rowCount } = await this.db.query(`update ${this.t}.workers set heartbeat_at = now() where id = $1`, [this.id]);
     if (!rowCount) {
-      this.log.error({ worker: this.id }, 'this worker was declared dead (no heartbeat in time): its runs were handed to other workers; stopping them and registering again');
+      this.log.error(
+        { worker: this.id },
+        'this worker was declared dead (no heartbeat in time): its runs were handed to other workers; stopping them and registering again',
+      );
       this.onDeclaredDead();
       await this.register();
     }

@@ -105,14 +105,24 @@ export interface EnqueueOptions {
 }
 
 /** Queues one run of a portal; undefined when one is queued already (the `short` policy's singletonKey). */
-export async function enqueuePortalRun(boss: PgBoss, q: Queryable, fleetSchema: string, job: PortalRunJob, options: EnqueueOptions = {}): Promise<string | undefined> {
+export async function enqueuePortalRun(
+  boss: PgBoss,
+  q: Queryable,
+  fleetSchema: string,
+  job: PortalRunJob,
+  options: EnqueueOptions = {},
+): Promise<string | undefined> {
   const priority = await fairnessPriority(options.client ?? q, fleetSchema, job.portal);
-  const id = await boss.send(PORTAL_RUN_QUEUE, { ...job }, {
-    singletonKey: job.portal,
-    priority,
-    ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
-    ...(options.client ? { db: inTransaction(options.client) } : {}),
-  });
+  const id = await boss.send(
+    PORTAL_RUN_QUEUE,
+    { ...job },
+    {
+      singletonKey: job.portal,
+      priority,
+      ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      ...(options.client ? { db: inTransaction(options.client) } : {}),
+    },
+  );
   return id ?? undefined;
 }
 

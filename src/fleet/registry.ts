@@ -76,8 +76,20 @@ export async function insertPortal(q: Queryable, schema: string, p: NewPortal): 
          credential_kind, credential_ref, credential_ciphertext, credential_key_id, next_run_at, base_url)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
-        p.name, p.schema, p.auth, p.tier ?? null, p.maxRequestsPer10s ?? null, p.dailyLimit ?? null, p.objects ?? null, p.schedule ?? null, p.status,
-        p.credential.kind, p.credential.ref ?? null, p.credential.sealed?.ciphertext ?? null, p.credential.sealed?.keyId ?? null, p.nextRunAt ?? null,
+        p.name,
+        p.schema,
+        p.auth,
+        p.tier ?? null,
+        p.maxRequestsPer10s ?? null,
+        p.dailyLimit ?? null,
+        p.objects ?? null,
+        p.schedule ?? null,
+        p.status,
+        p.credential.kind,
+        p.credential.ref ?? null,
+        p.credential.sealed?.ciphertext ?? null,
+        p.credential.sealed?.keyId ?? null,
+        p.nextRunAt ?? null,
         p.baseUrl ?? null,
       ],
     );

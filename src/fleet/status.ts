@@ -59,7 +59,13 @@ export async function portalOverviews(q: Queryable, fleetSchema: string): Promis
     return {
       portal,
       lastRun: l
-        ? { runId: l.run_id ?? undefined, status: l.outcome, finishedAt: l.finished_at, rows: l.rows === null ? undefined : Number(l.rows), error: l.error ?? undefined }
+        ? {
+            runId: l.run_id ?? undefined,
+            status: l.outcome,
+            finishedAt: l.finished_at,
+            rows: l.rows === null ? undefined : Number(l.rows),
+            error: l.error ?? undefined,
+          }
         : undefined,
       running: r ? { workerId: r.worker_id, startedAt: r.started_at, attempt: r.attempt } : undefined,
       queued: qd ? { state: qd.state, startAfter: qd.startAfter } : undefined,
@@ -69,7 +75,17 @@ export async function portalOverviews(q: Queryable, fleetSchema: string): Promis
 
 export async function liveWorkers(q: Queryable, fleetSchema: string): Promise<WorkerRow[]> {
   const t = ident(fleetSchema);
-  const { rows } = await q.query<{ id: string; host: string; pid: number; concurrency: number; state: string; started_at: Date; heartbeat_at: Date; age: number; running: string }>(
+  const { rows } = await q.query<{
+    id: string;
+    host: string;
+    pid: number;
+    concurrency: number;
+    state: string;
+    started_at: Date;
+    heartbeat_at: Date;
+    age: number;
+    running: string;
+  }>(
     `select w.id, w.host, w.pid, w.concurrency, w.state, w.started_at, w.heartbeat_at,
             extract(epoch from now() - w.heartbeat_at)::float8 as age,
             (select count(*) from ${t}.portal_jobs j where j.worker_id = w.id and j.outcome = 'running') as running

@@ -54,7 +54,10 @@ export async function runWorker(settings: Settings, options: { log?: Logger; ins
       url = embedded.url;
     }
     // One pool for everything of this process (src/fleet/fleet-db.ts says why its size is enough).
-    const fleetDb = await openFleetDatabase({ databaseUrl: url, fleet: settings.fleet }, { poolSize: workerPoolSize(settings.fleet.workerConcurrency), applicationName: 'hubspot-extract worker' });
+    const fleetDb = await openFleetDatabase(
+      { databaseUrl: url, fleet: settings.fleet },
+      { poolSize: workerPoolSize(settings.fleet.workerConcurrency), applicationName: 'hubspot-extract worker' },
+    );
     cleanups.push(() => fleetDb.close());
     // The portals' shared limits (one lease renewer and LISTEN session for every run), closed after the runs.
     cleanups.push(() => closeSharedLimits(fleetDb));
@@ -105,9 +108,10 @@ class FleetWorker {
     private readonly log: Logger,
   ) {
     const keys = KeyRing.fromSettings(settings.fleet);
-    const app = settings.fleet.clientId && settings.fleet.clientSecret
-      ? { clientId: settings.fleet.clientId, clientSecret: settings.fleet.clientSecret, baseUrl: settings.baseUrl }
-      : undefined;
+    const app =
+      settings.fleet.clientId && settings.fleet.clientSecret
+        ? { clientId: settings.fleet.clientId, clientSecret: settings.fleet.clientSecret, baseUrl: settings.baseUrl }
+        : undefined;
     this.deps = { settings, fleetDb, keys, oauth: new OAuthTokens(fleetDb, keys, app), workerId: this.id, log, metrics: this.metrics };
     this.presence = new WorkerPresence(
       fleetDb,
@@ -157,8 +161,12 @@ class FleetWorker {
     // pg-boss fails a job still active at its expiry: stop the run a little before, and queue the rest again.
     const deadline = setTimeout(() => controller.abort(), (JOB_EXPIRE_SECONDS - 600) * 1000);
     deadline.unref();
-    const work = runPortalJob(this.deps, job.data.portal, { id: job.id, retryCount: job.retryCount, createdOn: job.createdOn, fullRefresh: job.data.fullRefresh, sweepDeletes: job.data.sweepDeletes }, controller.signal)
-      .then((result) => this.settle(job, result));
+    const work = runPortalJob(
+      this.deps,
+      job.data.portal,
+      { id: job.id, retryCount: job.retryCount, createdOn: job.createdOn, fullRefresh: job.data.fullRefresh, sweepDeletes: job.data.sweepDeletes },
+      controller.signal,
+    ).then((result) => this.settle(job, result));
     this.inflight.add(work);
     try {
       return await work;
@@ -192,7 +200,13 @@ class FleetWorker {
       const { rows } = await tx.query<{ status: string }>(`select status from ${t}.portals where name = $1`, [job.data.portal]);
       if (rows[0]?.status !== 'active') return;
       const reason = result.outcome === 'locked' ? 'locked' : 'requeue';
-      await enqueuePortalRun(this.boss, tx, this.fleetDb.schema, { portal: job.data.portal, reason, fullRefresh: job.data.fullRefresh, sweepDeletes: job.data.sweepDeletes }, { client: tx, startAfterSeconds: requeueIn });
+      await enqueuePortalRun(
+        this.boss,
+        tx,
+        this.fleetDb.schema,
+        { portal: job.data.portal, reason, fullRefresh: job.data.fullRefresh, sweepDeletes: job.data.sweepDeletes },
+        { client: tx, startAfterSeconds: requeueIn },
+      );
     });
     return output;
   }

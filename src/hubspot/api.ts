@@ -28,7 +28,7 @@ export const MODIFIED_DATE_PROPERTY: Readonly<Record<string, string>> = {
 };
 
 export function modifiedDateProperty(objectType: string): string {
-  return objectType === 'contacts' || objectType === '0-1' ? 'lastmodifieddate' : MODIFIED_DATE_PROPERTY[objectType] ?? 'hs_lastmodifieddate';
+  return objectType === 'contacts' || objectType === '0-1' ? 'lastmodifieddate' : (MODIFIED_DATE_PROPERTY[objectType] ?? 'hs_lastmodifieddate');
 }
 
 export const LIST_PAGE_LIMIT = 100;
@@ -239,7 +239,18 @@ export class HubSpotApi {
     const query: ListQuery = { limit, after: options.after, properties: options.properties, archived };
     const send = (): Promise<CallResponse<unknown>> =>
       this.version === 'legacy'
-        ? httpInfo(this.client.crm.objects.basicApi.getPageWithHttpInfo(objectType, limit, options.after, options.properties && [...options.properties], undefined, undefined, archived, typedCallOptions(this.client)))
+        ? httpInfo(
+            this.client.crm.objects.basicApi.getPageWithHttpInfo(
+              objectType,
+              limit,
+              options.after,
+              options.properties && [...options.properties],
+              undefined,
+              undefined,
+              archived,
+              typedCallOptions(this.client),
+            ),
+          )
         : rawRequest(this.client, 'GET', `${path}${datedListQuery(query)}`);
     const { data } = await this.execute({ endpoint, method: 'GET', path, shape: 'list', send, mayBeMissing: missable(objectType) }).catch((e: unknown) => {
       throw tooLong(e, endpoint, () => Buffer.byteLength(this.listRequestTarget(objectType, query)));
@@ -257,7 +268,14 @@ export class HubSpotApi {
       this.version === 'legacy'
         ? httpInfo(this.client.crm.objects.batchApi.readWithHttpInfo(objectType, body, archived, typedCallOptions(this.client)))
         : rawRequest(this.client, 'POST', `${path}?archived=${archived}`, { body });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.batchRead'), method: 'POST', path, shape: 'batch-read', send, mayBeMissing: missable(objectType) });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'objects.batchRead'),
+      method: 'POST',
+      path,
+      shape: 'batch-read',
+      send,
+      mayBeMissing: missable(objectType),
+    });
     const results = (data as { results: unknown[] }).results.map(normaliseObject);
     // Whatever the 207's errors say (their format differs between versions), an id asked for and not
     // returned is missing: deleted, archived (when not asked for archived ones) or never there.
@@ -273,7 +291,15 @@ export class HubSpotApi {
         ? // The client types `sorts` as string[] but passes objects through unchanged (contract §2.3).
           httpInfo(this.client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body as never, typedCallOptions(this.client)))
         : rawRequest(this.client, 'POST', path, { body });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'objects.search'), method: 'POST', path, search: true, shape: 'search', send, mayBeMissing: missable(objectType) });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'objects.search'),
+      method: 'POST',
+      path,
+      search: true,
+      shape: 'search',
+      send,
+      mayBeMissing: missable(objectType),
+    });
     const page = data as { total: number; results: unknown[]; paging?: { next?: { after?: unknown } } };
     return { total: page.total, results: page.results.map(normaliseObject), nextAfter: afterOf(page.paging) };
   }
@@ -286,7 +312,14 @@ export class HubSpotApi {
   async getProperties(objectType: string, archived = false): Promise<PropertyDefinition[]> {
     const path = endpointPath(this.version, 'properties', { type: objectType });
     const send = (): Promise<CallResponse<unknown>> => rawRequest(this.client, 'GET', path, { qs: { archived } });
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'properties'), method: 'GET', path, shape: 'properties', send, mayBeMissing: missable(objectType) });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'properties'),
+      method: 'GET',
+      path,
+      shape: 'properties',
+      send,
+      mayBeMissing: missable(objectType),
+    });
     return (data as { results: Record<string, unknown>[] }).results.map((p) => {
       const raw = normaliseDates(p);
       const options = p.options as { label: string; value: string }[] | undefined;
@@ -396,7 +429,14 @@ export class HubSpotApi {
         : rawRequest(this.client, 'GET', path, { qs: { archived: false, includeAssociationDefinitions: true, includePropertyDefinitions: false } });
     // A key without the custom object scopes (or a portal without custom objects' product) is refused here: the
     // run goes on without custom objects (extractors/object-types.ts reports it once).
-    const { data } = await this.execute({ endpoint: endpointLabel(this.version, 'schemas.list'), method: 'GET', path, shape: 'schemas', send, mayBeMissing: [CUSTOM_OBJECTS_TYPE] });
+    const { data } = await this.execute({
+      endpoint: endpointLabel(this.version, 'schemas.list'),
+      method: 'GET',
+      path,
+      shape: 'schemas',
+      send,
+      mayBeMissing: [CUSTOM_OBJECTS_TYPE],
+    });
     return (data as { results: Record<string, unknown>[] }).results.map((s) => ({
       objectTypeId: String(s.objectTypeId),
       name: String(s.name),
@@ -556,7 +596,14 @@ function errorText(e: { subCategory?: string; category?: string; message?: strin
 }
 
 function normaliseObject(raw: unknown): HubSpotObject {
-  const o = raw as { id: unknown; properties?: Record<string, string | null>; createdAt?: unknown; updatedAt?: unknown; archived?: boolean; archivedAt?: unknown };
+  const o = raw as {
+    id: unknown;
+    properties?: Record<string, string | null>;
+    createdAt?: unknown;
+    updatedAt?: unknown;
+    archived?: boolean;
+    archivedAt?: unknown;
+  };
   return {
     id: String(o.id),
     properties: o.properties ?? {},
@@ -594,7 +641,14 @@ function normalisePipeline(p: Record<string, unknown>): PipelineRecord {
     archived: s.archived === true,
     raw: plainJson(s),
   }));
-  return { id: String(p.id), label: typeof p.label === 'string' ? p.label : undefined, displayOrder: orderOf(p.displayOrder), archived: p.archived === true, stages, raw: plainJson(p) };
+  return {
+    id: String(p.id),
+    label: typeof p.label === 'string' ? p.label : undefined,
+    displayOrder: orderOf(p.displayOrder),
+    archived: p.archived === true,
+    stages,
+    raw: plainJson(p),
+  };
 }
 
 function normaliseHistory(r: Record<string, unknown>): RecordHistory {

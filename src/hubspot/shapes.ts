@@ -10,8 +10,7 @@ import { MalformedResponseError } from '../processor/errors.js';
  * string `results` becomes `[{}]`), so the checks run on `data` after the client returns as well.
  */
 export type ShapeKind =
-  | 'list' | 'search' | 'batch-read' | 'association-batch' | 'properties' | 'forms' | 'submissions'
-  | 'schemas' | 'owners' | 'pipelines' | 'history-batch';
+  'list' | 'search' | 'batch-read' | 'association-batch' | 'properties' | 'forms' | 'submissions' | 'schemas' | 'owners' | 'pipelines' | 'history-batch';
 
 export function checkShape(kind: ShapeKind, endpoint: string, data: unknown): void {
   const problem = shapeProblem(kind, data);
@@ -61,7 +60,8 @@ const ITEM_CHECKS: Record<ShapeKind, (item: unknown) => string | undefined> = {
     if (typeof item.name !== 'string' || item.name === '') return 'is not a schema with a name';
     if (item.associations !== undefined && !Array.isArray(item.associations)) return 'has associations that are not an array';
     for (const a of (item.associations as unknown[] | undefined) ?? []) {
-      if (!isObject(a) || typeof a.fromObjectTypeId !== 'string' || typeof a.toObjectTypeId !== 'string') return 'has an association without fromObjectTypeId/toObjectTypeId';
+      if (!isObject(a) || typeof a.fromObjectTypeId !== 'string' || typeof a.toObjectTypeId !== 'string')
+        return 'has an association without fromObjectTypeId/toObjectTypeId';
     }
     return undefined;
   },

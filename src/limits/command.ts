@@ -90,7 +90,11 @@ export function describeKind(l: Pick<SharedLimitRow, 'limit' | 'windowMs' | 'slo
 /** Left-aligned columns, two spaces apart. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -166,14 +170,7 @@ export function limitsCommand(deps: LimitsCommandDeps = {}): Command {
         out(
           renderTable(
             ['NAME', 'KIND', 'IN USE', 'HOLDERS', 'WAITING', 'ACTIVE'],
-            limits.map((l) => [
-              l.name,
-              describeKind(l),
-              `${formatSlots(l.inUse)}/${l.limit}`,
-              String(l.holders),
-              String(l.waiting),
-              l.active ? 'yes' : 'no',
-            ]),
+            limits.map((l) => [l.name, describeKind(l), `${formatSlots(l.inUse)}/${l.limit}`, String(l.holders), String(l.waiting), l.active ? 'yes' : 'no']),
           ),
         );
       });

@@ -1,9 +1,4 @@
-import {
-  LimitCapacityError,
-  LimitConfigurationError,
-  LimitTimeoutError,
-  UnknownLimitError,
-} from './errors.js';
+import { LimitCapacityError, LimitConfigurationError, LimitTimeoutError, UnknownLimitError } from './errors.js';
 import type { ChangeKind } from './pg-notify.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
@@ -278,9 +273,7 @@ export class PgLimiter implements ManagedLimiter {
         }
         if (result.status === 'misconfigured') {
           this.rejectAll(
-            new LimitConfigurationError(
-              `Limit ${JSON.stringify(result.blockedName)} never gives slots back in rate mode: give it a window or a slot decay`,
-            ),
+            new LimitConfigurationError(`Limit ${JSON.stringify(result.blockedName)} never gives slots back in rate mode: give it a window or a slot decay`),
           );
           break;
         }

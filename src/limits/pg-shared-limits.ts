@@ -209,7 +209,12 @@ export class SharedLimits implements SharedLimitsHost {
         this.pendingReleasedAt = [];
         const now = this.clock.now();
         // A failed release is not retried: the lease expires on its own, which is slower but safe.
-        await releaseLeases(this.db, this.db.schema, ids, releasedAt.map((t) => now - t)).catch(this.onError);
+        await releaseLeases(
+          this.db,
+          this.db.schema,
+          ids,
+          releasedAt.map((t) => now - t),
+        ).catch(this.onError);
       }
     } finally {
       this.flushing = undefined;
@@ -242,11 +247,7 @@ export function sharedLimitsFor(db: Database, options: SharedLimitsOptions = {})
  * A Limiter whose slots live in Postgres, shared by every process using the same database: drop-in for
  * the in-process limiters. Close with `closeSharedLimits(db)` before closing the database.
  */
-export function createSharedLimiter(
-  db: Database,
-  name: string | readonly string[],
-  options: SharedLimiterOptions & SharedLimitsOptions = {},
-): PgLimiter {
+export function createSharedLimiter(db: Database, name: string | readonly string[], options: SharedLimiterOptions & SharedLimitsOptions = {}): PgLimiter {
   return sharedLimitsFor(db, options).limiter(name, options);
 }
 
@@ -281,4 +282,3 @@ export async function ensureLimit(db: Database, name: string, spec: EnsureLimitS
   if (!row) throw new UnknownLimitError(name);
   return row;
 }
-

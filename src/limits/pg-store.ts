@@ -123,7 +123,9 @@ export async function getLimit(q: Queryable, schema: string, name: string): Prom
 
 export async function listLimits(q: Queryable, schema: string): Promise<SharedLimitSummary[]> {
   const { rows } = await q.query<LimitDbRow & { in_use: number; holders: string; waiting: string }>(
-    `select ${LIMIT_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')},
+    `select ${LIMIT_COLUMNS.split(', ')
+      .map((c) => `m.${c}`)
+      .join(', ')},
        coalesce((select sum(c.counted) from ${table(schema, 'limit_lease_counts')} c where c.limit_name = m.name), 0) as in_use,
        (select count(distinct c.holder) from ${table(schema, 'limit_lease_counts')} c where c.limit_name = m.name and c.held) as holders,
        (select count(*) from ${table(schema, 'limit_waiters')} w where w.limit_name = m.name and w.expires_at > now()) as waiting
@@ -334,23 +336,18 @@ export async function renewHolder(
 
 /** Gives up a place in line and wakes the waiters behind it (its reservation is gone). */
 export async function dropTicket(q: Queryable, schema: string, ticket: number): Promise<void> {
-  const { rows } = await q.query<{ limit_name: string }>(
-    `delete from ${table(schema, 'limit_waiters')} where ticket = $1 returning limit_name`,
-    [ticket],
-  );
+  const { rows } = await q.query<{ limit_name: string }>(`delete from ${table(schema, 'limit_waiters')} where ticket = $1 returning limit_name`, [ticket]);
   for (const r of rows) await notifyLimitChanged(q, schema, r.limit_name);
 }
 
 /** On shutdown: gives back everything the holder still holds and leaves every line it stood in. */
 export async function releaseHolder(q: Queryable, schema: string, holder: string): Promise<void> {
-  const { rows } = await q.query<{ id: string }>(
-    `select id from ${table(schema, 'limit_leases')} where holder = $1 and counted_until is null`,
-    [holder],
+  const { rows } = await q.query<{ id: string }>(`select id from ${table(schema, 'limit_leases')} where holder = $1 and counted_until is null`, [holder]);
+  await releaseLeases(
+    q,
+    schema,
+    rows.map((r) => Number(r.id)),
   );
-  await releaseLeases(q, schema, rows.map((r) => Number(r.id)));
-  const { rows: tickets } = await q.query<{ ticket: string }>(
-    `select distinct ticket from ${table(schema, 'limit_waiters')} where holder = $1`,
-    [holder],
-  );
+  const { rows: tickets } = await q.query<{ ticket: string }>(`select distinct ticket from ${table(schema, 'limit_waiters')} where holder = $1`, [holder]);
   for (const t of tickets) await dropTicket(q, schema, Number(t.ticket));
 }

@@ -65,7 +65,6 @@ export class RollingWindowLimiter extends SlotCountLimiter {
     this.counts = new Float64Array(64);
   }
 
-
   /**
    * Occupies `slots` phantom slots until clock time `untilMs`, for requests the server counted that
    * were not ours (another app sharing the window, a previous run). Called when the server reports

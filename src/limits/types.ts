@@ -55,8 +55,7 @@ export interface LimiterStats {
  * can show a "waiting for rate limit" state with an ETA.
  */
 export type LimiterEvent =
-  | { type: 'waiting'; limiter: string; requested: number; waiters: number; readyAt: number | undefined }
-  | { type: 'ready'; limiter: string };
+  { type: 'waiting'; limiter: string; requested: number; waiters: number; readyAt: number | undefined } | { type: 'ready'; limiter: string };
 
 /** A limiter that can be inspected and observed. */
 export interface ManagedLimiter extends Limiter {

@@ -18,7 +18,14 @@ export async function queueChunkStarts(db: Queryable, schema: string, from: stri
 }
 
 /** The ids queued in [lo, hi), and the database time the read starts at (ids queued again after it stay queued). */
-export async function readQueueChunk(db: Queryable, schema: string, from: string, to: string, lo: string, hi: string | undefined): Promise<{ ids: string[]; startedAt: number }> {
+export async function readQueueChunk(
+  db: Queryable,
+  schema: string,
+  from: string,
+  to: string,
+  lo: string,
+  hi: string | undefined,
+): Promise<{ ids: string[]; startedAt: number }> {
   const { rows } = await db.query<{ from_id: string; started: string }>(
     `select from_id::text as from_id, (extract(epoch from now()) * 1000)::bigint as started from ${table(schema, 'association_queue')}
      where from_type = $1 and to_type = $2 and from_id >= $3 and ($4::bigint is null or from_id < $4) order by from_id`,
@@ -30,16 +37,27 @@ export async function readQueueChunk(db: Queryable, schema: string, from: string
 export const ASSOCIATION_COLUMNS = ['from_type', 'from_id', 'to_type', 'to_id', 'type_id', 'category', 'label'];
 
 /** Replaces the stored associations of `ids` (every one of them read whole) with `rows`. */
-export async function replaceAssociations(tx: pg.PoolClient, schema: string, from: string, to: string, ids: readonly string[], rows: CopyValue[][]): Promise<void> {
+export async function replaceAssociations(
+  tx: pg.PoolClient,
+  schema: string,
+  from: string,
+  to: string,
+  ids: readonly string[],
+  rows: CopyValue[][],
+): Promise<void> {
   if (ids.length === 0) return;
   await tx.query(`delete from ${table(schema, 'associations')} where from_type = $1 and to_type = $2 and from_id = any($3::bigint[])`, [from, to, ids]);
-  await stagedMerge(tx, {
-    schema,
-    table: 'associations',
-    columns: ASSOCIATION_COLUMNS,
-    key: ['from_type', 'from_id', 'to_type', 'to_id', 'type_id'],
-    touch: ['synced_at = now()'],
-  }, rows);
+  await stagedMerge(
+    tx,
+    {
+      schema,
+      table: 'associations',
+      columns: ASSOCIATION_COLUMNS,
+      key: ['from_type', 'from_id', 'to_type', 'to_id', 'type_id'],
+      touch: ['synced_at = now()'],
+    },
+    rows,
+  );
 }
 
 /** Takes read ids off the queue; ids queued again while they were read (the record changed meanwhile) stay. */

@@ -18,15 +18,26 @@ export interface StoredForm {
 
 export async function upsertForms(tx: pg.PoolClient, schema: string, forms: readonly StoredForm[]): Promise<void> {
   const rows: CopyValue[][] = forms.map((f) => [
-    f.id, f.name ?? null, f.formType ?? null, f.archived === true, f.createdAt ?? null, f.updatedAt ?? null, cleanJsonText(f), null,
+    f.id,
+    f.name ?? null,
+    f.formType ?? null,
+    f.archived === true,
+    f.createdAt ?? null,
+    f.updatedAt ?? null,
+    cleanJsonText(f),
+    null,
   ]);
-  await stagedMerge(tx, {
-    schema,
-    table: 'forms',
-    columns: ['id', 'name', 'form_type', 'archived', 'created_at', 'updated_at', 'raw', 'deleted_at'],
-    key: ['id'],
-    touch: ['synced_at = now()'],
-  }, rows);
+  await stagedMerge(
+    tx,
+    {
+      schema,
+      table: 'forms',
+      columns: ['id', 'name', 'form_type', 'archived', 'created_at', 'updated_at', 'raw', 'deleted_at'],
+      key: ['id'],
+      touch: ['synced_at = now()'],
+    },
+    rows,
+  );
 }
 
 /** Forms not listed since `startedAt` (candidates for deleted_at), and all live forms. */
@@ -54,13 +65,22 @@ export interface StoredSubmission {
 /** Keyed by (form, key): the conversionId, or a key derived from the submission when HubSpot sent none. */
 export async function upsertSubmissions(tx: pg.PoolClient, schema: string, formId: string, subs: readonly StoredSubmission[]): Promise<void> {
   const rows: CopyValue[][] = subs.map((s) => [
-    formId, s.key, s.submittedAt === undefined ? null : new Date(s.submittedAt).toISOString(), s.pageUrl ?? null, s.contactId, cleanJsonText(s.values ?? []),
+    formId,
+    s.key,
+    s.submittedAt === undefined ? null : new Date(s.submittedAt).toISOString(),
+    s.pageUrl ?? null,
+    s.contactId,
+    cleanJsonText(s.values ?? []),
   ]);
-  await stagedMerge(tx, {
-    schema,
-    table: 'form_submissions',
-    columns: ['form_id', 'conversion_id', 'submitted_at', 'page_url', 'contact_id', 'values'],
-    key: ['form_id', 'conversion_id'],
-    touch: ['synced_at = now()'],
-  }, rows);
+  await stagedMerge(
+    tx,
+    {
+      schema,
+      table: 'form_submissions',
+      columns: ['form_id', 'conversion_id', 'submitted_at', 'page_url', 'contact_id', 'values'],
+      key: ['form_id', 'conversion_id'],
+      touch: ['synced_at = now()'],
+    },
+    rows,
+  );
 }

@@ -52,10 +52,9 @@ export async function storeOwners(tx: Queryable, schema: string, owners: readonl
       rows.map((o) => cleanJsonText(o.raw)),
     ],
   );
-  const gone = await tx.query(
-    `update ${qualified(schema, 'owners')} set archived = true where not archived and id <> all($1::bigint[])`,
-    [rows.map((o) => o.id)],
-  );
+  const gone = await tx.query(`update ${qualified(schema, 'owners')} set archived = true where not archived and id <> all($1::bigint[])`, [
+    rows.map((o) => o.id),
+  ]);
   return { stored: rows.length, archived: gone.rowCount ?? 0 };
 }
 
@@ -144,7 +143,12 @@ export interface DefinitionRow {
  * stored before and not listed now was archived in the portal: marked archived. Rows are written only where they
  * changed, so an unchanged catalog costs one comparison.
  */
-export async function storePropertyDefinitions(tx: Queryable, schema: string, objectType: string, definitions: readonly DefinitionRow[]): Promise<{ changed: number; archived: number }> {
+export async function storePropertyDefinitions(
+  tx: Queryable,
+  schema: string,
+  objectType: string,
+  definitions: readonly DefinitionRow[],
+): Promise<{ changed: number; archived: number }> {
   const d = qualified(schema, 'property_definitions');
   const rows = [...new Map(definitions.map((x) => [x.name, x])).values()];
   const written = await tx.query(
@@ -173,10 +177,10 @@ export async function storePropertyDefinitions(tx: Queryable, schema: string, ob
       rows.map((x) => cleanJsonText(x.raw)),
     ],
   );
-  const gone = await tx.query(
-    `update ${d} set archived = true where object_type = $1 and not archived and name <> all($2::text[])`,
-    [objectType, rows.map((x) => x.name)],
-  );
+  const gone = await tx.query(`update ${d} set archived = true where object_type = $1 and not archived and name <> all($2::text[])`, [
+    objectType,
+    rows.map((x) => x.name),
+  ]);
   return { changed: written.rowCount ?? 0, archived: gone.rowCount ?? 0 };
 }
 

@@ -79,14 +79,24 @@ export async function upsertRecords(
 ): Promise<void> {
   if (records.length === 0) return;
   const rows: CopyValue[][] = records.map((r) => [r.id, r.properties, r.createdAt, r.updatedAt, r.archived, r.archivedAt, null]);
-  await stagedMerge(tx, {
+  await stagedMerge(
+    tx,
+    {
+      schema,
+      table: type,
+      columns: ['id', 'properties', 'created_at', 'updated_at', 'archived', 'archived_at', 'deleted_at'],
+      key: ['id'],
+      touch: ['synced_at = now()', 'seen_at = now()'],
+    },
+    rows,
+  );
+  await enqueueAssociations(
+    tx,
     schema,
-    table: type,
-    columns: ['id', 'properties', 'created_at', 'updated_at', 'archived', 'archived_at', 'deleted_at'],
-    key: ['id'],
-    touch: ['synced_at = now()', 'seen_at = now()'],
-  }, rows);
-  await enqueueAssociations(tx, schema, type, associationTypes, records.map((r) => r.id));
+    type,
+    associationTypes,
+    records.map((r) => r.id),
+  );
   // The typed rows of `<type>_typed` (table mode), in the same transaction. Never fails the load: a problem marks the
   // typed data stale (reported in the run summary) and the next run's definitions refresh rebuilds it.
   await syncTypedRows(tx, { schema, table: type }, records);
@@ -185,6 +195,8 @@ export async function markDeleted(tx: Queryable, schema: string, type: string, i
 
 /** Rows of a type that are live (not deleted) and not archived: what a full run lists. */
 export async function countLiveRecords(db: Queryable, schema: string, type: string, archived: boolean): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from ${table(schema, type)} where deleted_at is null and archived = $1`, [archived]);
+  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from ${table(schema, type)} where deleted_at is null and archived = $1`, [
+    archived,
+  ]);
   return rows[0].n;
 }

@@ -82,10 +82,7 @@ async function mergeThroughStaging(
   await tx.query(`create temp table if not exists ${staging} (like ${qualified} including defaults) on commit delete rows`);
   await copyRows(tx, `copy ${staging} (${cols}) from stdin`, rows);
   const keep = new Set([...target.key, ...(target.keepOnConflict ?? [])]);
-  const updates = [
-    ...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`),
-    ...(target.touch ?? []),
-  ];
+  const updates = [...target.columns.filter((c) => !keep.has(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`), ...(target.touch ?? [])];
   const key = target.key.map(ident).join(', ');
   // Merge and clean-up go as one round trip (no parameters, so one simple-protocol query). `xmax = 0` tells a
   // row the merge inserted from one it updated; it only steers the next batch's path.

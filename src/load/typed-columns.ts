@@ -82,7 +82,8 @@ const SUFFIX: Record<CompanionKind, string> = { options: '__label', pipeline: '_
  * after that is left out. `select` leaves out properties the extractor does not fetch (HUBSPOT_PROPERTIES).
  */
 export function planColumns(definitions: PropertyDefinition[], select: (property: string) => boolean = () => true): ColumnPlan {
-  const live = definitions.filter((d) => !d.archived)
+  const live = definitions
+    .filter((d) => !d.archived)
     .sort((a, b) => Number(b.hubspotDefined) - Number(a.hubspotDefined) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const omitted: OmittedProperty[] = [];
   const chosen: PropertyDefinition[] = [];

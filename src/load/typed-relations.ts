@@ -6,7 +6,14 @@ import { applyGrants, DERIVED_MARK, grantsOf } from '../db/derived-views.js';
 import { copyRows } from './staged-merge.js';
 import type { CopyValue } from './copy-format.js';
 import {
-  BASE_COLUMNS, derivedName, OMITTED_COLUMN_LIMIT, planColumns, type ColumnPlan, type OmittedProperty, type PropertyDefinition, type TypedColumn,
+  BASE_COLUMNS,
+  derivedName,
+  OMITTED_COLUMN_LIMIT,
+  planColumns,
+  type ColumnPlan,
+  type OmittedProperty,
+  type PropertyDefinition,
+  type TypedColumn,
 } from './typed-columns.js';
 import { SQL_FUNCTIONS, SQL_TYPES, typedFunctionsSql, typeValue, type TypingRule } from './typed-values.js';
 
@@ -90,7 +97,12 @@ async function rebuild(tx: Queryable, target: TypedRelationTarget, options: Rebu
   const relation = derivedName(table, '_typed');
   const dataTable = derivedName(table, '_typed_data');
   const unchanged = (warning: string, plan?: ColumnPlan): TypedRebuildResult => ({
-    table, relation: null, mode: options.mode, columns: plan?.columns.length ?? 0, omitted: plan?.omitted ?? [], warning,
+    table,
+    relation: null,
+    mode: options.mode,
+    columns: plan?.columns.length ?? 0,
+    omitted: plan?.omitted ?? [],
+    warning,
   });
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`hubspot-extract:typed:${schema}.${table}`]);
   if (!(await relationKind(tx, schema, table))) return unchanged(`${relation} not built: ${schema}.${table} does not exist`);
@@ -106,7 +118,10 @@ async function rebuild(tx: Queryable, target: TypedRelationTarget, options: Rebu
 
   const grants = (await relationKind(tx, schema, relation)) ? await grantsOf(tx, schema, relation) : [];
   if (!(await dropIfExists(tx, 'view', schema, relation))) {
-    const blocked = unchanged(`${relation} keeps its previous columns: other views depend on it (${await dependents(tx, schema, relation)}); drop them to let it change`, plan);
+    const blocked = unchanged(
+      `${relation} keeps its previous columns: other views depend on it (${await dependents(tx, schema, relation)}); drop them to let it change`,
+      plan,
+    );
     return { ...blocked, relation };
   }
   if (options.mode === 'off') {
@@ -142,7 +157,9 @@ export function typedRelationNotes(results: TypedRebuildResult[], shown = 10): s
     const over = r.omitted.filter((o) => o.reason === OMITTED_COLUMN_LIMIT).map((o) => o.property);
     if (over.length > 0) {
       const names = over.length > shown ? `${over.slice(0, shown).join(', ')}, ... (${over.length - shown} more)` : over.join(', ');
-      lines.push(`${derivedName(r.table, '_typed')}: ${over.length} ${over.length === 1 ? 'property' : 'properties'} left out, ${OMITTED_COLUMN_LIMIT} (property_definitions.omitted_reason): ${names}`);
+      lines.push(
+        `${derivedName(r.table, '_typed')}: ${over.length} ${over.length === 1 ? 'property' : 'properties'} left out, ${OMITTED_COLUMN_LIMIT} (property_definitions.omitted_reason): ${names}`,
+      );
     }
     if (r.warning) lines.push(r.warning);
   }
@@ -153,7 +170,15 @@ export function typedRelationNotes(results: TypedRebuildResult[], shown = 10): s
 // Definitions in, column names out
 
 async function readDefinitions(tx: Queryable, schema: string, objectType: string): Promise<PropertyDefinition[]> {
-  const { rows } = await tx.query<{ name: string; type: string; field_type: string | null; options: unknown; hubspot_defined: boolean; archived: boolean; ref: string | null }>(
+  const { rows } = await tx.query<{
+    name: string;
+    type: string;
+    field_type: string | null;
+    options: unknown;
+    hubspot_defined: boolean;
+    archived: boolean;
+    ref: string | null;
+  }>(
     `select name, type, field_type, options, hubspot_defined, archived, raw ->> 'referencedObjectType' as ref
      from ${qualified(schema, 'property_definitions')} where object_type = $1`,
     [objectType],
@@ -325,10 +350,7 @@ async function syncDataTable(tx: Queryable, target: TypedRelationTarget, dataTab
   if (drop.length === 0 && add.length === 0) return;
   const { rows } = await tx.query<{ n: number }>(`select max(attnum)::int as n from pg_attribute where attrelid = $1::regclass`, [data]);
   if (rows[0].n + add.length > 1600) return fullRebuild(tx, target, dataTable, plan);
-  const alter = [
-    ...drop.map((s) => `drop column ${quoteIdent(s.c)}`),
-    ...add.map((c) => `add column ${quoteIdent(c.column)} ${SQL_TYPES[c.rule]}`),
-  ];
+  const alter = [...drop.map((s) => `drop column ${quoteIdent(s.c)}`), ...add.map((c) => `add column ${quoteIdent(c.column)} ${SQL_TYPES[c.rule]}`)];
   await tx.query(`alter table ${data} ${alter.join(', ')}`);
   if (add.length > 0) {
     // Only rows where one of the new columns has a value are written.
@@ -347,9 +369,13 @@ async function fullRebuild(tx: Queryable, target: TypedRelationTarget, dataTable
   await dropIfExists(tx, 'table', schema, dataTable);
   const columns = plan.columns.map((c) => `${quoteIdent(c.column)} ${SQL_TYPES[c.rule]}`);
   await tx.query(`create table ${data} (${['id bigint primary key', ...columns].join(', ')})`);
-  await tx.query(`comment on table ${data} is ${literal(`${DERIVED_MARK}: typed values of ${table}, kept in step by the loader; query ${derivedName(table, '_typed')}`)}`);
+  await tx.query(
+    `comment on table ${data} is ${literal(`${DERIVED_MARK}: typed values of ${table}, kept in step by the loader; query ${derivedName(table, '_typed')}`)}`,
+  );
   const cols = ['id', ...plan.columns.map((c) => quoteIdent(c.column))];
-  await tx.query(`insert into ${data} (${cols.join(', ')}) select ${cols.map((c) => `t.${c}`).join(', ')} from (${jsonbSource(schema, table, plan.columns)}) t`);
+  await tx.query(
+    `insert into ${data} (${cols.join(', ')}) select ${cols.map((c) => `t.${c}`).join(', ')} from (${jsonbSource(schema, table, plan.columns)}) t`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -377,7 +403,11 @@ const plans = new Map<string, { version: string; columns: StoredColumn[] }>();
  * COPY: no staging table, whose columns would go stale when a rebuild changes the plan). Never throws for a typing
  * or schema problem: it rolls back to its savepoint, marks the typed data stale and says why.
  */
-export async function syncTypedRows(tx: pg.PoolClient, target: { schema: string; table: string }, records: readonly TypedSourceRecord[]): Promise<TypedSyncResult> {
+export async function syncTypedRows(
+  tx: pg.PoolClient,
+  target: { schema: string; table: string },
+  records: readonly TypedSourceRecord[],
+): Promise<TypedSyncResult> {
   if (records.length === 0) return { rows: 0 };
   const { rows: found } = await tx.query<Omit<Registry, 'columns'>>(
     `select mode, relation, data_table, version::text as version, stale from ${qualified(target.schema, 'typed_relations')} where table_name = $1`,
@@ -388,10 +418,9 @@ export async function syncTypedRows(tx: pg.PoolClient, target: { schema: string;
   const key = `${target.schema}.${target.table}`;
   let plan = plans.get(key);
   if (plan?.version !== registry.version) {
-    const { rows } = await tx.query<{ columns: StoredColumn[] }>(
-      `select columns from ${qualified(target.schema, 'typed_relations')} where table_name = $1`,
-      [target.table],
-    );
+    const { rows } = await tx.query<{ columns: StoredColumn[] }>(`select columns from ${qualified(target.schema, 'typed_relations')} where table_name = $1`, [
+      target.table,
+    ]);
     plan = { version: registry.version, columns: rows[0].columns };
     plans.set(key, plan);
   }
@@ -429,7 +458,14 @@ async function readRegistry(tx: Queryable, schema: string, table: string): Promi
   return rows[0];
 }
 
-async function writeRegistry(tx: Queryable, target: TypedRelationTarget, relation: string, dataTable: string | null, mode: TypedRelationsMode, plan: ColumnPlan): Promise<void> {
+async function writeRegistry(
+  tx: Queryable,
+  target: TypedRelationTarget,
+  relation: string,
+  dataTable: string | null,
+  mode: TypedRelationsMode,
+  plan: ColumnPlan,
+): Promise<void> {
   const columns: StoredColumn[] = plan.columns.map((c) => ({ p: c.property, c: c.column, r: c.rule }));
   await tx.query(
     `insert into ${qualified(target.schema, 'typed_relations')} as t (table_name, object_type, relation, data_table, mode, columns, version, stale, built_at)

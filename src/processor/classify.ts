@@ -6,14 +6,7 @@ import { parseRetryAfter, rateLimitWait, type RateLimitWait } from './retry-afte
  * branches on the result, never on messages or status codes.
  */
 
-export type RetryCause =
-  | 'rate-limit'
-  | 'server-error'
-  | 'locked'
-  | 'migration'
-  | 'timeout'
-  | 'connection-reset'
-  | 'malformed-response';
+export type RetryCause = 'rate-limit' | 'server-error' | 'locked' | 'migration' | 'timeout' | 'connection-reset' | 'malformed-response';
 
 export type FailureClass =
   | {
@@ -93,7 +86,12 @@ export function classifyStatus(
   if (status === 429) {
     const wait = rateLimitWait(body, headers, nowMs);
     if (wait.kind === 'daily') {
-      return { kind: 'fatal', status, reason: 'daily-budget', message: 'HubSpot daily API budget exhausted for this account (429 DAILY); resume after the daily reset' };
+      return {
+        kind: 'fatal',
+        status,
+        reason: 'daily-budget',
+        message: 'HubSpot daily API budget exhausted for this account (429 DAILY); resume after the daily reset',
+      };
     }
     if (wait.kind === 'sleep') {
       const stop = stopIfTooLong(status, 'Too Many Requests', wait.ms, nowMs);
@@ -105,13 +103,20 @@ export function classifyStatus(
   if (status === 403) return { kind: 'fatal', status, reason: 'scope', message: missingScopeMessage(body) };
   if (status === 423) {
     const waitMs = retryAfter(headers, nowMs);
-    return stopIfTooLong(status, 'Locked', waitMs, nowMs) ?? { kind: 'retryable', cause: 'locked', status, minDelayMs: Math.max(LOCKED_MIN_DELAY_MS, waitMs ?? 0) };
+    return (
+      stopIfTooLong(status, 'Locked', waitMs, nowMs) ?? { kind: 'retryable', cause: 'locked', status, minDelayMs: Math.max(LOCKED_MIN_DELAY_MS, waitMs ?? 0) }
+    );
   }
   if (status === 477) {
     const waitMs = retryAfter(headers, nowMs);
     if (waitMs !== undefined && waitMs > LONGEST_IN_RUN_WAIT_MS) {
       const at = timeAfter(nowMs, waitMs);
-      return { kind: 'fatal', status, reason: 'migration', message: `HubSpot is migrating this portal (477 Migration in Progress) and asks to wait until ${at}: run again after that; what is loaded is kept` };
+      return {
+        kind: 'fatal',
+        status,
+        reason: 'migration',
+        message: `HubSpot is migrating this portal (477 Migration in Progress) and asks to wait until ${at}: run again after that; what is loaded is kept`,
+      };
     }
     return { kind: 'retryable', cause: 'migration', status, minDelayMs: waitMs };
   }
@@ -139,7 +144,7 @@ export function classifyFailure(error: unknown, nowMs: number, context: CallCont
   }
   const message = typeof e.message === 'string' ? e.message : '';
   const name = typeof e.name === 'string' ? e.name : '';
-  if (name === 'TimeoutError' || (e.cause instanceof RequestTimeoutError)) return { kind: 'retryable', cause: 'timeout' };
+  if (name === 'TimeoutError' || e.cause instanceof RequestTimeoutError) return { kind: 'retryable', cause: 'timeout' };
   // An empty or cut-off body: the client's JSON.parse throws SyntaxError, node-fetch's json() an
   // 'invalid-json' FetchError, and a missing Content-Type a plain Error (contract §4.4).
   if (error instanceof SyntaxError || e.type === 'invalid-json' || message.startsWith('Cannot parse content')) {

@@ -65,7 +65,10 @@ export class LatencyEstimator {
 
   p90(): number | undefined {
     if (this.filled === 0) return undefined;
-    return percentile(Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b), 0.9);
+    return percentile(
+      Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b),
+      0.9,
+    );
   }
 
   estimateMs(): number {

@@ -214,7 +214,16 @@ export class RequestExecutor {
               throw new RetriesExhaustedError(spec.endpoint, attempt + rateLimitRetries, 'rate limited', 429);
             }
             const delayMs = this.afterRateLimit(failure.rateLimit, now);
-            this.events.emit({ type: 'retry', t: now, endpoint: spec.endpoint, cause: failure.cause, status: 429, attempt: attempt + rateLimitRetries, delayMs, desc });
+            this.events.emit({
+              type: 'retry',
+              t: now,
+              endpoint: spec.endpoint,
+              cause: failure.cause,
+              status: 429,
+              attempt: attempt + rateLimitRetries,
+              delayMs,
+              desc,
+            });
             await this.pause(delayMs);
             continue;
           }
@@ -259,9 +268,7 @@ export class RequestExecutor {
     let breaker = this.breakers.get(endpoint);
     if (!breaker) {
       breaker = new CircuitBreaker(endpoint, this.options.breaker ?? DEFAULT_BREAKER);
-      breaker.onTransition((t) =>
-        this.events.emit({ type: 'breaker', t: t.at, endpoint, from: t.from, to: t.to, consecutiveFailures: t.consecutiveFailures }),
-      );
+      breaker.onTransition((t) => this.events.emit({ type: 'breaker', t: t.at, endpoint, from: t.from, to: t.to, consecutiveFailures: t.consecutiveFailures }));
       this.breakers.set(endpoint, breaker);
     }
     return breaker;
@@ -349,7 +356,18 @@ export class RequestExecutor {
     if (status !== undefined) this.latency.record(latencyMs);
     this.sync.onResponse(headers, spec.search === true, ownAtSend, endedAt);
     if (response) {
-      this.events.emit({ type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, outcome: 'ok', desc });
+      this.events.emit({
+        type: 'request-end',
+        t: endedAt,
+        endpoint: spec.endpoint,
+        method: spec.method,
+        path: spec.path,
+        attempt,
+        status,
+        latencyMs,
+        outcome: 'ok',
+        desc,
+      });
       return { ok: true, response };
     }
     const failure = classifyFailure(error, endedAt, { mayBeMissing: spec.mayBeMissing });
@@ -358,8 +376,26 @@ export class RequestExecutor {
       this.events.emit({ type: 'rate-limited', t: endedAt, endpoint: spec.endpoint, policy: failure.rateLimit?.policy ?? 'UNKNOWN', desc });
     }
     if (failure.kind === 'fatal' && failure.reason === 'daily-budget') this.statistics.recordRateLimited();
-    const outcome = failure.kind === 'retryable' ? 'retry' : failure.kind === 'skippable' || failure.kind === 'unavailable' ? 'skip' : failure.kind === 'fatal' ? 'fatal' : 'failed';
-    this.events.emit({ type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, outcome, desc });
+    const outcome =
+      failure.kind === 'retryable'
+        ? 'retry'
+        : failure.kind === 'skippable' || failure.kind === 'unavailable'
+          ? 'skip'
+          : failure.kind === 'fatal'
+            ? 'fatal'
+            : 'failed';
+    this.events.emit({
+      type: 'request-end',
+      t: endedAt,
+      endpoint: spec.endpoint,
+      method: spec.method,
+      path: spec.path,
+      attempt,
+      status,
+      latencyMs,
+      outcome,
+      desc,
+    });
     return { ok: false, failure, error };
   }
 

@@ -1,7 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RequestLogEntry } from '../request-log-entry.js';
 
-
 export interface RequestLog {
   append(entry: RequestLogEntry): void;
   close(): Promise<void>;

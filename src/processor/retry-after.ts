@@ -71,11 +71,7 @@ export type RateLimitWait =
 /** Roughly one second for the deprecated per-second limit and for search's 5/s limit. */
 export const SECONDLY_WAIT_MS = 1000;
 
-export function rateLimitWait(
-  body: unknown,
-  headers: Record<string, string | undefined> | undefined,
-  nowMs: number,
-): RateLimitWait {
+export function rateLimitWait(body: unknown, headers: Record<string, string | undefined> | undefined, nowMs: number): RateLimitWait {
   const policy = rateLimitPolicy(body);
   if (policy === 'DAILY') return { kind: 'daily', policy };
   const retryAfterMs = parseRetryAfter(headers?.['retry-after'], nowMs);

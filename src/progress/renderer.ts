@@ -106,7 +106,7 @@ function startJsonLines(options: ProgressOptions, stream: NodeJS.WritableStream)
       skipped: view.skipped,
       failed: view.failed,
       ratePerSecond: Math.round(view.ratePerSecond * 10) / 10,
-      etaSeconds: view.ended ? 0 : etaSeconds(view) ?? null,
+      etaSeconds: view.ended ? 0 : (etaSeconds(view) ?? null),
       waitingForRateLimit: view.waiting > 0,
       ...(view.error ? { error: view.error } : {}),
     };

@@ -1,6 +1,13 @@
 import type { Database } from '../db/database.js';
 import {
-  ASSOCIATION_BATCH_LIMIT, BATCH_READ_LIMIT, FORMS_PAGE_LIMIT, HISTORY_BATCH_LIMIT, LIST_PAGE_LIMIT, OWNERS_PAGE_LIMIT, SEARCH_PAGE_LIMIT, SUBMISSIONS_PAGE_LIMIT,
+  ASSOCIATION_BATCH_LIMIT,
+  BATCH_READ_LIMIT,
+  FORMS_PAGE_LIMIT,
+  HISTORY_BATCH_LIMIT,
+  LIST_PAGE_LIMIT,
+  OWNERS_PAGE_LIMIT,
+  SEARCH_PAGE_LIMIT,
+  SUBMISSIONS_PAGE_LIMIT,
 } from '../hubspot/api.js';
 import { ident } from '../db/database.js';
 import { countLiveRecords } from '../load/objects.js';

@@ -29,7 +29,9 @@ export type StartCursors = Map<string, ObjectCursor | undefined>;
 export async function readStartCursors(db: Database, extractors: readonly Selected[]): Promise<StartCursors> {
   const streams = objectExtractors(extractors).map((o) => o.stream);
   const { rows } = await db.query<{ stream: string; cursor: ObjectCursor }>(
-    `select stream, cursor from ${ident(db.schema)}.sync_state where stream = any($1)`, [streams]);
+    `select stream, cursor from ${ident(db.schema)}.sync_state where stream = any($1)`,
+    [streams],
+  );
   const byStream = new Map(rows.map((r) => [r.stream, r.cursor]));
   return new Map(streams.map((stream) => [stream, byStream.get(stream)]));
 }
@@ -53,7 +55,8 @@ export async function estimateRunCost(
     const inc = cursor?.incremental;
     const full = fullRefresh || !inc || cursor?.full !== undefined;
     const filterGroups = full ? [] : [{ filters: [{ propertyName: o.decl.cursorField, operator: 'GTE', value: String(inc!.ts) }] }];
-    const page = await api.searchObjects(o.decl.apiType, { filterGroups, limit: 1, properties: ['hs_object_id'] })
+    const page = await api
+      .searchObjects(o.decl.apiType, { filterGroups, limit: 1, properties: ['hs_object_id'] })
       .catch((error: unknown) => {
         // A type the portal lacks costs the run one call (its properties), which finds it missing.
         if (error instanceof ObjectTypeUnavailableError) return undefined;

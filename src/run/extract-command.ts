@@ -84,11 +84,17 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
   const standardTypes = STANDARD_OBJECT_TYPES.map((t) => t.name);
   const unknownTypes = unknownSelectionTypes(settings.properties, standardTypes);
   if (unknownTypes.length > 0) {
-    throw new UserFacingError(`HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`, ExitCode.usage);
+    throw new UserFacingError(
+      `HUBSPOT_PROPERTIES/--properties: unknown object type ${unknownTypes.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`,
+      ExitCode.usage,
+    );
   }
   const unknownHistory = unknownHistoryTypes(settings.propertyHistory, standardTypes);
   if (unknownHistory.length > 0) {
-    throw new UserFacingError(`HUBSPOT_PROPERTY_HISTORY/--property-history: unknown object type ${unknownHistory.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`, ExitCode.usage);
+    throw new UserFacingError(
+      `HUBSPOT_PROPERTY_HISTORY/--property-history: unknown object type ${unknownHistory.map((t) => JSON.stringify(t)).join(', ')}; expected one of ${standardTypes.join(', ')}`,
+      ExitCode.usage,
+    );
   }
   let extractors: Selected[];
   try {
@@ -97,7 +103,9 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     throw new UserFacingError((e as Error).message, ExitCode.usage);
   }
   if (extractors.length === 0) {
-    throw new UserFacingError(`--objects: ${JSON.stringify(opts.objects)} names no object type; expected a comma-separated list such as contacts,deals (or leave it out for all)`);
+    throw new UserFacingError(
+      `--objects: ${JSON.stringify(opts.objects)} names no object type; expected a comma-separated list such as contacts,deals (or leave it out for all)`,
+    );
   }
   if (opts.requestLog !== undefined) checkWritableFile('--request-log', opts.requestLog);
   const preset = opts.demoPreset ?? 'small';
@@ -105,7 +113,9 @@ export async function runExtractCommand(opts: ExtractCommandOptions): Promise<nu
     throw new UserFacingError(`--demo-preset: expected small|medium|large, got ${JSON.stringify(preset)}`);
   }
   if (!opts.demo && !settings.accessToken) {
-    throw new UserFacingError('HUBSPOT_ACCESS_TOKEN is not set: create a Service Key in HubSpot (Development > Keys > Service keys; a legacy private-app token works too) and set it (see .env.example), or run with --demo to extract the bundled simulated portal');
+    throw new UserFacingError(
+      'HUBSPOT_ACCESS_TOKEN is not set: create a Service Key in HubSpot (Development > Keys > Service keys; a legacy private-app token works too) and set it (see .env.example), or run with --demo to extract the bundled simulated portal',
+    );
   }
   if (opts.schedule) {
     const { validateCron } = await import('./schedule.js');
@@ -216,14 +226,24 @@ export async function runOnce(
   let unobserve: (() => void) | undefined;
   try {
     const mode = await runMode(db, Boolean(opts.fullRefresh));
-    run = await startRunRecord(db, mode, extractors.map((e) => e.name));
+    run = await startRunRecord(
+      db,
+      mode,
+      extractors.map((e) => e.name),
+    );
     const log = baseLog.child({ runId: run.id });
     // Progress is info-level output: quiet when the log level asks for warnings only.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(settings.logLevel);
     const progressStream = process.stderr.isTTY ? process.stderr : runIdStream(process.stderr, run.id, baseLog.bindings());
     const shared = settings.sharedLimits ? await sharedPortalLimits(db, settings, hooks.limitsDb) : undefined;
     if (shared) releaseShared = shared.close;
-    context = createRunContext(settings, { progress: quiet ? 'off' : 'auto', requestLogPath: opts.requestLog, progressStream, limits: shared?.limits, signal: runSignal });
+    context = createRunContext(settings, {
+      progress: quiet ? 'off' : 'auto',
+      requestLogPath: opts.requestLog,
+      progressStream,
+      limits: shared?.limits,
+      signal: runSignal,
+    });
     watch = metrics?.attach(context);
     unobserve = hooks.observe?.(context);
     const progressBridge = bridgeExtractorEvents(context.events, systemClock);

@@ -5,7 +5,16 @@ import type { Clock } from '../clock.js';
 import type { RunContext } from './run-context.js';
 import { DailyBudgetExhausted, FatalRunError, RunStopped } from '../processor/errors.js';
 import type { RequestStats } from '../processor/request-stats.js';
-import { isCrmObjectExtractor, isCustomObjectsSelection, isFormsExtractor, StopRequested, type AnyExtractor, type ExtractorContext, type RunOptions, type Selected } from '../../extractors/base.js';
+import {
+  isCrmObjectExtractor,
+  isCustomObjectsSelection,
+  isFormsExtractor,
+  StopRequested,
+  type AnyExtractor,
+  type ExtractorContext,
+  type RunOptions,
+  type Selected,
+} from '../../extractors/base.js';
 import { apiTypeOf, resolveObjectTypes, UnavailableTypes } from '../../extractors/object-types.js';
 import { runExtractors, selectedStandardTypes } from '../../extractors/registry.js';
 import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/types.js';
@@ -120,7 +129,9 @@ export function fanOutFor(context: RunContext): FanOut {
     async processBatch(items, fn, { desc, priority }) {
       const result = await context.processor.processBatch(items, (item) => fn(item), { desc, priority });
       if (result.failed.length > 0) {
-        throw new Error(`${desc}: ${result.failed.length} of ${items.length} items failed after retries (first: ${result.failed[0].error}); they stay queued for the next run`);
+        throw new Error(
+          `${desc}: ${result.failed.length} of ${items.length} items failed after retries (first: ${result.failed[0].error}); they stay queued for the next run`,
+        );
       }
     },
   };
@@ -129,7 +140,13 @@ export function fanOutFor(context: RunContext): FanOut {
 export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunSummary> {
   const { db, context } = req;
   const mode = await runMode(db, req.fullRefresh);
-  const run = req.run ?? (await startRunRecord(db, mode, req.extractors.map((e) => e.name)));
+  const run =
+    req.run ??
+    (await startRunRecord(
+      db,
+      mode,
+      req.extractors.map((e) => e.name),
+    ));
   const rows: Record<string, number> = {};
   const strategies = new Map<string, Strategy>();
   const propertyCounts = new Map<string, number>();
@@ -144,7 +161,12 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
     if (event.type === 'deletes:confirmed') confirmCalls += event.calls;
     if (event.type === 'associations:kept') {
       associationInputsKept += event.inputs;
-      req.onEvent?.({ type: 'extractor:note', extractor: event.extractor, level: 'warn', message: `${event.inputs} ${event.extractor} -> ${event.to} association inputs not read (${event.reason}): their stored associations are kept and they stay queued for the next run` });
+      req.onEvent?.({
+        type: 'extractor:note',
+        extractor: event.extractor,
+        level: 'warn',
+        message: `${event.inputs} ${event.extractor} -> ${event.to} association inputs not read (${event.reason}): their stored associations are kept and they stay queued for the next run`,
+      });
     }
     req.onEvent?.(event);
   };
@@ -207,16 +229,23 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   // extractors' `getPropertyNames` is served from the reader's cache. Every type of the run, custom ones included.
   const metadataTypes = ctx.objectTypes.map((t) => ({ name: t.name, table: t.table, apiType: apiTypeOf(t) }));
   const metadataContext = {
-    db, reader, fanOut: ctx.fanOut, signal: stop.signal, emit, unavailable,
-    typedRelations: req.settings.typedRelations, properties: req.settings.properties,
+    db,
+    reader,
+    fanOut: ctx.fanOut,
+    signal: stop.signal,
+    emit,
+    unavailable,
+    typedRelations: req.settings.typedRelations,
+    properties: req.settings.properties,
   };
   let metadata: PortalMetadataResult | undefined;
-  if (firstError === undefined && !stop.signal.aborted) try {
-    metadata = await runInTask({ desc: 'metadata', priority: 0 }, () => extractPortalMetadata(metadataContext, metadataTypes));
-  } catch (error) {
-    if (!(error instanceof RunStopped)) firstError = error;
-    stop.abort();
-  }
+  if (firstError === undefined && !stop.signal.aborted)
+    try {
+      metadata = await runInTask({ desc: 'metadata', priority: 0 }, () => extractPortalMetadata(metadataContext, metadataTypes));
+    } catch (error) {
+      if (!(error instanceof RunStopped)) firstError = error;
+      stop.abort();
+    }
   // ---- end of the metadata step
 
   await Promise.all(
@@ -234,7 +263,13 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   // ---- Property history (HUBSPOT_PROPERTY_HISTORY): after the records it belongs to, while nothing else writes them.
   const historyTypes = metadataTypes.filter((t) => req.settings.propertyHistory[t.name] !== undefined);
   for (const name of Object.keys(req.settings.propertyHistory)) {
-    if (!historyTypes.some((t) => t.name === name)) emit({ type: 'extractor:note', extractor: `${name} history`, level: 'info', message: `${name} property history not read: ${name} is not extracted in this run` });
+    if (!historyTypes.some((t) => t.name === name))
+      emit({
+        type: 'extractor:note',
+        extractor: `${name} history`,
+        level: 'info',
+        message: `${name} property history not read: ${name} is not extracted in this run`,
+      });
   }
   if (historyTypes.length > 0 && firstError === undefined && !stop.signal.aborted) {
     try {
@@ -251,13 +286,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   // The estimate's searches run beside the run: wait for the last one so the count below is exact.
   const estimateCalls = (await req.estimateRequests?.()) ?? 0;
   const stats = context.stats();
-  const status: RunStatus = firstError instanceof DailyBudgetExhausted
-    ? 'budget_exhausted'
-    : firstError
-      ? 'failed'
-      : req.signal.aborted
-        ? 'stopped'
-        : 'succeeded';
+  const status: RunStatus =
+    firstError instanceof DailyBudgetExhausted ? 'budget_exhausted' : firstError ? 'failed' : req.signal.aborted ? 'stopped' : 'succeeded';
   let minimum: CallBudget | undefined;
   if (status === 'succeeded' && mode === 'full') {
     const objects = extractors.filter(isCrmObjectExtractor).map((e) => ({ decl: e.decl, strategy: strategies.get(e.name) ?? 'inline' }));
@@ -281,9 +311,25 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   const error = firstError === undefined ? undefined : errorLine(firstError);
   const reads = Object.fromEntries([...strategies].map(([type, strategy]) => [type, { strategy, properties: propertyCounts.get(type) }]));
   const unavailableTypes = unavailable.all();
-  await finishRunRecord(db, run, status, {
-    ...stats, estimateCalls, rows, minimumCalls, minimum, searchCalls: runSearchCalls, associationInputsKept, mode, reads, unavailableTypes, notes,
-  }, error);
+  await finishRunRecord(
+    db,
+    run,
+    status,
+    {
+      ...stats,
+      estimateCalls,
+      rows,
+      minimumCalls,
+      minimum,
+      searchCalls: runSearchCalls,
+      associationInputsKept,
+      mode,
+      reads,
+      unavailableTypes,
+      notes,
+    },
+    error,
+  );
   return {
     runId: run.id,
     status,

@@ -10,13 +10,42 @@ import type { ExtractorEvent } from '../../extractors/types.js';
  */
 export class RunMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'hubspot_requests_total', help: 'HTTP requests sent, by endpoint and status (status "none" when no response came)', labelNames: ['endpoint', 'status'], registers: [this.registry] });
-  private readonly rateLimited = new Counter({ name: 'hubspot_rate_limited_total', help: '429 answers received, by policy', labelNames: ['policy'], registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'hubspot_requests_total',
+    help: 'HTTP requests sent, by endpoint and status (status "none" when no response came)',
+    labelNames: ['endpoint', 'status'],
+    registers: [this.registry],
+  });
+  private readonly rateLimited = new Counter({
+    name: 'hubspot_rate_limited_total',
+    help: '429 answers received, by policy',
+    labelNames: ['policy'],
+    registers: [this.registry],
+  });
   private readonly retries = new Counter({ name: 'hubspot_retries_total', help: 'Retries, by cause', labelNames: ['cause'], registers: [this.registry] });
-  private readonly windowUsage = new Gauge({ name: 'hubspot_window_usage', help: 'Slots held in the rolling window right now', labelNames: ['limit'], registers: [this.registry] });
-  private readonly windowLimit = new Gauge({ name: 'hubspot_window_limit', help: 'Size of the rolling window limit', labelNames: ['limit'], registers: [this.registry] });
-  private readonly dailyRemaining = new Gauge({ name: 'hubspot_daily_budget_remaining', help: 'Daily requests left, as the server last reported', registers: [this.registry] });
-  private readonly rows = new Counter({ name: 'hubspot_rows_loaded_total', help: 'Rows loaded, by object', labelNames: ['object'], registers: [this.registry] });
+  private readonly windowUsage = new Gauge({
+    name: 'hubspot_window_usage',
+    help: 'Slots held in the rolling window right now',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+  private readonly windowLimit = new Gauge({
+    name: 'hubspot_window_limit',
+    help: 'Size of the rolling window limit',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+  private readonly dailyRemaining = new Gauge({
+    name: 'hubspot_daily_budget_remaining',
+    help: 'Daily requests left, as the server last reported',
+    registers: [this.registry],
+  });
+  private readonly rows = new Counter({
+    name: 'hubspot_rows_loaded_total',
+    help: 'Rows loaded, by object',
+    labelNames: ['object'],
+    registers: [this.registry],
+  });
   private readonly runDuration = new Gauge({ name: 'hubspot_run_duration_seconds', help: 'Wall time of the last finished run', registers: [this.registry] });
   private readonly runs = new Counter({ name: 'hubspot_runs_total', help: 'Finished runs, by outcome', labelNames: ['status'], registers: [this.registry] });
   private readonly running = new Gauge({ name: 'hubspot_run_in_progress', help: '1 while a run is going', registers: [this.registry] });

@@ -23,8 +23,16 @@ export function bridgeExtractorEvents(events: EngineEvents, clock: Clock): (even
         s.rows = event.rows;
         const elapsed = Math.max(1, t - s.t) / 1000;
         events.emit({
-          type: 'task-progress', t, desc: event.extractor, done: event.rows, processed: event.rows, skipped: 0, failed: 0,
-          total: event.total, ratePerSecond: event.rows / elapsed, waitingForRateLimit: false,
+          type: 'task-progress',
+          t,
+          desc: event.extractor,
+          done: event.rows,
+          processed: event.rows,
+          skipped: 0,
+          failed: 0,
+          total: event.total,
+          ratePerSecond: event.rows / elapsed,
+          waitingForRateLimit: false,
         });
         return;
       }

@@ -15,7 +15,6 @@ import { noRequestLog, openRequestLog } from '../processor/request-log.js';
 import { RequestExecutor, type PortalLimits } from '../processor/request-executor.js';
 import type { RequestStats } from '../processor/request-stats.js';
 
-
 export interface RunContextOptions {
   clock?: Clock;
   random?: Random;
@@ -69,7 +68,8 @@ export function createPortalLimits(settings: Settings, clock: Clock, windowMs = 
 }
 
 export function createRunContext(settings: Settings, options: RunContextOptions = {}): RunContext {
-  if (!settings.accessToken) throw new UserFacingError('HUBSPOT_ACCESS_TOKEN is not set: create a private-app token in HubSpot and set it (or run with --demo)');
+  if (!settings.accessToken)
+    throw new UserFacingError('HUBSPOT_ACCESS_TOKEN is not set: create a private-app token in HubSpot and set it (or run with --demo)');
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const events = options.events ?? new EngineEvents();

@@ -20,7 +20,9 @@ export interface RunLock {
 export class RunLockLost extends Error {
   constructor(schema: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : 'the connection ended';
-    super(`lost the run lock for schema "${schema}" (its Postgres connection closed: ${why.split('\n')[0]}); the run stopped, and the next run resumes from what was committed`);
+    super(
+      `lost the run lock for schema "${schema}" (its Postgres connection closed: ${why.split('\n')[0]}); the run stopped, and the next run resumes from what was committed`,
+    );
     this.name = 'RunLockLost';
   }
 }
@@ -78,7 +80,10 @@ export async function acquireRunLock(db: Database): Promise<RunLock> {
         client.release(new Error('run lock connection lost'));
         return;
       }
-      const unlocked = await client.query('select pg_advisory_unlock(hashtext($1))', [key]).then(() => true, () => false);
+      const unlocked = await client.query('select pg_advisory_unlock(hashtext($1))', [key]).then(
+        () => true,
+        () => false,
+      );
       detach();
       // A connection that failed to unlock may still hold the lock: destroy it rather than pool it.
       client.release(unlocked ? undefined : new Error('could not release the run lock'));

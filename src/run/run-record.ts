@@ -16,18 +16,23 @@ export async function startRunRecord(db: Database, mode: string, objects: string
   // We hold the run lock, so any row still 'running' belongs to a run that died without finishing.
   await db.query(`update ${t} set status = 'abandoned', finished_at = now() where status = 'running'`);
   const runKey = randomUUID();
-  const { rows } = await db.query<{ id: string }>(
-    `insert into ${t} (run_key, mode, objects, host, pid) values ($1, $2, $3, $4, $5) returning id`,
-    [runKey, mode, objects, thisHost, process.pid],
-  );
+  const { rows } = await db.query<{ id: string }>(`insert into ${t} (run_key, mode, objects, host, pid) values ($1, $2, $3, $4, $5) returning id`, [
+    runKey,
+    mode,
+    objects,
+    thisHost,
+    process.pid,
+  ]);
   return { id: rows[0].id, runKey };
 }
 
 export async function finishRunRecord(db: Database, run: RunRecord, status: RunStatus, stats: unknown, error?: string): Promise<void> {
-  await db.query(
-    `update ${ident(db.schema)}.runs set status = $2, finished_at = now(), stats = $3, error = $4 where id = $1`,
-    [run.id, status, JSON.stringify(stats ?? {}), error ?? null],
-  );
+  await db.query(`update ${ident(db.schema)}.runs set status = $2, finished_at = now(), stats = $3, error = $4 where id = $1`, [
+    run.id,
+    status,
+    JSON.stringify(stats ?? {}),
+    error ?? null,
+  ]);
 }
 
 /**
@@ -36,8 +41,8 @@ export async function finishRunRecord(db: Database, run: RunRecord, status: RunS
  * written stays `running` and the next run marks it `abandoned`.
  */
 export async function markRunFailed(db: Database, run: RunRecord, error: string): Promise<void> {
-  await db.query(
-    `update ${ident(db.schema)}.runs set status = 'failed', finished_at = coalesce(finished_at, now()), error = $2 where id = $1`,
-    [run.id, error],
-  );
+  await db.query(`update ${ident(db.schema)}.runs set status = 'failed', finished_at = coalesce(finished_at, now()), error = $2 where id = $1`, [
+    run.id,
+    error,
+  ]);
 }

@@ -16,7 +16,10 @@ export function validateCron(expression: string): void {
     next = job.nextRun();
     job.stop();
   } catch (e) {
-    throw new UserFacingError(`--schedule: ${JSON.stringify(expression)} is not a cron expression (${(e as Error).message}); e.g. "*/15 * * * *" or "*/5 * * * * *" (with seconds)`, ExitCode.usage);
+    throw new UserFacingError(
+      `--schedule: ${JSON.stringify(expression)} is not a cron expression (${(e as Error).message}); e.g. "*/15 * * * *" or "*/5 * * * * *" (with seconds)`,
+      ExitCode.usage,
+    );
   }
   // A valid expression can still name no moment (the 31st of February): the process would wait forever.
   if (next === null) {
@@ -24,12 +27,7 @@ export function validateCron(expression: string): void {
   }
 }
 
-export async function runOnSchedule(
-  expression: string,
-  signal: AbortSignal,
-  log: Logger,
-  runOnce: () => Promise<ExtractRunSummary>,
-): Promise<number> {
+export async function runOnSchedule(expression: string, signal: AbortSignal, log: Logger, runOnce: () => Promise<ExtractRunSummary>): Promise<number> {
   let running: Promise<unknown> | undefined;
   let runs = 0;
   let lastExit: number = ExitCode.ok;

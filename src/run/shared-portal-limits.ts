@@ -20,12 +20,18 @@ export function sharedLimitNames(settings: Pick<Settings, 'limitName'>): { windo
  * (one lease renewer and one LISTEN session) serve every run of the process: a fleet worker's runs share it,
  * and it is the worker, not the run, that closes it. Without it, a run in another schema opens its own.
  */
-export async function sharedPortalLimits(dataDb: Database, settings: Settings, limitsDb?: Database): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
-  if (limitsDb && limitsDb.schema !== settings.limitsSchema) throw new Error(`the limits database is in schema ${limitsDb.schema}, not HUBSPOT_LIMITS_SCHEMA ${settings.limitsSchema}`);
+export async function sharedPortalLimits(
+  dataDb: Database,
+  settings: Settings,
+  limitsDb?: Database,
+): Promise<{ limits: PortalLimits; close: () => Promise<void> }> {
+  if (limitsDb && limitsDb.schema !== settings.limitsSchema)
+    throw new Error(`the limits database is in schema ${limitsDb.schema}, not HUBSPOT_LIMITS_SCHEMA ${settings.limitsSchema}`);
   // HUBSPOT_LIMITS_SCHEMA: processes loading one portal into different schemas still spend one budget.
-  const own = limitsDb || settings.limitsSchema === dataDb.schema
-    ? undefined
-    : await openLimitsDatabase({ url: dataDb.clientConfig().connectionString, schema: settings.limitsSchema, dataSchema: dataDb.schema, poolSize: 4 });
+  const own =
+    limitsDb || settings.limitsSchema === dataDb.schema
+      ? undefined
+      : await openLimitsDatabase({ url: dataDb.clientConfig().connectionString, schema: settings.limitsSchema, dataSchema: dataDb.schema, poolSize: 4 });
   const db = limitsDb ?? own ?? dataDb;
   const names = sharedLimitNames(settings);
   try {

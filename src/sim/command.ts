@@ -14,7 +14,10 @@ function integer(name: string) {
 }
 
 function typeList(raw: string): OptionalType[] {
-  const names = raw.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
   for (const name of names) {
     if (!(OPTIONAL_TYPES as readonly string[]).includes(name)) throw new InvalidArgumentError(`--without takes ${OPTIONAL_TYPES.join(', ')}`);
   }
@@ -95,7 +98,22 @@ const FAULT_FLAGS = {
 
 export function toSimulatorOptions(raw: RawOptions): Partial<SimulatorOptions> {
   const size: Partial<PortalSize> = {};
-  for (const key of ['contacts', 'companies', 'deals', 'engagements', 'forms', 'submissions', 'tickets', 'products', 'lineItems', 'quotes', 'leads', 'customObjects', 'customRecords', 'owners'] as const) {
+  for (const key of [
+    'contacts',
+    'companies',
+    'deals',
+    'engagements',
+    'forms',
+    'submissions',
+    'tickets',
+    'products',
+    'lineItems',
+    'quotes',
+    'leads',
+    'customObjects',
+    'customRecords',
+    'owners',
+  ] as const) {
     if (raw[key] !== undefined) size[key] = raw[key];
   }
   const faults: Partial<FaultRates> = {};
@@ -180,12 +198,16 @@ export function simCommand(): Command {
     .option('--same-ms-batch <n>', 'stamp n records with one identical modified-date millisecond', integer('same-ms-batch'))
     .addOption(new Option('--retry-after <on|off>', 'send Retry-After (seconds) on 429').choices(['on', 'off']).default('on'))
     .option('--no-rate-limit', 'serve every request (limits still counted and logged)')
-    .option('--ten-second-limit <n>', 'requests per window (default: the tier\'s)', integer('ten-second-limit'))
+    .option('--ten-second-limit <n>', "requests per window (default: the tier's)", integer('ten-second-limit'))
     .option('--window-ms <n>', 'rolling window length in ms (default 10000)', integer('window-ms'))
-    .option('--daily-limit <n>', 'daily limit (default: the tier\'s)', integer('daily-limit'))
+    .option('--daily-limit <n>', "daily limit (default: the tier's)", integer('daily-limit'))
     .option('--rejected-count', 'requests answered 429 still occupy the window')
-    .addOption(new Option('--catalog <mode>', "property catalogs: HubSpot's real defaults plus custom ones, or about ten per type").choices(CATALOG_MODES).default('realistic'))
-    .option('--custom-properties <n>', 'custom properties on every object type (default: the preset\'s counts)', integer('custom-properties'))
+    .addOption(
+      new Option('--catalog <mode>', "property catalogs: HubSpot's real defaults plus custom ones, or about ten per type")
+        .choices(CATALOG_MODES)
+        .default('realistic'),
+    )
+    .option('--custom-properties <n>', "custom properties on every object type (default: the preset's counts)", integer('custom-properties'))
     .option('--max-url-bytes <n>', 'longest path+query the edge passes; longer requests get 414 (default 8192)', integer('max-url-bytes'))
     .option('--page-drift <p>', 'probability that a list page repeats records of the previous page and skips recently modified ones', rate)
     .option('--page-drift-window-ms <n>', 'a drifting page skips records modified this recently (default 60000)', integer('page-drift-window-ms'))
@@ -194,7 +216,10 @@ export function simCommand(): Command {
       const started = Date.now();
       const sim = await startSimulator(toSimulatorOptions(raw));
       process.stdout.write(`HubSpot simulator listening on ${sim.url}\n`);
-      const fleet = sim.portals.length > 1 ? `${sim.portals.length} portals (tokens ${sim.portals[0].token}..${sim.portals[sim.portals.length - 1].token}, generated on first use)` : 'portal';
+      const fleet =
+        sim.portals.length > 1
+          ? `${sim.portals.length} portals (tokens ${sim.portals[0].token}..${sim.portals[sim.portals.length - 1].token}, generated on first use)`
+          : 'portal';
       process.stderr.write(
         `${fleet} ready in ${Date.now() - started} ms (preset ${raw.preset}, seed ${raw.seed}); a Bearer token is required; ground truth at ${sim.url}/__sim/manifest\n`,
       );

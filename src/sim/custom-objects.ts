@@ -78,9 +78,42 @@ const GENERATED: Blueprint[] = [
 
 /** Schemas a portal admin creates at run time (the schema-added mutation), in this order. */
 const ADDED: Blueprint[] = [
-  { name: 'subscriptions', singular: 'Subscription', plural: 'Subscriptions', description: '', properties: 'subscription_name plan:es seats:nn renews_on:dd', primary: 'subscription_name', secondary: [], required: ['subscription_name'], searchable: ['subscription_name'], associations: ['contacts', 'companies'] },
-  { name: 'warranties', singular: 'Warranty', plural: 'Warranties', description: 'Warranty claims', properties: 'warranty_name serial_number expires_on:dd', primary: 'warranty_name', secondary: ['serial_number'], required: ['warranty_name'], searchable: ['warranty_name', 'serial_number'], associations: ['contacts', 'deals'] },
-  { name: 'shipments', singular: 'Shipment', plural: 'Shipments', description: '', properties: 'shipment_name carrier:es shipped_at:td weight_kg:nn', primary: 'shipment_name', secondary: [], required: ['shipment_name'], searchable: ['shipment_name'], associations: ['companies'] },
+  {
+    name: 'subscriptions',
+    singular: 'Subscription',
+    plural: 'Subscriptions',
+    description: '',
+    properties: 'subscription_name plan:es seats:nn renews_on:dd',
+    primary: 'subscription_name',
+    secondary: [],
+    required: ['subscription_name'],
+    searchable: ['subscription_name'],
+    associations: ['contacts', 'companies'],
+  },
+  {
+    name: 'warranties',
+    singular: 'Warranty',
+    plural: 'Warranties',
+    description: 'Warranty claims',
+    properties: 'warranty_name serial_number expires_on:dd',
+    primary: 'warranty_name',
+    secondary: ['serial_number'],
+    required: ['warranty_name'],
+    searchable: ['warranty_name', 'serial_number'],
+    associations: ['contacts', 'deals'],
+  },
+  {
+    name: 'shipments',
+    singular: 'Shipment',
+    plural: 'Shipments',
+    description: '',
+    properties: 'shipment_name carrier:es shipped_at:td weight_kg:nn',
+    primary: 'shipment_name',
+    secondary: [],
+    required: ['shipment_name'],
+    searchable: ['shipment_name'],
+    associations: ['companies'],
+  },
 ];
 
 /** HubSpot's account ("portal") id for a seed: eight digits, as real ones. */
@@ -152,7 +185,15 @@ export function schemaPairs(schema: SimSchema): AssociationPair[] {
   return schema.associations.map(({ to, typeId, reverseTypeId }) => {
     const labels: AssociationLabel[] =
       schema.name === 'projects' && to === 'companies'
-        ? [{ category: 'USER_DEFINED', typeId: USER_LABEL_IDS.projectSponsor[0], reverseTypeId: USER_LABEL_IDS.projectSponsor[1], label: 'Sponsor', share: 0.4 }]
+        ? [
+            {
+              category: 'USER_DEFINED',
+              typeId: USER_LABEL_IDS.projectSponsor[0],
+              reverseTypeId: USER_LABEL_IDS.projectSponsor[1],
+              label: 'Sponsor',
+              share: 0.4,
+            },
+          ]
         : [];
     return { from: schema.objectTypeId, to, typeId, reverseTypeId, category: 'USER_DEFINED', labels };
   });
@@ -167,7 +208,11 @@ export function schemaMatches(schema: SimSchema, raw: string): boolean {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A schema as the schemas API returns it (`ObjectSchema`); `properties` are the type's full catalog. */
-export function schemaJson(schema: SimSchema, properties: readonly unknown[], options: { associations: boolean; audit: boolean; propertyDefinitions: boolean }): Record<string, unknown> {
+export function schemaJson(
+  schema: SimSchema,
+  properties: readonly unknown[],
+  options: { associations: boolean; audit: boolean; propertyDefinitions: boolean },
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: schema.id,
     objectTypeId: schema.objectTypeId,
@@ -183,8 +228,22 @@ export function schemaJson(schema: SimSchema, properties: readonly unknown[], op
     archived: schema.archivedAt !== undefined,
     associations: options.associations
       ? schema.associations.flatMap(({ to, typeId, reverseTypeId, createdAt }) => [
-          { id: String(typeId), fromObjectTypeId: schema.objectTypeId, toObjectTypeId: OBJECT_TYPE_IDS[to], name: `${schema.name}_to_${to}`, createdAt: iso(createdAt), updatedAt: iso(createdAt) },
-          { id: String(reverseTypeId), fromObjectTypeId: OBJECT_TYPE_IDS[to], toObjectTypeId: schema.objectTypeId, name: `${to}_to_${schema.name}`, createdAt: iso(createdAt), updatedAt: iso(createdAt) },
+          {
+            id: String(typeId),
+            fromObjectTypeId: schema.objectTypeId,
+            toObjectTypeId: OBJECT_TYPE_IDS[to],
+            name: `${schema.name}_to_${to}`,
+            createdAt: iso(createdAt),
+            updatedAt: iso(createdAt),
+          },
+          {
+            id: String(reverseTypeId),
+            fromObjectTypeId: OBJECT_TYPE_IDS[to],
+            toObjectTypeId: schema.objectTypeId,
+            name: `${to}_to_${schema.name}`,
+            createdAt: iso(createdAt),
+            updatedAt: iso(createdAt),
+          },
         ])
       : [],
     properties: options.propertyDefinitions ? properties : [],

@@ -63,7 +63,7 @@ export function serverErrorReply(status: 500 | 502 | 503 | 504, correlationId: s
     case 503:
       return {};
     case 504:
-      return { body: '<html><body><h1>504 Gateway Time-out</h1>The server didn\'t respond in time.</body></html>', contentType: 'text/html' };
+      return { body: "<html><body><h1>504 Gateway Time-out</h1>The server didn't respond in time.</body></html>", contentType: 'text/html' };
   }
 }
 

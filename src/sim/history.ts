@@ -30,7 +30,19 @@ export interface VersionPoint {
 }
 
 /** Properties analysts follow; they always have a past in generated records. */
-const RICH = new Set(['dealstage', 'pipeline', 'hs_pipeline_stage', 'lifecyclestage', 'amount', 'hubspot_owner_id', 'hs_ticket_priority', 'hs_lead_status', 'hs_status', 'hs_lead_type', 'closedate']);
+const RICH = new Set([
+  'dealstage',
+  'pipeline',
+  'hs_pipeline_stage',
+  'lifecyclestage',
+  'amount',
+  'hubspot_owner_id',
+  'hs_ticket_priority',
+  'hs_lead_status',
+  'hs_status',
+  'hs_lead_type',
+  'closedate',
+]);
 /** Set once when the record is created and never changed. */
 const IMMUTABLE = new Set(['hs_object_id', 'createdate', 'hs_createdate', 'hs_unique_creation_key']);
 const MODIFIED = new Set(['lastmodifieddate', 'hs_lastmodifieddate']);
@@ -53,7 +65,14 @@ export function generatedDepth(seed: number, type: string, idx: number, definiti
   return h % 5 < 3 ? 0 : 1 + (h % 2);
 }
 
-function source(seed: number, type: string, idx: number, version: number, definition: PropertyDefinition, userIds: readonly number[]): Omit<HistoryEntry, 'value' | 'timestamp'> {
+function source(
+  seed: number,
+  type: string,
+  idx: number,
+  version: number,
+  definition: PropertyDefinition,
+  userIds: readonly number[],
+): Omit<HistoryEntry, 'value' | 'timestamp'> {
   if (definition.calculated) return { sourceType: 'CALCULATED' };
   const h = hashSeed(seed, 'history-source', type, idx, version, definition.name);
   const s = SOURCES[h % SOURCES.length];

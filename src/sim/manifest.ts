@@ -126,7 +126,11 @@ export function parseHistorySelection(raw: string | null | undefined): HistorySe
   const out: Partial<Record<ObjectType, string[]>> = {};
   for (const part of raw.split(';')) {
     const [type, names] = part.split(':');
-    if (type && names) out[type.trim()] = names.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+    if (type && names)
+      out[type.trim()] = names
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0);
   }
   return out;
 }
@@ -229,7 +233,9 @@ function manifestRest(portal: Portal): Omit<Manifest, 'objects'> {
     owners: portal.owners.owners.map(ownerJson),
     pipelines,
     properties,
-    schemas: portal.schemas.map((schema) => schemaJson(schema, portal.catalog(schema.objectTypeId).definitions, { associations: true, audit: true, propertyDefinitions: true })),
+    schemas: portal.schemas.map((schema) =>
+      schemaJson(schema, portal.catalog(schema.objectTypeId).definitions, { associations: true, audit: true, propertyDefinitions: true }),
+    ),
   };
 }
 

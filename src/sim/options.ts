@@ -36,7 +36,9 @@ export interface PortalSize {
 }
 
 /** Counts of the issue-14 streams for a size: the given ones, the rest derived from the others. */
-export function derivedSizes(size: PortalSize): Required<Pick<PortalSize, 'tickets' | 'products' | 'lineItems' | 'quotes' | 'leads' | 'customRecords' | 'owners' | 'customObjects'>> {
+export function derivedSizes(
+  size: PortalSize,
+): Required<Pick<PortalSize, 'tickets' | 'products' | 'lineItems' | 'quotes' | 'leads' | 'customRecords' | 'owners' | 'customObjects'>> {
   return {
     tickets: size.tickets ?? size.deals,
     products: size.products ?? Math.min(400, 20 + Math.round(size.deals / 20)),

@@ -27,8 +27,46 @@ export interface SimOwner {
   archivedAt?: number;
 }
 
-const FIRST = ['Ada', 'Björn', 'Chloé', 'Dmitri', 'Eun-ji', 'Farah', 'Gonçalo', 'Hiroshi', 'Ingrid', 'José', 'Kwame', 'Łucja', 'Maëlle', 'Nikolai', 'Olúwaseun', 'Priya', '李', 'Søren'];
-const LAST = ['Okafor', 'Lindqvist', 'Dubois', 'Petrov', 'Kim', 'Haddad', 'Ferreira', 'Tanaka', 'Berg', 'Martínez', 'Mensah', 'Wiśniewska', 'Le Gall', 'Ivanov', 'Adeyemi', 'Iyer', '王', "O'Connor"];
+const FIRST = [
+  'Ada',
+  'Björn',
+  'Chloé',
+  'Dmitri',
+  'Eun-ji',
+  'Farah',
+  'Gonçalo',
+  'Hiroshi',
+  'Ingrid',
+  'José',
+  'Kwame',
+  'Łucja',
+  'Maëlle',
+  'Nikolai',
+  'Olúwaseun',
+  'Priya',
+  '李',
+  'Søren',
+];
+const LAST = [
+  'Okafor',
+  'Lindqvist',
+  'Dubois',
+  'Petrov',
+  'Kim',
+  'Haddad',
+  'Ferreira',
+  'Tanaka',
+  'Berg',
+  'Martínez',
+  'Mensah',
+  'Wiśniewska',
+  'Le Gall',
+  'Ivanov',
+  'Adeyemi',
+  'Iyer',
+  '王',
+  "O'Connor",
+];
 const TEAMS = ['West Coast Sales', 'EMEA Success', 'Support Tier 2 🎧'];
 
 /** The instant the first owners were created (well before the records they own). */
@@ -66,8 +104,20 @@ export class OwnerStore {
     const last = LAST[Math.floor(random() * LAST.length)];
     const userId = this.nextUserId;
     this.nextUserId += 1 + Math.floor(random() * 900);
-    const local = `${first}.${last}`.normalize('NFD').replace(/[^A-Za-z.]/g, '').toLowerCase() || 'user';
-    const owner: SimOwner = { id, type: 'PERSON', userId, email: `${local}.${n}@example.com`, teams: [], createdAt, updatedAt: createdAt + Math.floor(random() * 300) * DAY };
+    const local =
+      `${first}.${last}`
+        .normalize('NFD')
+        .replace(/[^A-Za-z.]/g, '')
+        .toLowerCase() || 'user';
+    const owner: SimOwner = {
+      id,
+      type: 'PERSON',
+      userId,
+      email: `${local}.${n}@example.com`,
+      teams: [],
+      createdAt,
+      updatedAt: createdAt + Math.floor(random() * 300) * DAY,
+    };
     // Some users never filled in their name (an invited user who only has an email).
     if (n % 7 !== 5) {
       owner.firstName = first;

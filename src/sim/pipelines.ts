@@ -87,11 +87,33 @@ export const ARCHIVED_STAGE_AT = T(2025, 7, 20);
 export function initialPipelines(type: ObjectType): SimPipeline[] {
   switch (type) {
     case 'deals': {
-      const sales: SimPipeline = { id: 'default', label: 'Sales Pipeline', displayOrder: 0, createdAt: 0, updatedAt: T(2024, 2, 12), stages: stages(DEFAULT_DEAL_STAGES, 0) };
+      const sales: SimPipeline = {
+        id: 'default',
+        label: 'Sales Pipeline',
+        displayOrder: 0,
+        createdAt: 0,
+        updatedAt: T(2024, 2, 12),
+        stages: stages(DEFAULT_DEAL_STAGES, 0),
+      };
       // A stage retired in 2025 with deals still in it (archiving a stage does not move its deals).
-      sales.stages.splice(2, 0, { id: '3471093', label: 'Needs analysis (retired)', displayOrder: 2, metadata: deal('0.5'), createdAt: T(2021, 3, 2), updatedAt: ARCHIVED_STAGE_AT, archivedAt: ARCHIVED_STAGE_AT });
+      sales.stages.splice(2, 0, {
+        id: '3471093',
+        label: 'Needs analysis (retired)',
+        displayOrder: 2,
+        metadata: deal('0.5'),
+        createdAt: T(2021, 3, 2),
+        updatedAt: ARCHIVED_STAGE_AT,
+        archivedAt: ARCHIVED_STAGE_AT,
+      });
       sales.stages.forEach((stage, n) => (stage.displayOrder = n));
-      const renewals: SimPipeline = { id: RENEWAL_PIPELINE_ID, label: 'Renewals 🔁', displayOrder: 1, createdAt: T(2023, 3, 14), updatedAt: T(2024, 11, 5), stages: stages(RENEWAL_STAGES, T(2023, 3, 14)) };
+      const renewals: SimPipeline = {
+        id: RENEWAL_PIPELINE_ID,
+        label: 'Renewals 🔁',
+        displayOrder: 1,
+        createdAt: T(2023, 3, 14),
+        updatedAt: T(2024, 11, 5),
+        stages: stages(RENEWAL_STAGES, T(2023, 3, 14)),
+      };
       const partners: SimPipeline = {
         id: '52341087',
         label: 'Partner deals (old)',
@@ -99,13 +121,34 @@ export function initialPipelines(type: ObjectType): SimPipeline[] {
         createdAt: T(2022, 1, 10),
         updatedAt: ARCHIVED_PIPELINE_AT,
         archivedAt: ARCHIVED_PIPELINE_AT,
-        stages: stages([['52341088', 'Partner sourced', deal('0.3')], ['52341089', 'Partner closed', deal('1.0', true)]], T(2022, 1, 10)),
+        stages: stages(
+          [
+            ['52341088', 'Partner sourced', deal('0.3')],
+            ['52341089', 'Partner closed', deal('1.0', true)],
+          ],
+          T(2022, 1, 10),
+        ),
       };
       return [sales, renewals, partners];
     }
     case 'tickets': {
-      const support: SimPipeline = { id: '0', label: 'Support Pipeline', displayOrder: 0, createdAt: 0, updatedAt: T(2024, 6, 3), stages: stages(TICKET_STAGES, 0) };
-      support.stages.push({ id: '5', label: 'Escalated (retired)', displayOrder: 4, metadata: { ticketState: 'OPEN' }, createdAt: T(2022, 8, 1), updatedAt: ARCHIVED_STAGE_AT, archivedAt: ARCHIVED_STAGE_AT });
+      const support: SimPipeline = {
+        id: '0',
+        label: 'Support Pipeline',
+        displayOrder: 0,
+        createdAt: 0,
+        updatedAt: T(2024, 6, 3),
+        stages: stages(TICKET_STAGES, 0),
+      };
+      support.stages.push({
+        id: '5',
+        label: 'Escalated (retired)',
+        displayOrder: 4,
+        metadata: { ticketState: 'OPEN' },
+        createdAt: T(2022, 8, 1),
+        updatedAt: ARCHIVED_STAGE_AT,
+        archivedAt: ARCHIVED_STAGE_AT,
+      });
       return [support];
     }
     case 'leads':
@@ -157,7 +200,10 @@ export function addStage(pipelines: SimPipeline[], now: number, random: Random, 
     id: nextId(),
     label: `${STAGE_NAMES[Math.floor(random() * STAGE_NAMES.length)]} ${pipeline.stages.length + 1}`,
     displayOrder: pipeline.stages.length,
-    metadata: pipeline.stages.find((s) => s.archivedAt === undefined)?.metadata.probability !== undefined ? { isClosed: 'false', probability: '0.5' } : { ...pipeline.stages[0].metadata },
+    metadata:
+      pipeline.stages.find((s) => s.archivedAt === undefined)?.metadata.probability !== undefined
+        ? { isClosed: 'false', probability: '0.5' }
+        : { ...pipeline.stages[0].metadata },
     createdAt: now,
     updatedAt: now,
   };
@@ -168,7 +214,9 @@ export function addStage(pipelines: SimPipeline[], now: number, random: Random, 
 
 /** Renames a live stage at `now` (labels change, ids never do). */
 export function renameStage(pipelines: SimPipeline[], now: number, random: Random): SimStage | undefined {
-  const candidates = pipelines.filter((p) => p.archivedAt === undefined).flatMap((p) => p.stages.filter((s) => s.archivedAt === undefined).map((s) => [p, s] as const));
+  const candidates = pipelines
+    .filter((p) => p.archivedAt === undefined)
+    .flatMap((p) => p.stages.filter((s) => s.archivedAt === undefined).map((s) => [p, s] as const));
   if (candidates.length === 0) return undefined;
   const [pipeline, stage] = candidates[Math.floor(random() * candidates.length)];
   stage.label = stage.label.endsWith(' ✏️') ? stage.label.slice(0, -3) : `${stage.label} ✏️`;

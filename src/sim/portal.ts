@@ -270,7 +270,10 @@ export class Portal {
     this.schemas.forEach((schema, n) => this.generateRecords(schema.objectTypeId, n === 0 ? this.customRecords : Math.round(this.customRecords / 2)));
     this.productIds = this.stores.has('products') ? this.store('products').list.map((r) => r.id) : [];
     (this.refs as { productIds: readonly string[] }).productIds = this.productIds;
-    this.pairList = [...ASSOCIATION_PAIRS.filter((p) => this.hasType(p.from) && this.hasType(p.to)), ...this.schemas.flatMap((s) => schemaPairs(s).filter((p) => this.hasType(p.to)))];
+    this.pairList = [
+      ...ASSOCIATION_PAIRS.filter((p) => this.hasType(p.from) && this.hasType(p.to)),
+      ...this.schemas.flatMap((s) => schemaPairs(s).filter((p) => this.hasType(p.to))),
+    ];
     this.generateAssociations();
     this.generateStreamAssociations();
     if (config.sameMsBatch > 0) this.stampSameMillisecond(config.sameMsBatch);
@@ -386,7 +389,7 @@ export class Portal {
       const loose = list('line_items').map((r) => r.id);
       for (const quote of list('quotes')) {
         const deal = this.forwardList('quotes', 'deals', quote.id)[0];
-        const ofDeal = deal && byDeal ? byDeal.get(deal) ?? [] : [];
+        const ofDeal = deal && byDeal ? (byDeal.get(deal) ?? []) : [];
         const pool = ofDeal.length > 0 ? ofDeal : loose;
         if (pool.length === 0) continue;
         for (let k = 1 + Math.floor(random() * 4); k > 0; k--) this.link('quotes', 'line_items', quote.id, pool[Math.floor(random() * pool.length)], false);
@@ -398,7 +401,8 @@ export class Portal {
     linkSome('leads', 'contacts', 1);
     linkSome('leads', 'companies', 0.7);
     for (const schema of this.schemas) {
-      for (const { to } of schema.associations) linkSome(schema.objectTypeId, to, to === 'contacts' ? 0.85 : to === 'companies' ? 0.6 : 0.4, to === 'contacts' ? 2 : 1);
+      for (const { to } of schema.associations)
+        linkSome(schema.objectTypeId, to, to === 'contacts' ? 0.85 : to === 'companies' ? 0.6 : 0.4, to === 'contacts' ? 2 : 1);
     }
     for (const store of this.associations.values()) {
       for (const ids of store.forward.values()) ids.sort(compareIds);
@@ -560,7 +564,9 @@ export class Portal {
   /** Owner ids a record modified at `t` may point at (`OwnerStore.eligibleAt`, kept per interval between owner events). */
   private ownersAt(t: number): readonly string[] {
     if (!this.ownerSegments) {
-      const starts = [...new Set(this.owners.owners.flatMap((o) => (o.archivedAt === undefined ? [o.createdAt] : [o.createdAt, o.archivedAt])))].sort((a, b) => a - b);
+      const starts = [...new Set(this.owners.owners.flatMap((o) => (o.archivedAt === undefined ? [o.createdAt] : [o.createdAt, o.archivedAt])))].sort(
+        (a, b) => a - b,
+      );
       this.ownerSegments = { starts, ids: starts.map((at) => this.owners.eligibleAt(at)) };
     }
     const { starts, ids } = this.ownerSegments;
@@ -606,7 +612,8 @@ export class Portal {
     return pair.labels.filter((label) => {
       // A primary label goes to the record's first associated object (on a share of records); the others to a
       // seeded share of the edges.
-      if (label.category === 'HUBSPOT_DEFINED') return this.forwardList(pair.from, pair.to, fromId)[0] === toId && hashSeed(this.seed, 'primary', fromId) % 1000 < label.share * 1000;
+      if (label.category === 'HUBSPOT_DEFINED')
+        return this.forwardList(pair.from, pair.to, fromId)[0] === toId && hashSeed(this.seed, 'primary', fromId) % 1000 < label.share * 1000;
       return hashSeed(this.seed, 'label', label.typeId, fromId, toId) % 1000 < label.share * 1000;
     });
   }
@@ -625,13 +632,24 @@ export class Portal {
   }
 
   /** Association types of one edge as seen from `from`: the pair's default type, then its labels (contact↔company adds Primary). */
-  associationTypes(from: ObjectType, to: ObjectType, fromId: string, toId: string, directed = this.findPair(from, to)!): Array<{ category: string; typeId: number; label: string | null }> {
+  associationTypes(
+    from: ObjectType,
+    to: ObjectType,
+    fromId: string,
+    toId: string,
+    directed = this.findPair(from, to)!,
+  ): Array<{ category: string; typeId: number; label: string | null }> {
     const { pair, reversed } = directed;
-    const types: Array<{ category: string; typeId: number; label: string | null }> = [{ category: pair.category, typeId: reversed ? pair.reverseTypeId : pair.typeId, label: null }];
-    if (from === 'contacts' && to === 'companies' && this.primaryCompany.get(fromId) === toId) types.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
-    if (from === 'companies' && to === 'contacts' && this.primaryCompany.get(toId) === fromId) types.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });
+    const types: Array<{ category: string; typeId: number; label: string | null }> = [
+      { category: pair.category, typeId: reversed ? pair.reverseTypeId : pair.typeId, label: null },
+    ];
+    if (from === 'contacts' && to === 'companies' && this.primaryCompany.get(fromId) === toId)
+      types.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
+    if (from === 'companies' && to === 'contacts' && this.primaryCompany.get(toId) === fromId)
+      types.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });
     const [a, b] = reversed ? [toId, fromId] : [fromId, toId];
-    for (const label of this.edgeLabels(pair, a, b)) types.push({ category: label.category, typeId: reversed ? label.reverseTypeId : label.typeId, label: label.label });
+    for (const label of this.edgeLabels(pair, a, b))
+      types.push({ category: label.category, typeId: reversed ? label.reverseTypeId : label.typeId, label: label.label });
     return types;
   }
 
@@ -760,7 +778,9 @@ export class Portal {
    * values and one identical modified-date millisecond, `now`.
    */
   bulkUpdate(type: ObjectType, n: number, now: number): SimRecord[] {
-    const chosen = this.store(type).list.filter((r) => r.archivedAt === undefined).slice(0, n);
+    const chosen = this.store(type)
+      .list.filter((r) => r.archivedAt === undefined)
+      .slice(0, n);
     for (const record of chosen) {
       this.remember(record, now);
       this.bump(record, now);

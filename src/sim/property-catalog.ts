@@ -2,7 +2,15 @@ import type { SimSchema } from './custom-objects.js';
 import { hashSeed } from './ids.js';
 import type { CatalogMode } from './options.js';
 import { customObjectPipeline, initialPipelines } from './pipelines.js';
-import { customObjectDefaultNames, DEFAULT_PROPERTY_COUNTS, parseNames, realPropertyNames, type FieldType, type NamedProperty, type PropertyType } from './property-names.js';
+import {
+  customObjectDefaultNames,
+  DEFAULT_PROPERTY_COUNTS,
+  parseNames,
+  realPropertyNames,
+  type FieldType,
+  type NamedProperty,
+  type PropertyType,
+} from './property-names.js';
 import { createdDateProperty, modifiedDateProperty, singularName, type ObjectType, type StandardType } from './schema.js';
 
 /**
@@ -194,7 +202,18 @@ function coreNames(type: StandardType): Set<string> {
 const KNOWN_OPTIONS: Record<string, string[]> = {
   lifecyclestage: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'],
   hs_lead_status: ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING'],
-  industry: ['COMPUTER_SOFTWARE', 'BANKING', 'RETAIL', 'HOSPITAL_HEALTH_CARE', 'EDUCATION_MANAGEMENT', 'ACCOUNTING', 'AIRLINES_AVIATION', 'CONSTRUCTION', 'INSURANCE', 'TELECOMMUNICATIONS'],
+  industry: [
+    'COMPUTER_SOFTWARE',
+    'BANKING',
+    'RETAIL',
+    'HOSPITAL_HEALTH_CARE',
+    'EDUCATION_MANAGEMENT',
+    'ACCOUNTING',
+    'AIRLINES_AVIATION',
+    'CONSTRUCTION',
+    'INSURANCE',
+    'TELECOMMUNICATIONS',
+  ],
   dealstage: ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'],
   pipeline: ['default'],
   hs_pipeline: ['contacts-lifecycle-pipeline', 'companies-lifecycle-pipeline'],
@@ -208,12 +227,35 @@ const KNOWN_OPTIONS: Record<string, string[]> = {
   hs_task_type: ['CALL', 'EMAIL', 'LINKED_IN', 'TODO'],
   hs_call_direction: ['INBOUND', 'OUTBOUND'],
   hs_call_status: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'NO_ANSWER', 'QUEUED', 'RINGING'],
-  hs_call_disposition: ['9d9162e7-6cf3-4944-bf63-4dff82258764', 'f240bbac-87c9-4f6e-bf70-924b57d47db7', '73a0d17f-1163-4015-bdd5-ec830791da20', 'b2cf5968-551e-4856-9783-52b3da59a7d0'],
-  hs_analytics_source: ['ORGANIC_SEARCH', 'PAID_SEARCH', 'EMAIL_MARKETING', 'SOCIAL_MEDIA', 'REFERRALS', 'OTHER_CAMPAIGNS', 'DIRECT_TRAFFIC', 'OFFLINE', 'PAID_SOCIAL', 'AI_REFERRALS'],
+  hs_call_disposition: [
+    '9d9162e7-6cf3-4944-bf63-4dff82258764',
+    'f240bbac-87c9-4f6e-bf70-924b57d47db7',
+    '73a0d17f-1163-4015-bdd5-ec830791da20',
+    'b2cf5968-551e-4856-9783-52b3da59a7d0',
+  ],
+  hs_analytics_source: [
+    'ORGANIC_SEARCH',
+    'PAID_SEARCH',
+    'EMAIL_MARKETING',
+    'SOCIAL_MEDIA',
+    'REFERRALS',
+    'OTHER_CAMPAIGNS',
+    'DIRECT_TRAFFIC',
+    'OFFLINE',
+    'PAID_SOCIAL',
+    'AI_REFERRALS',
+  ],
   hs_object_source_label: ['CRM_UI', 'IMPORT', 'INTEGRATION', 'FORM', 'API', 'EMAIL', 'MOBILE_IOS', 'WORKFLOWS', 'SALES', 'CONVERSATIONS'],
   type: ['PROSPECT', 'PARTNER', 'RESELLER', 'VENDOR', 'OTHER'],
   hs_buying_role: ['BUDGET_HOLDER', 'CHAMPION', 'DECISION_MAKER', 'END_USER', 'INFLUENCER', 'LEGAL_AND_COMPLIANCE', 'BLOCKER', 'OTHER'],
-  hs_legal_basis: ['Legitimate interest – prospect/lead', 'Legitimate interest - existing customer', 'Legitimate interest - other', 'Performance of a contract', 'Freely given consent from contact', 'Not applicable'],
+  hs_legal_basis: [
+    'Legitimate interest – prospect/lead',
+    'Legitimate interest - existing customer',
+    'Legitimate interest - other',
+    'Performance of a contract',
+    'Freely given consent from contact',
+    'Not applicable',
+  ],
   hs_language: ['en', 'fr', 'de', 'es', 'ja', 'pt-br', 'nl', 'it'],
   hs_timezone: ['america_slash_new_york', 'europe_slash_berlin', 'asia_slash_tokyo', 'europe_slash_london', 'america_slash_sao_paulo'],
   numemployees: ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+'],
@@ -236,10 +278,27 @@ const KNOWN_OPTIONS: Record<string, string[]> = {
 KNOWN_OPTIONS.hs_latest_source = KNOWN_OPTIONS.hs_analytics_source;
 KNOWN_OPTIONS.hs_analytics_latest_source = KNOWN_OPTIONS.hs_analytics_source;
 
-const GENERIC_OPTION_WORDS = ['LOW', 'MEDIUM', 'HIGH', 'NONE', 'OTHER', 'PENDING', 'ACTIVE', 'INACTIVE', 'UNKNOWN', 'YES', 'NO', 'PARTIAL', 'EXPIRED', 'MANUAL', 'AUTOMATIC'];
+const GENERIC_OPTION_WORDS = [
+  'LOW',
+  'MEDIUM',
+  'HIGH',
+  'NONE',
+  'OTHER',
+  'PENDING',
+  'ACTIVE',
+  'INACTIVE',
+  'UNKNOWN',
+  'YES',
+  'NO',
+  'PARTIAL',
+  'EXPIRED',
+  'MANUAL',
+  'AUTOMATIC',
+];
 
 /** Enumerations whose values are ids of other things (owners, teams, records, files): options kept outside. */
-const ID_LIST = /(^|_)(owner_id|owner_ids|user_ids|team_id|team_ids|owning_teams|object_ids|attachment_ids|queue_membership_ids|business_unit_ids|tag_ids|contact_vids|inline_image_ids)$/;
+const ID_LIST =
+  /(^|_)(owner_id|owner_ids|user_ids|team_id|team_ids|owning_teams|object_ids|attachment_ids|queue_membership_ids|business_unit_ids|tag_ids|contact_vids|inline_image_ids)$/;
 const OWNER_REFERENCE = /(^hubspot_owner_id$|owner_ids?$|owner_ids_(to|from|cc|bcc)$)/;
 
 function humanize(name: string): string {
@@ -252,7 +311,8 @@ function pipelineOptions(type: ObjectType, name: string): string[] | undefined {
   const pipelines = initialPipelines(type).filter((p) => p.archivedAt === undefined);
   if (pipelines.length === 0) return undefined;
   if (name === 'pipeline' || name === 'hs_pipeline') return pipelines.map((p) => p.id);
-  if (name === 'dealstage' || name === 'hs_pipeline_stage') return [...new Set(pipelines.flatMap((p) => p.stages.filter((s) => s.archivedAt === undefined).map((s) => s.id)))];
+  if (name === 'dealstage' || name === 'hs_pipeline_stage')
+    return [...new Set(pipelines.flatMap((p) => p.stages.filter((s) => s.archivedAt === undefined).map((s) => s.id)))];
   return undefined;
 }
 
@@ -285,12 +345,43 @@ function groupFor(type: ObjectType, singular: string, name: string, hubspotDefin
   return type === 'deals' ? 'dealinformation' : `${singular}information`;
 }
 
-const HIDDEN = /^hs_(testpurge|testrollback|all_contact_vids|calculated_|searchable_|gps_|mobile_sdk_push_tokens|unique_creation_key|source_portal_id|source_object_id|direction_and_unique_id|scs_|email_encoded|email_facsimile|merged_object_ids|read_only|pinned_engagement_id|is_contact)|_raw$|_ms_teams_payload$|_shadow$/;
+const HIDDEN =
+  /^hs_(testpurge|testrollback|all_contact_vids|calculated_|searchable_|gps_|mobile_sdk_push_tokens|unique_creation_key|source_portal_id|source_object_id|direction_and_unique_id|scs_|email_encoded|email_facsimile|merged_object_ids|read_only|pinned_engagement_id|is_contact)|_raw$|_ms_teams_payload$|_shadow$/;
 
-const SYSTEM_VALUE = /^(hs_object_id|createdate|lastmodifieddate|hs_createdate|hs_lastmodifieddate|hs_analytics_|hs_object_source|hs_created_by|hs_updated_by|hs_all_|hs_user_ids_of_|hs_merged_object_ids|num_|hs_num_|notes_last|hs_latest_|hs_last_|hs_v2_|hs_date_(entered|exited)|hs_time_in_|hs_email_(bounce|click|delivered|open|replied)$)/;
+const SYSTEM_VALUE =
+  /^(hs_object_id|createdate|lastmodifieddate|hs_createdate|hs_lastmodifieddate|hs_analytics_|hs_object_source|hs_created_by|hs_updated_by|hs_all_|hs_user_ids_of_|hs_merged_object_ids|num_|hs_num_|notes_last|hs_latest_|hs_last_|hs_v2_|hs_date_(entered|exited)|hs_time_in_|hs_email_(bounce|click|delivered|open|replied)$)/;
 
 /** Form-field defaults real portals expose on forms (contacts and companies only). */
-const FORM_FIELDS = new Set(['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company', 'jobtitle', 'address', 'city', 'state', 'zip', 'country', 'website', 'message', 'salutation', 'fax', 'industry', 'annualrevenue', 'numemployees', 'name', 'domain', 'description', 'lifecyclestage', 'hs_language', 'date_of_birth', 'gender', 'school', 'degree']);
+const FORM_FIELDS = new Set([
+  'firstname',
+  'lastname',
+  'email',
+  'phone',
+  'mobilephone',
+  'company',
+  'jobtitle',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'country',
+  'website',
+  'message',
+  'salutation',
+  'fax',
+  'industry',
+  'annualrevenue',
+  'numemployees',
+  'name',
+  'domain',
+  'description',
+  'lifecyclestage',
+  'hs_language',
+  'date_of_birth',
+  'gender',
+  'school',
+  'degree',
+]);
 
 /** Stamps in the past, so a portal's definitions predate every record write. */
 const CATALOG_EPOCH = Date.UTC(2019, 7, 6);
@@ -299,7 +390,20 @@ function stamp(seed: number, spanDays: number): string {
   return new Date(CATALOG_EPOCH + (seed % (spanDays * 86_400)) * 1000 + (seed % 997)).toISOString();
 }
 
-const CORE_FORM_ORDER = ['firstname', 'lastname', 'email', 'phone', 'lifecyclestage', 'name', 'domain', 'dealname', 'amount', 'closedate', 'pipeline', 'dealstage'];
+const CORE_FORM_ORDER = [
+  'firstname',
+  'lastname',
+  'email',
+  'phone',
+  'lifecyclestage',
+  'name',
+  'domain',
+  'dealname',
+  'amount',
+  'closedate',
+  'pipeline',
+  'dealstage',
+];
 
 function definitionFor(type: ObjectType, named: NamedProperty, hubspotDefined: boolean, index: number, singular = singularName(type)): PropertyDefinition {
   const { name, type: propertyType, fieldType } = named;
@@ -450,8 +554,50 @@ function topUp(type: StandardType, names: NamedProperty[], target: number): Name
 const CUSTOM_KINDS = parseNames(`
 c:ec t n:nn d:dd dt:td s:es b:bb r:er p:pp a:sa h:sh f:sf q:nq
 `);
-const CUSTOM_WORDS_A = ['preferred', 'primary', 'legacy', 'internal', 'partner', 'renewal', 'billing', 'onboarding', 'region', 'account', 'support', 'marketing', 'sales', 'product', 'contract', 'customer', 'churn', 'nps', 'tier', 'crm'];
-const CUSTOM_WORDS_B = ['contact_method', 'channel', 'segment', 'score', 'status', 'date', 'owner_name', 'notes', 'level', 'source', 'region', 'plan', 'flag', 'code', 'count', 'budget', 'stage', 'reason', 'interests', 'phone'];
+const CUSTOM_WORDS_A = [
+  'preferred',
+  'primary',
+  'legacy',
+  'internal',
+  'partner',
+  'renewal',
+  'billing',
+  'onboarding',
+  'region',
+  'account',
+  'support',
+  'marketing',
+  'sales',
+  'product',
+  'contract',
+  'customer',
+  'churn',
+  'nps',
+  'tier',
+  'crm',
+];
+const CUSTOM_WORDS_B = [
+  'contact_method',
+  'channel',
+  'segment',
+  'score',
+  'status',
+  'date',
+  'owner_name',
+  'notes',
+  'level',
+  'source',
+  'region',
+  'plan',
+  'flag',
+  'code',
+  'count',
+  'budget',
+  'stage',
+  'reason',
+  'interests',
+  'phone',
+];
 
 function customNames(type: StandardType, count: number, taken: Set<string>): NamedProperty[] {
   const out: NamedProperty[] = [];
@@ -472,7 +618,13 @@ function customNames(type: StandardType, count: number, taken: Set<string>): Nam
 
 // ---- building -----------------------------------------------------------------------------------------------
 
-function assemble(type: ObjectType, definitions: PropertyDefinition[], core: ReadonlySet<string>, archived: PropertyDefinition[] = [], addedAt = new Map<string, number>()): PropertyCatalog {
+function assemble(
+  type: ObjectType,
+  definitions: PropertyDefinition[],
+  core: ReadonlySet<string>,
+  archived: PropertyDefinition[] = [],
+  addedAt = new Map<string, number>(),
+): PropertyCatalog {
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const specs = definitions.map((d) => specFor(type, d, core, addedAt.get(d.name)));
   return { type, definitions, specs, byName, specByName: new Map(specs.map((spec) => [spec.name, spec])), archived, core };
@@ -492,7 +644,9 @@ function build(type: StandardType, mode: CatalogMode, customCount: number): Prop
     ];
   }
   const firstCustom = named.findIndex((n) => !n.hubspotDefined);
-  const definitions = named.map(({ property, hubspotDefined }, index) => definitionFor(type, property, hubspotDefined, hubspotDefined ? index : index - firstCustom));
+  const definitions = named.map(({ property, hubspotDefined }, index) =>
+    definitionFor(type, property, hubspotDefined, hubspotDefined ? index : index - firstCustom),
+  );
   const catalog = assemble(type, definitions, core);
   for (const name of core) {
     // Realistic catalogs list every property the hand-written generators fill (biography only as a custom one).
@@ -538,7 +692,13 @@ export function customObjectCatalog(schema: SimSchema, mode: CatalogMode): Prope
   const pipeline = customObjectPipeline(schema.id, schema.createdAt);
   for (const definition of definitions) {
     const values = definition.name === 'hs_pipeline' ? [pipeline.id] : definition.name === 'hs_pipeline_stage' ? pipeline.stages.map((s) => s.id) : undefined;
-    if (values) definition.options = values.map((value, displayOrder) => ({ label: definition.name === 'hs_pipeline' ? pipeline.label : pipeline.stages[displayOrder].label, value, displayOrder, hidden: false }));
+    if (values)
+      definition.options = values.map((value, displayOrder) => ({
+        label: definition.name === 'hs_pipeline' ? pipeline.label : pipeline.stages[displayOrder].label,
+        value,
+        displayOrder,
+        hidden: false,
+      }));
   }
   const addedAt = new Map(own.filter((p) => p.addedAt !== undefined).map((p) => [p.name, p.addedAt!]));
   return assemble(type, definitions, core, [], addedAt);
@@ -572,5 +732,11 @@ export function withArchivedProperty(catalog: PropertyCatalog, now: number, pick
   const victim = archivable[pick(archivable.length)];
   const archived: PropertyDefinition = { ...victim, archived: true, archivedAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString() };
   const addedAt = new Map(catalog.specs.filter((s) => s.addedAt !== undefined).map((s) => [s.name, s.addedAt!]));
-  return assemble(catalog.type, catalog.definitions.filter((d) => d !== victim), catalog.core, [...catalog.archived, archived], addedAt);
+  return assemble(
+    catalog.type,
+    catalog.definitions.filter((d) => d !== victim),
+    catalog.core,
+    [...catalog.archived, archived],
+    addedAt,
+  );
 }

@@ -42,8 +42,8 @@ export interface ValueRefs {
 /** References for code that needs values without a portal (no owners, no pipelines, no products). */
 export const NO_REFS: ValueRefs = { ownersAt: () => [], pipelines: () => [], productIds: [], primaryDisplayProperty: () => undefined };
 
-const FIRST_NAMES = ['Anna', 'José', 'Zoë', 'Łukasz', 'Søren', '李', 'Мария', 'محمد', 'Ngọc', 'Ólafur', 'Amélie', 'Bob', 'Chidi', 'Dagný', 'Émile', 'O\'Neil'];
-const LAST_NAMES = ['Smith', 'García', 'Müller', 'Nakamura', 'Kowalski', '王', 'Иванова', 'Björk', 'Nguyễn', 'D\'Angelo', 'Øster', 'Papadopoulos'];
+const FIRST_NAMES = ['Anna', 'José', 'Zoë', 'Łukasz', 'Søren', '李', 'Мария', 'محمد', 'Ngọc', 'Ólafur', 'Amélie', 'Bob', 'Chidi', 'Dagný', 'Émile', "O'Neil"];
+const LAST_NAMES = ['Smith', 'García', 'Müller', 'Nakamura', 'Kowalski', '王', 'Иванова', 'Björk', 'Nguyễn', "D'Angelo", 'Øster', 'Papadopoulos'];
 const LIFECYCLE = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer'];
 const INDUSTRIES = ['COMPUTER_SOFTWARE', 'BANKING', 'RETAIL', 'HOSPITAL_HEALTH_CARE', 'EDUCATION_MANAGEMENT'];
 const CITIES = ['Zürich', 'São Paulo', '東京', 'Kraków', 'Reykjavík', 'Berlin', 'Cambridge', 'Québec'];
@@ -51,7 +51,16 @@ const WORDS = ['renewal', 'follow-up', 'quote', 'démo', 'kickoff', 'pricing', '
 const TASK_STATUS = ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED'];
 const MEETING_OUTCOMES = ['SCHEDULED', 'COMPLETED', 'RESCHEDULED', 'NO_SHOW', 'CANCELED'];
 const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
-const PRODUCT_WORDS = ['Seat licence', 'Onboarding package', 'Premium support', 'Données API', 'Implementation day', 'Hardware kit', 'Training ☕', '年間プラン'];
+const PRODUCT_WORDS = [
+  'Seat licence',
+  'Onboarding package',
+  'Premium support',
+  'Données API',
+  'Implementation day',
+  'Hardware kit',
+  'Training ☕',
+  '年間プラン',
+];
 const QUOTE_STATUS = ['DRAFT', 'APPROVAL_NOT_NEEDED', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'];
 const LEAD_TYPES = ['NEW_BUSINESS', 'EXISTING_BUSINESS', 'RE_ATTEMPTING'];
 
@@ -87,7 +96,10 @@ function sentence(random: () => number, words: number): string {
 }
 
 function asciiFold(name: string): string {
-  const folded = name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+  const folded = name
+    .normalize('NFD')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
   return folded || 'user';
 }
 
@@ -196,12 +208,18 @@ function coreValues(seed: number, type: ObjectType, state: RecordState, refs: Va
       values.hs_title = i % 17 === 3 ? `Quote “${i}” — Angebot 📄` : `Quote for ${pick(random, WORDS)} ${i}`;
       values.hs_status = pick(random, QUOTE_STATUS);
       values.hs_expiration_date = iso(state.createdAt + (30 + Math.floor(random() * 60)) * 86_400_000);
-      values.hs_public_url_key = i % 5 === 0 ? null : Math.floor(random() * 2 ** 52).toString(16).padStart(13, '0');
+      values.hs_public_url_key =
+        i % 5 === 0
+          ? null
+          : Math.floor(random() * 2 ** 52)
+              .toString(16)
+              .padStart(13, '0');
       values.hs_quote_amount = i % 19 === 7 ? null : (Math.floor(random() * 5_000_000) / 100).toFixed(2);
       break;
     case 'leads': {
       const first = pick(random, FIRST_NAMES);
-      values.hs_lead_name = i % 29 === 5 ? `Nul\u0000${first}` : i % 37 === 9 ? `${first} 👋🏾 ${pick(random, LAST_NAMES)}` : `${first} ${pick(random, LAST_NAMES)}`;
+      values.hs_lead_name =
+        i % 29 === 5 ? `Nul\u0000${first}` : i % 37 === 9 ? `${first} 👋🏾 ${pick(random, LAST_NAMES)}` : `${first} ${pick(random, LAST_NAMES)}`;
       pipelineValues(values, refs, type, state, random, ['hs_pipeline', 'hs_pipeline_stage']);
       values.hs_lead_type = i % 11 === 6 ? null : pick(random, LEAD_TYPES);
       break;
@@ -210,7 +228,8 @@ function coreValues(seed: number, type: ObjectType, state: RecordState, refs: Va
       const primary = refs.primaryDisplayProperty(type);
       if (primary === undefined) break;
       // A custom object: its primary display property holds the hard values; its pipeline comes from its schema.
-      values[primary] = i % 50 === 7 ? `Nul\u0000${i}` : i % 23 === 3 ? `Projet « ${i} » 🏗️` : i % 41 === 6 ? longText(20_000, i) : `${pick(random, WORDS)} ${i}`;
+      values[primary] =
+        i % 50 === 7 ? `Nul\u0000${i}` : i % 23 === 3 ? `Projet « ${i} » 🏗️` : i % 41 === 6 ? longText(20_000, i) : `${pick(random, WORDS)} ${i}`;
       pipelineValues(values, refs, type, state, random, ['hs_pipeline', 'hs_pipeline_stage']);
       break;
     }
@@ -258,7 +277,24 @@ function mix32(value: number): number {
 }
 
 const DAY = 86_400_000;
-const TEXT_WORDS = ['Acme', 'north', 'Zürich', 'renewal', 'pilot', 'Q4', 'enterprise', 'São Paulo', 'inbound', 'webinar', '東京', 'partner', 'trial', 'Kraków', 'expansion', '🚀'];
+const TEXT_WORDS = [
+  'Acme',
+  'north',
+  'Zürich',
+  'renewal',
+  'pilot',
+  'Q4',
+  'enterprise',
+  'São Paulo',
+  'inbound',
+  'webinar',
+  '東京',
+  'partner',
+  'trial',
+  'Kraków',
+  'expansion',
+  '🚀',
+];
 const INVALID: Partial<Record<ValueSpec['kind'], string[]>> = {
   number: ['N/A', '1,234.50', 'twelve', '12abc', ' 42 ', '1e400', '--5'],
   currency: ['N/A', '$1,200.00', '1.234,56 €', 'TBD'],
@@ -352,7 +388,14 @@ function generated(spec: ValueSpec, base: number, state: RecordState, refs: Valu
  * The record's properties exactly as the API returns them, in catalog order: every catalog property, or only the
  * named ones (unknown names skipped), which spares computing hundreds of values to serve a few.
  */
-export function propertyValues(seed: number, type: ObjectType, state: RecordState, catalog: PropertyCatalog, refs: ValueRefs, only?: readonly string[]): PropertyValues {
+export function propertyValues(
+  seed: number,
+  type: ObjectType,
+  state: RecordState,
+  catalog: PropertyCatalog,
+  refs: ValueRefs,
+  only?: readonly string[],
+): PropertyValues {
   const core = coreValues(seed, type, state, refs);
   const base = recordSeed(seed, type, state.idx, state.version);
   const created = core[createdDateProperty(type)];

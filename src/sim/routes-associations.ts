@@ -42,7 +42,11 @@ function pageOf(all: string[], after: string | undefined, limit: number): Page {
   return next === undefined ? { ids } : { ids, next };
 }
 
-function resolvePair(ctx: RouteContext, fromRaw: string, toRaw: string): { from: ObjectType; to: ObjectType; fromName: string; toName: string; directed?: DirectedPair } | HttpReply {
+function resolvePair(
+  ctx: RouteContext,
+  fromRaw: string,
+  toRaw: string,
+): { from: ObjectType; to: ObjectType; fromName: string; toName: string; directed?: DirectedPair } | HttpReply {
   const from = resolveTypeParam(ctx, fromRaw);
   if (isReply(from)) return from;
   const to = resolveTypeParam(ctx, toRaw);
@@ -150,7 +154,8 @@ function labels(ctx: RouteContext): HttpReply {
   const results: Array<{ category: string; typeId: number; label: string | null }> = [{ category: directed.pair.category, typeId, label: null }];
   if (pair.from === 'contacts' && pair.to === 'companies') results.push({ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' });
   if (pair.from === 'companies' && pair.to === 'contacts') results.push({ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' });
-  for (const label of directed.pair.labels) results.push({ category: label.category, typeId: reversed ? label.reverseTypeId : label.typeId, label: label.label });
+  for (const label of directed.pair.labels)
+    results.push({ category: label.category, typeId: reversed ? label.reverseTypeId : label.typeId, label: label.label });
   return json(200, { results });
 }
 
@@ -164,7 +169,12 @@ function associationRoutesAt(version: ApiVersion): Route[] {
           { method: 'GET', pattern: routePattern('/crm/associations/v4/:from/:to/labels'), kind: 'standard', handle: labels },
         ]
       : [
-          { method: 'POST', pattern: routePattern(`/crm/associations/${version}/:from/:to/batch/read`), kind: 'standard', handle: (ctx) => batchRead(ctx, version) },
+          {
+            method: 'POST',
+            pattern: routePattern(`/crm/associations/${version}/:from/:to/batch/read`),
+            kind: 'standard',
+            handle: (ctx) => batchRead(ctx, version),
+          },
           { method: 'GET', pattern: routePattern(`/crm/associations/${version}/:from/:to/labels`), kind: 'standard', handle: labels },
         ];
   if (hasPerObjectAssociations(version)) {

@@ -32,7 +32,16 @@ function formDefinition(form: SimForm): Record<string, unknown> {
         groupType: 'default_group',
         richTextType: 'text',
         fields: [
-          { objectTypeId: '0-1', name: 'email', label: 'Email', required: true, hidden: false, fieldType: 'email', dependentFields: [], validation: { blockedEmailDomains: [], useDefaultBlockList: false } },
+          {
+            objectTypeId: '0-1',
+            name: 'email',
+            label: 'Email',
+            required: true,
+            hidden: false,
+            fieldType: 'email',
+            dependentFields: [],
+            validation: { blockedEmailDomains: [], useDefaultBlockList: false },
+          },
           { objectTypeId: '0-1', name: 'firstname', label: 'First name', required: false, hidden: false, fieldType: 'single_line_text', dependentFields: [] },
         ],
       },

@@ -77,7 +77,12 @@ function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializab
   return out;
 }
 
-function inlineAssociations(ctx: RouteContext, type: ObjectType, id: string, toTypes: Array<{ type: ObjectType; name: string }>): Record<string, unknown> | undefined {
+function inlineAssociations(
+  ctx: RouteContext,
+  type: ObjectType,
+  id: string,
+  toTypes: Array<{ type: ObjectType; name: string }>,
+): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   const from = ctx.portal.typeInfo(type).singular;
   for (const to of toTypes) {
@@ -102,7 +107,8 @@ function associationParam(ctx: RouteContext, type: ObjectType): Array<{ type: Ob
   const out: Array<{ type: ObjectType; name: string }> = [];
   for (const name of listParam(ctx.query, 'associations')) {
     const resolved = ctx.portal.resolveType(name);
-    if (resolved && 'type' in resolved && resolved.type !== type && ctx.portal.findPair(type, resolved.type)) out.push({ type: resolved.type, name: resolved.info.schema ? resolved.info.schema.fullyQualifiedName : resolved.type });
+    if (resolved && 'type' in resolved && resolved.type !== type && ctx.portal.findPair(type, resolved.type))
+      out.push({ type: resolved.type, name: resolved.info.schema ? resolved.info.schema.fullyQualifiedName : resolved.type });
   }
   return out;
 }
@@ -188,7 +194,9 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   const requestedHistory = Array.isArray(body.propertiesWithHistory) ? body.propertiesWithHistory.filter((p): p is string => typeof p === 'string') : [];
   const max = requestedHistory.length > 0 ? HISTORY_PAGE_MAX : BATCH_MAX;
   if (body.inputs.length > max) {
-    return validationError(`Batch input size must be less than or equal to ${max}${max === HISTORY_PAGE_MAX ? ' when propertiesWithHistory is requested' : ''}. Got ${body.inputs.length}.`);
+    return validationError(
+      `Batch input size must be less than or equal to ${max}${max === HISTORY_PAGE_MAX ? ' when propertiesWithHistory is requested' : ''}. Got ${body.inputs.length}.`,
+    );
   }
   const history = historyNames(ctx, type, requestedHistory);
   const ids: string[] = [];
@@ -317,7 +325,9 @@ function matches(filter: Filter, actual: Comparable): boolean {
     }
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
-      const token = String(filter.value ?? '').toLowerCase().replace(/\*/g, '');
+      const token = String(filter.value ?? '')
+        .toLowerCase()
+        .replace(/\*/g, '');
       const found = actual !== null && String(actual.value).toLowerCase().includes(token);
       return op === 'CONTAINS_TOKEN' ? found : !found;
     }
@@ -326,7 +336,21 @@ function matches(filter: Filter, actual: Comparable): boolean {
   }
 }
 
-const OPERATORS = new Set(['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN']);
+const OPERATORS = new Set([
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
+]);
 
 interface Sort {
   propertyName: string;
@@ -369,7 +393,10 @@ function search(ctx: RouteContext): HttpReply {
   if (after + limit.value > SEARCH_RESULT_CAP) {
     return json(
       400,
-      errorBody('VALIDATION_ERROR', `There was a problem with the request. Search results are limited to ${SEARCH_RESULT_CAP} total; after (${after}) + limit (${limit.value}) exceeds it.`),
+      errorBody(
+        'VALIDATION_ERROR',
+        `There was a problem with the request. Search results are limited to ${SEARCH_RESULT_CAP} total; after (${after}) + limit (${limit.value}) exceeds it.`,
+      ),
     );
   }
   const groups = Array.isArray(body.filterGroups) ? (body.filterGroups as Array<{ filters?: unknown }>) : [];
@@ -403,10 +430,11 @@ function search(ctx: RouteContext): HttpReply {
       const any = groups.some((group) => ((group.filters as Filter[] | undefined) ?? []).every((f) => matches(f, read(state, String(f.propertyName)))));
       if (!any) return false;
     }
-    if (queryText) return defaults.some((name) => {
-      const value = read(state, name);
-      return value !== null && String(value.value).toLowerCase().includes(queryText);
-    });
+    if (queryText)
+      return defaults.some((name) => {
+        const value = read(state, name);
+        return value !== null && String(value.value).toLowerCase().includes(queryText);
+      });
     return true;
   });
   const sort = sorts[0] ?? { propertyName: 'hs_object_id', descending: false };

@@ -37,7 +37,10 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
   const archived = booleanParam(ctx.query, 'archived');
   const email = ctx.query.get('email')?.toLowerCase();
   const matching = ctx.portal.owners.owners.filter(
-    (o) => (o.archivedAt !== undefined) === archived && (email === undefined || email === '' || o.email?.toLowerCase() === email) && (after === undefined || BigInt(o.id) >= BigInt(after)),
+    (o) =>
+      (o.archivedAt !== undefined) === archived &&
+      (email === undefined || email === '' || o.email?.toLowerCase() === email) &&
+      (after === undefined || BigInt(o.id) >= BigInt(after)),
   );
   const page = matching.slice(0, limit.value);
   const body: Record<string, unknown> = { results: page.map(ownerJson) };

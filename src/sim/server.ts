@@ -219,7 +219,12 @@ export function createPipeline(deps: PipelineDeps) {
     } else if (fault?.kind === 'locked') {
       reply = json(423, { status: 'error', message: 'The resource is locked. Retry after at least 2 seconds.', correlationId, category: 'LOCKED' });
     } else if (fault?.kind === 'migration') {
-      reply = json(477, { status: 'error', message: 'Migration in progress. Retry after the time given in Retry-After.', correlationId, category: 'MIGRATION_IN_PROGRESS' });
+      reply = json(477, {
+        status: 'error',
+        message: 'Migration in progress. Retry after the time given in Retry-After.',
+        correlationId,
+        category: 'MIGRATION_IN_PROGRESS',
+      });
       reply.headers = { ...reply.headers, 'Retry-After': String(options.faults.migrationRetryAfterSeconds) };
     } else if (fault?.kind === 'origin-timeout') {
       reply = { status: 524, body: ORIGIN_TIMEOUT_HTML, contentType: 'text/html; charset=UTF-8' };
@@ -238,7 +243,10 @@ export function createPipeline(deps: PipelineDeps) {
           try {
             body = JSON.parse(rawBody);
           } catch {
-            finish(json(400, { status: 'error', message: 'Invalid input JSON: the body is not valid JSON', correlationId, category: 'VALIDATION_ERROR' }), admission.headers);
+            finish(
+              json(400, { status: 'error', message: 'Invalid input JSON: the body is not valid JSON', correlationId, category: 'VALIDATION_ERROR' }),
+              admission.headers,
+            );
             return;
           }
         }
@@ -275,7 +283,12 @@ export function createPipeline(deps: PipelineDeps) {
         // A client that went away mid-request must not take the server down with it.
         if (res.headersSent || res.destroyed) return;
         try {
-          send(res, json(500, { status: 'error', message: `simulator error: ${String(error)}`, correlationId: randomUUID(), category: 'INTERNAL_ERROR' }), {}, randomUUID());
+          send(
+            res,
+            json(500, { status: 'error', message: `simulator error: ${String(error)}`, correlationId: randomUUID(), category: 'INTERNAL_ERROR' }),
+            {},
+            randomUUID(),
+          );
         } catch {
           res.destroy();
         }

@@ -71,7 +71,11 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     const host = hostOf(query);
     if (path !== '/__sim/health' && path !== '/__sim/portals' && !host) return json(404, { status: 'error', message: `No portal ${query.get('portal')}` });
     if (method === 'GET' && path === '/__sim/manifest') {
-      return { status: 200, contentType: 'application/json;charset=utf-8', chunks: manifestJsonChunks(host!.portal, { history: parseHistorySelection(query.get('history')) }) };
+      return {
+        status: 200,
+        contentType: 'application/json;charset=utf-8',
+        chunks: manifestJsonChunks(host!.portal, { history: parseHistorySelection(query.get('history')) }),
+      };
     }
     if (method === 'GET' && path === '/__sim/requests') {
       const since = log.since(Number(query.get('since') ?? 0) || 0);

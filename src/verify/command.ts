@@ -131,7 +131,7 @@ async function loadLog(file: string): Promise<RequestLog> {
   } catch (err) {
     if (err instanceof RequestLogLineError) throw new UsageError(`request log ${file} ${err.message}`);
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message;
+    const reason = code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message);
     throw new UsageError(`cannot read request log ${file}: ${reason}`);
   }
 }
@@ -160,11 +160,7 @@ export async function runLoadAgainstSimulator(options: VerifyOptions): Promise<S
   let limits: typeof import('../limits/rolling-window.js');
   let clocks: typeof import('../clock.js');
   try {
-    [sim, limits, clocks] = await Promise.all([
-      import('../sim/index.js'),
-      import('../limits/rolling-window.js'),
-      import('../clock.js'),
-    ]);
+    [sim, limits, clocks] = await Promise.all([import('../sim/index.js'), import('../limits/rolling-window.js'), import('../clock.js')]);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
     throw err;

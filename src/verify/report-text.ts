@@ -42,15 +42,12 @@ export function formatReport(report: RollingWindowReport, context: ReportContext
   lines.push(
     row(
       'limit',
-      `${report.limit} requests per ${report.windowMs} ms rolling window (${context.limitSource}); ` +
-        'a window at t covers arrivals in (t - window, t]',
+      `${report.limit} requests per ${report.windowMs} ms rolling window (${context.limitSource}); ` + 'a window at t covers arrivals in (t - window, t]',
     ),
   );
   const first = report.firstArrival ?? 0;
   if (report.maxWindow) {
-    lines.push(
-      row('max in window', `${report.maxInWindow} (${percent(report.maxShareOfLimit)} of the limit) in ${describeWindow(report.maxWindow, first)}`),
-    );
+    lines.push(row('max in window', `${report.maxInWindow} (${percent(report.maxShareOfLimit)} of the limit) in ${describeWindow(report.maxWindow, first)}`));
   } else {
     lines.push(row('max in window', '0 (the log holds no requests)'));
   }
@@ -68,9 +65,7 @@ export function formatReport(report: RollingWindowReport, context: ReportContext
   if (report.search) {
     const search = report.search;
     const where = search.countedInBurst ? 'also counted in the burst window' : 'exempt from the burst window';
-    const first = search.firstViolation
-      ? `; first: ${search.firstViolation.count} in ${describeWindow(search.firstViolation, report.firstArrival ?? 0)}`
-      : '';
+    const first = search.firstViolation ? `; first: ${search.firstViolation.count} in ${describeWindow(search.firstViolation, report.firstArrival ?? 0)}` : '';
     lines.push(
       row(
         'search',
@@ -92,12 +87,7 @@ export function formatReport(report: RollingWindowReport, context: ReportContext
   if (report.bySource) {
     const width = Math.max(...report.bySource.map((s) => s.source.length));
     report.bySource.forEach((s, i) => {
-      lines.push(
-        row(
-          i === 0 ? 'by source' : '',
-          `${s.source.padEnd(width)}  ${s.requests} requests, max ${s.maxInWindow} in window, ${s.status429} 429s`,
-        ),
-      );
+      lines.push(row(i === 0 ? 'by source' : '', `${s.source.padEnd(width)}  ${s.requests} requests, max ${s.maxInWindow} in window, ${s.status429} 429s`));
     });
   }
   return lines.join('\n') + '\n';

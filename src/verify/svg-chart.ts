@@ -54,11 +54,7 @@ export function chartTitle(report: RollingWindowReport): string {
   return parts.join(', ');
 }
 
-export function renderUsageChart(
-  report: RollingWindowReport,
-  series: UsageSeries,
-  size: ChartSize = DEFAULT_SIZE,
-): string {
+export function renderUsageChart(report: RollingWindowReport, series: UsageSeries, size: ChartSize = DEFAULT_SIZE): string {
   const plotWidth = size.width - MARGIN.left - MARGIN.right;
   const plotHeight = size.height - MARGIN.top - MARGIN.bottom;
   const columns = Math.max(1, Math.floor(plotWidth));
@@ -93,15 +89,11 @@ export function renderUsageChart(
   out.push('<g id="grid" stroke-width="1">');
   for (let v = 0; v <= yMax + yStep / 2; v += yStep) {
     out.push(`<line x1="${MARGIN.left}" y1="${fmt(y(v))}" x2="${plotRight}" y2="${fmt(y(v))}" stroke="${COLORS.grid}"/>`);
-    out.push(
-      `<text x="${MARGIN.left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end" fill="${COLORS.text}">${formatTick(v, yStep)}</text>`,
-    );
+    out.push(`<text x="${MARGIN.left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end" fill="${COLORS.text}">${formatTick(v, yStep)}</text>`);
   }
   for (let s = 0; s <= spanSeconds + xStep / 1000; s += xStep) {
     out.push(`<line x1="${fmt(x(s))}" y1="${MARGIN.top}" x2="${fmt(x(s))}" y2="${plotBottom}" stroke="${COLORS.grid}"/>`);
-    out.push(
-      `<text x="${fmt(x(s))}" y="${plotBottom + 16}" text-anchor="middle" fill="${COLORS.text}">${formatTick(s, xStep)}</text>`,
-    );
+    out.push(`<text x="${fmt(x(s))}" y="${plotBottom + 16}" text-anchor="middle" fill="${COLORS.text}">${formatTick(s, xStep)}</text>`);
   }
   out.push('</g>');
 
@@ -144,8 +136,7 @@ export function renderUsageChart(
     const left = columnX(c);
     const width = Math.max(2, columnX(end + 1) - left);
     out.push(
-      `<rect class="violation-band" x="${fmt(left)}" y="${MARGIN.top}" width="${fmt(width)}" height="${plotHeight}" ` +
-        'fill-opacity="0.15" stroke="none"/>',
+      `<rect class="violation-band" x="${fmt(left)}" y="${MARGIN.top}" width="${fmt(width)}" height="${plotHeight}" ` + 'fill-opacity="0.15" stroke="none"/>',
     );
     const runPoints: string[] = [];
     for (let k = c; k <= end; k++) {
@@ -163,8 +154,7 @@ export function renderUsageChart(
       `stroke="${COLORS.limit}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
   );
   out.push(
-    `<text id="limit-label" x="${plotRight - 4}" y="${fmt(y(report.limit) - 5)}" text-anchor="end" fill="${COLORS.limit}">` +
-      `limit ${report.limit}</text>`,
+    `<text id="limit-label" x="${plotRight - 4}" y="${fmt(y(report.limit) - 5)}" text-anchor="end" fill="${COLORS.limit}">` + `limit ${report.limit}</text>`,
   );
 
   const legendX = MARGIN.left + 8;

@@ -22,7 +22,12 @@ export const SIMULATOR_API_VERSION = '2026-09';
 
 /** Environment for a child CLI: the parent's PATH and nothing of its HubSpot settings, plus `env`. */
 export function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, HUBSPOT_API_VERSION: SIMULATOR_API_VERSION };
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
+    HUBSPOT_API_VERSION: SIMULATOR_API_VERSION,
+  };
   return { ...base, ...env };
 }
 

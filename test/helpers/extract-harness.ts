@@ -29,7 +29,13 @@ export function simSettings(sim: RunningSimulator, overrides: Record<string, str
   return {
     // Associations re-read by every run (the default is 24 hours), so a test that changes associations alone and
     // compares the database to the portal after the next run sees them; tests of the default say so.
-    ...parseSettings({ HUBSPOT_SEARCH_LAG_MS: '0', HUBSPOT_MAX_CONCURRENCY: '16', HUBSPOT_API_VERSION: SIMULATOR_API_VERSION, HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: '0', ...overrides }),
+    ...parseSettings({
+      HUBSPOT_SEARCH_LAG_MS: '0',
+      HUBSPOT_MAX_CONCURRENCY: '16',
+      HUBSPOT_API_VERSION: SIMULATOR_API_VERSION,
+      HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: '0',
+      ...overrides,
+    }),
     accessToken: sim.token,
     baseUrl: sim.url,
   };

@@ -21,7 +21,12 @@ export interface CommandResult {
   error?: string;
 }
 
-async function runIn(build: (deps: object) => { parseAsync(argv: string[], o: { from: 'user' }): Promise<unknown> }, args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<CommandResult> {
+async function runIn(
+  build: (deps: object) => { parseAsync(argv: string[], o: { from: 'user' }): Promise<unknown> },
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin = '',
+): Promise<CommandResult> {
   let stdout = '';
   const deps = { env, stdout: (t: string) => void (stdout += t), readStdin: async () => stdin, isInteractive: () => false };
   try {

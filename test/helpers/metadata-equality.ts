@@ -29,9 +29,16 @@ export async function metadataDifferences(db: Database, manifest: Manifest, opti
   };
 
   // Owners.
-  const { rows: owners } = await db.query<{ id: string; user_id: string | null; email: string | null; first_name: string | null; last_name: string | null; teams: unknown; archived: boolean; raw: unknown }>(
-    `select id::text, user_id::text, email, first_name, last_name, teams, archived, raw from ${s}.owners`,
-  );
+  const { rows: owners } = await db.query<{
+    id: string;
+    user_id: string | null;
+    email: string | null;
+    first_name: string | null;
+    last_name: string | null;
+    teams: unknown;
+    archived: boolean;
+    raw: unknown;
+  }>(`select id::text, user_id::text, email, first_name, last_name, teams, archived, raw from ${s}.owners`);
   const storedOwners = new Map(owners.map((o) => [o.id, o]));
   const ownerProblems: string[] = [];
   for (const m of manifest.owners) {
@@ -42,15 +49,24 @@ export async function metadataDifferences(db: Database, manifest: Manifest, opti
       continue;
     }
     const expected = {
-      user_id: m.userId === undefined ? null : String(m.userId), email: m.email ?? null, first_name: m.firstName ?? null,
-      last_name: m.lastName ?? null, teams: m.teams ?? [], archived: m.archived === true, raw: m,
+      user_id: m.userId === undefined ? null : String(m.userId),
+      email: m.email ?? null,
+      first_name: m.firstName ?? null,
+      last_name: m.lastName ?? null,
+      teams: m.teams ?? [],
+      archived: m.archived === true,
+      raw: m,
     };
     const actual = { user_id: o.user_id, email: o.email, first_name: o.first_name, last_name: o.last_name, teams: o.teams, archived: o.archived, raw: o.raw };
-    if (!isDeepStrictEqual(actual, expected)) ownerProblems.push(`${id} differs: ${JSON.stringify(actual).slice(0, 200)} vs ${JSON.stringify(expected).slice(0, 200)}`);
+    if (!isDeepStrictEqual(actual, expected))
+      ownerProblems.push(`${id} differs: ${JSON.stringify(actual).slice(0, 200)} vs ${JSON.stringify(expected).slice(0, 200)}`);
   }
   const manifestOwners = new Set(manifest.owners.map((o) => String(o.id)));
   shown('owners differing', ownerProblems);
-  shown('owners not in the portal', owners.filter((o) => !manifestOwners.has(o.id)).map((o) => o.id));
+  shown(
+    'owners not in the portal',
+    owners.filter((o) => !manifestOwners.has(o.id)).map((o) => o.id),
+  );
 
   // Types compared.
   const { rows: typeRows } = await db.query<{ object_type: string }>(`select distinct object_type from ${s}.property_definitions`);
@@ -58,11 +74,18 @@ export async function metadataDifferences(db: Database, manifest: Manifest, opti
 
   // Pipelines and stages.
   const { rows: pipelines } = await db.query<{ object_type: string; id: string; label: string | null; display_order: number | null; archived: boolean }>(
-    `select object_type, id, label, display_order, archived from ${s}.pipelines where object_type = any($1)`, [types],
+    `select object_type, id, label, display_order, archived from ${s}.pipelines where object_type = any($1)`,
+    [types],
   );
-  const { rows: stages } = await db.query<{ object_type: string; pipeline_id: string; id: string; label: string | null; display_order: number | null; metadata: unknown; archived: boolean }>(
-    `select object_type, pipeline_id, id, label, display_order, metadata, archived from ${s}.pipeline_stages where object_type = any($1)`, [types],
-  );
+  const { rows: stages } = await db.query<{
+    object_type: string;
+    pipeline_id: string;
+    id: string;
+    label: string | null;
+    display_order: number | null;
+    metadata: unknown;
+    archived: boolean;
+  }>(`select object_type, pipeline_id, id, label, display_order, metadata, archived from ${s}.pipeline_stages where object_type = any($1)`, [types]);
   const pipelineProblems: string[] = [];
   const knownPipelines = new Set<string>();
   const knownStages = new Set<string>();
@@ -84,26 +107,47 @@ export async function metadataDifferences(db: Database, manifest: Manifest, opti
         const stageArchived = archived || st.archived === true;
         if (!sr) {
           if (!stageArchived) pipelineProblems.push(`stage ${stageKey} missing`);
-        } else if (stageArchived ? !sr.archived : sr.archived || sr.label !== st.label || sr.display_order !== st.displayOrder || !isDeepStrictEqual(sr.metadata, st.metadata)) {
+        } else if (
+          stageArchived
+            ? !sr.archived
+            : sr.archived || sr.label !== st.label || sr.display_order !== st.displayOrder || !isDeepStrictEqual(sr.metadata, st.metadata)
+        ) {
           pipelineProblems.push(`stage ${stageKey} differs: ${JSON.stringify(sr)} vs ${JSON.stringify(st)}`);
         }
       }
     }
   }
   shown('pipelines differing', pipelineProblems);
-  shown('pipelines not in the portal', pipelines.filter((p) => !knownPipelines.has(`${p.object_type}/${p.id}`)).map((p) => `${p.object_type}/${p.id}`));
-  shown('stages not in the portal', stages.filter((p) => !knownStages.has(`${p.object_type}/${p.pipeline_id}/${p.id}`)).map((p) => `${p.object_type}/${p.pipeline_id}/${p.id}`));
+  shown(
+    'pipelines not in the portal',
+    pipelines.filter((p) => !knownPipelines.has(`${p.object_type}/${p.id}`)).map((p) => `${p.object_type}/${p.id}`),
+  );
+  shown(
+    'stages not in the portal',
+    stages.filter((p) => !knownStages.has(`${p.object_type}/${p.pipeline_id}/${p.id}`)).map((p) => `${p.object_type}/${p.pipeline_id}/${p.id}`),
+  );
 
   // Property definitions.
   const definitionProblems: string[] = [];
   const extraDefinitions: string[] = [];
   for (const type of types) {
     const { rows } = await db.query<{
-      name: string; label: string | null; type: string; field_type: string | null; group_name: string | null; description: string | null;
-      options: unknown; calculated: boolean; hubspot_defined: boolean; hidden: boolean; archived: boolean; raw: Record<string, unknown>;
+      name: string;
+      label: string | null;
+      type: string;
+      field_type: string | null;
+      group_name: string | null;
+      description: string | null;
+      options: unknown;
+      calculated: boolean;
+      hubspot_defined: boolean;
+      hidden: boolean;
+      archived: boolean;
+      raw: Record<string, unknown>;
     }>(
       `select name, label, type, field_type, group_name, description, options, calculated, hubspot_defined, hidden, archived, raw
-       from ${s}.property_definitions where object_type = $1`, [type],
+       from ${s}.property_definitions where object_type = $1`,
+      [type],
     );
     const stored = new Map(rows.map((r) => [r.name, r]));
     const listed = (manifest.properties[type] ?? []) as unknown as Array<Record<string, unknown>>;
@@ -119,9 +163,17 @@ export async function metadataDifferences(db: Database, manifest: Manifest, opti
         continue;
       }
       const expected = {
-        label: d.label ?? null, type: d.type, field_type: d.fieldType ?? null, group_name: d.groupName ?? null, description: d.description ?? null,
-        options: d.options ?? [], calculated: d.calculated === true, hubspot_defined: d.hubspotDefined === true, hidden: d.hidden === true,
-        archived: false, raw: d,
+        label: d.label ?? null,
+        type: d.type,
+        field_type: d.fieldType ?? null,
+        group_name: d.groupName ?? null,
+        description: d.description ?? null,
+        options: d.options ?? [],
+        calculated: d.calculated === true,
+        hubspot_defined: d.hubspotDefined === true,
+        hidden: d.hidden === true,
+        archived: false,
+        raw: d,
       };
       const { name: _name, ...actual } = row;
       if (!isDeepStrictEqual(actual, expected)) definitionProblems.push(`${type}.${String(d.name)} differs`);
@@ -141,19 +193,49 @@ export async function metadataDifferences(db: Database, manifest: Manifest, opti
       if (!held.has(record.id)) continue;
       for (const property of properties) {
         for (const e of record.propertiesWithHistory?.[property] ?? []) {
-          expected.add(JSON.stringify([record.id, property, e.value, e.timestamp, e.sourceType ?? null, e.sourceId ?? null, e.updatedByUserId === undefined ? null : String(e.updatedByUserId)]));
+          expected.add(
+            JSON.stringify([
+              record.id,
+              property,
+              e.value,
+              e.timestamp,
+              e.sourceType ?? null,
+              e.sourceId ?? null,
+              e.updatedByUserId === undefined ? null : String(e.updatedByUserId),
+            ]),
+          );
         }
       }
     }
-    const { rows } = await db.query<{ object_id: string; property: string; value: string | null; changed_at: Date; source_type: string | null; source_id: string | null; updated_by_user_id: string | null }>(
+    const { rows } = await db.query<{
+      object_id: string;
+      property: string;
+      value: string | null;
+      changed_at: Date;
+      source_type: string | null;
+      source_id: string | null;
+      updated_by_user_id: string | null;
+    }>(
       `select object_id::text, property, value, changed_at, source_type, source_id, updated_by_user_id::text
-       from ${s}.property_history where object_type = $1 and property = any($2)`, [type, properties],
+       from ${s}.property_history where object_type = $1 and property = any($2)`,
+      [type, properties],
     );
-    const actual = rows.map((r) => JSON.stringify([r.object_id, r.property, r.value, r.changed_at.toISOString(), r.source_type, r.source_id, r.updated_by_user_id]));
+    const actual = rows.map((r) =>
+      JSON.stringify([r.object_id, r.property, r.value, r.changed_at.toISOString(), r.source_type, r.source_id, r.updated_by_user_id]),
+    );
     const actualSet = new Set(actual);
-    shown(`${type} history duplicates`, actual.filter((a, i) => actual.indexOf(a) !== i));
-    shown(`${type} history missing`, [...expected].filter((e) => !actualSet.has(e)));
-    shown(`${type} history not in the portal`, [...actualSet].filter((a) => !expected.has(a)));
+    shown(
+      `${type} history duplicates`,
+      actual.filter((a, i) => actual.indexOf(a) !== i),
+    );
+    shown(
+      `${type} history missing`,
+      [...expected].filter((e) => !actualSet.has(e)),
+    );
+    shown(
+      `${type} history not in the portal`,
+      [...actualSet].filter((a) => !expected.has(a)),
+    );
   }
   return out;
 }

@@ -38,7 +38,8 @@ export async function portalDifferences(db: Database, manifest: Manifest, option
   // Manifest type keys (a standard type's name, a custom object's `2-…`) of the types compared.
   const keys = wanted.map((w) => manifest.objectTypes.find((t) => t.key === w || t.name === w)?.key ?? w);
   const compared = keys.filter((k) => !(manifest.unavailableTypes as string[]).includes(k));
-  for (const k of keys) if ((manifest.unavailableTypes as string[]).includes(k) && (await rowCount(db, k)) > 0) add(`${k}: rows stored for a type the portal does not have`);
+  for (const k of keys)
+    if ((manifest.unavailableTypes as string[]).includes(k) && (await rowCount(db, k)) > 0) add(`${k}: rows stored for a type the portal does not have`);
 
   for (const key of compared) {
     const table = tables.get(key);
@@ -47,9 +48,7 @@ export async function portalDifferences(db: Database, manifest: Manifest, option
       continue;
     }
     const type = key === table ? key : `${table} (${key})`;
-    const expected = new Map(
-      (manifest.objects[key] ?? []).filter((r) => options.includeArchived || !r.archived).map((r) => [r.id, r]),
-    );
+    const expected = new Map((manifest.objects[key] ?? []).filter((r) => options.includeArchived || !r.archived).map((r) => [r.id, r]));
     const { rows } = await db.query<{ id: string; properties: Record<string, string | null>; archived: boolean }>(
       // Archived is not deleted (issue 17): a record archived since it was stored stays, marked archived, and
       // a comparison without archived records leaves those rows out instead of expecting them deleted.
@@ -108,7 +107,9 @@ export async function portalDifferences(db: Database, manifest: Manifest, option
 
   if (options.forms !== false) {
     const wantForms = manifest.forms.filter((f) => !f.archived);
-    const { rows: forms } = await db.query<{ id: string; name: string; form_type: string }>(`select id, name, form_type from ${s}.forms where deleted_at is null`);
+    const { rows: forms } = await db.query<{ id: string; name: string; form_type: string }>(
+      `select id, name, form_type from ${s}.forms where deleted_at is null`,
+    );
     const got = new Map(forms.map((f) => [f.id, f]));
     for (const f of wantForms) {
       const g = got.get(f.id);

@@ -32,7 +32,10 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  * every test passed (a failed file leaves its database behind to be inspected).
  */
 export function useTestDatabase(label = 'test'): TestDatabase {
-  const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `t_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const handle: TestDatabase = { url: '', name };
   let failed = false;
   beforeAll(async () => {

@@ -51,14 +51,26 @@ export async function startRewritingProxy(target: string, options: ProxyOptions 
       const forward = () =>
         new Promise<ProxyReply>((resolve, reject) => {
           const out = http.request(
-            { host: upstream.hostname, port: upstream.port, method: req.method, path: options.mapTarget ? options.mapTarget(req.url ?? '/') : req.url, headers: { ...req.headers, host: upstream.host }, agent },
+            {
+              host: upstream.hostname,
+              port: upstream.port,
+              method: req.method,
+              path: options.mapTarget ? options.mapTarget(req.url ?? '/') : req.url,
+              headers: { ...req.headers, host: upstream.host },
+              agent,
+            },
             (up) => {
               const parts: Buffer[] = [];
               up.on('data', (c: Buffer) => parts.push(c));
               up.on('end', () => {
                 const headers: Record<string, string> = {};
                 for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = String(v);
-                resolve({ status: up.statusCode ?? 502, contentType: String(up.headers['content-type'] ?? ''), body: Buffer.concat(parts).toString('utf8'), headers });
+                resolve({
+                  status: up.statusCode ?? 502,
+                  contentType: String(up.headers['content-type'] ?? ''),
+                  body: Buffer.concat(parts).toString('utf8'),
+                  headers,
+                });
               });
               up.on('error', reject);
             },
@@ -70,7 +82,11 @@ export async function startRewritingProxy(target: string, options: ProxyOptions 
       const reply = rule ? rule(request, forward).then((r) => r ?? forward()) : forward();
       reply.then(
         (r) => {
-          res.writeHead(r.status, { ...r.headers, ...(r.contentType ? { 'content-type': r.contentType } : {}), 'content-length': String(Buffer.byteLength(r.body)) });
+          res.writeHead(r.status, {
+            ...r.headers,
+            ...(r.contentType ? { 'content-type': r.contentType } : {}),
+            'content-length': String(Buffer.byteLength(r.body)),
+          });
           res.end(r.body);
         },
         () => res.destroy(),

@@ -31,12 +31,16 @@ export async function startServerPostgres(): Promise<ServerPostgres> {
   let pid: number | undefined;
 
   const start = async () => {
-    const child = spawn(postgres, ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'], {
-      detached: true,
-      stdio: 'ignore',
-      env: { PATH: '/usr/bin:/bin' },
-      ...(owner ?? {}),
-    });
+    const child = spawn(
+      postgres,
+      ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      {
+        detached: true,
+        stdio: 'ignore',
+        env: { PATH: '/usr/bin:/bin' },
+        ...(owner ?? {}),
+      },
+    );
     child.unref();
     pid = child.pid;
     for (let i = 0; i < 600; i++) {
@@ -83,7 +87,9 @@ export async function startServerPostgres(): Promise<ServerPostgres> {
 }
 
 function postgresIds(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('no postgres OS user');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };

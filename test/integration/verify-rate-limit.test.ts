@@ -18,15 +18,10 @@ interface RunResult {
 
 function runVerify(args: string[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', script, ...args],
-      { cwd: repoRoot, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error);
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return reject(error);
+      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -104,9 +99,7 @@ describe('verify:rate-limit on request logs', () => {
     expect(code).toBe(1);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('rate-limit verification: FAIL');
-    expect(lines.find((l) => l.includes('violations'))).toContain(
-      '11 requests arrived over the limit; first: 11 requests in the window ending +2.050 s',
-    );
+    expect(lines.find((l) => l.includes('violations'))).toContain('11 requests arrived over the limit; first: 11 requests in the window ending +2.050 s');
     expect(lines.find((l) => l.includes('429s'))).toContain('1;');
   });
 

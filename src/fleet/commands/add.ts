@@ -2,7 +2,15 @@ import { Command } from 'commander';
 import { describeCredential } from '../credentials.js';
 import { checkName, checkSchema, defaultSchema, effectiveLimits, nextRunAfter, type PortalRecord } from '../portal-spec.js';
 import { readAllStdin, subcommand, withFleet, formatTime, type FleetCommandDeps, settingsFrom } from './context.js';
-import { addPortalOptions, checkCredentialFlags, checkOptionalBaseUrl, checkLimits, checkOptionalObjects, checkOptionalSchedule, type PortalFlags } from './portal-options.js';
+import {
+  addPortalOptions,
+  checkCredentialFlags,
+  checkOptionalBaseUrl,
+  checkLimits,
+  checkOptionalObjects,
+  checkOptionalSchedule,
+  type PortalFlags,
+} from './portal-options.js';
 
 /** `portals add NAME`: registers a portal with its schema, limits, objects, schedule and credential. */
 export function addCommand(deps: FleetCommandDeps): Command {

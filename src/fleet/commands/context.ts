@@ -67,7 +67,12 @@ export async function withFleet<T>(deps: FleetCommandDeps, fn: (ctx: FleetContex
 /** pg-boss for a one-shot command: no maintenance, stopped right after. */
 export async function withBoss<T>(ctx: FleetContext, fn: (boss: PgBoss) => Promise<T>): Promise<T> {
   const { createBoss, ensureQueue } = await import('../queue.js');
-  const boss = createBoss({ url: ctx.db.clientConfig().connectionString!, fleet: ctx.settings.fleet, supervise: false, applicationName: 'hubspot-extract portals' });
+  const boss = createBoss({
+    url: ctx.db.clientConfig().connectionString!,
+    fleet: ctx.settings.fleet,
+    supervise: false,
+    applicationName: 'hubspot-extract portals',
+  });
   boss.on('error', () => {});
   await boss.start();
   try {
@@ -89,5 +94,8 @@ export function usage(message: string): UserFacingError {
 /** `2026-12-01 10:15:00Z`: short, sortable, UTC like the schedules. */
 export function formatTime(d: Date | undefined): string {
   if (!d) return '-';
-  return d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

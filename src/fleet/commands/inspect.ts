@@ -18,7 +18,16 @@ export function inspectCommand(deps: FleetCommandDeps): Command {
         if (!portal) throw unknownPortal(name);
         const overview = (await portalOverviews(db, db.schema)).find((o) => o.portal.name === name)!;
         const limits = effectiveLimits(portal);
-        const { rows: recent } = await db.query<{ job_id: string; attempt: number; worker_id: string; started_at: Date; finished_at: Date | null; outcome: string; run_id: string | null; rows: string | null }>(
+        const { rows: recent } = await db.query<{
+          job_id: string;
+          attempt: number;
+          worker_id: string;
+          started_at: Date;
+          finished_at: Date | null;
+          outcome: string;
+          run_id: string | null;
+          rows: string | null;
+        }>(
           `select job_id, attempt, worker_id, started_at, finished_at, outcome, run_id::text, rows::text from ${ident(db.schema)}.portal_jobs where portal = $1 order by id desc limit 10`,
           [name],
         );
@@ -34,10 +43,22 @@ export function inspectCommand(deps: FleetCommandDeps): Command {
                 objects: portal.objects ?? 'all',
                 baseUrl: portal.baseUrl ?? null,
                 credential: { kind: portal.credential.kind, ref: portal.credential.ref ?? null, keyId: portal.credential.sealed?.keyId ?? null },
-                accessToken: portal.auth === 'oauth' ? { cached: Boolean(portal.access), expiresAt: portal.access?.expiresAt.toISOString() ?? null, keyId: portal.access?.sealed.keyId ?? null } : null,
+                accessToken:
+                  portal.auth === 'oauth'
+                    ? { cached: Boolean(portal.access), expiresAt: portal.access?.expiresAt.toISOString() ?? null, keyId: portal.access?.sealed.keyId ?? null }
+                    : null,
                 createdAt: portal.createdAt.toISOString(),
                 updatedAt: portal.updatedAt.toISOString(),
-                recentJobs: recent.map((r) => ({ jobId: r.job_id, attempt: r.attempt, worker: r.worker_id, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, outcome: r.outcome, runId: r.run_id, rows: r.rows === null ? null : Number(r.rows) })),
+                recentJobs: recent.map((r) => ({
+                  jobId: r.job_id,
+                  attempt: r.attempt,
+                  worker: r.worker_id,
+                  startedAt: r.started_at.toISOString(),
+                  finishedAt: r.finished_at?.toISOString() ?? null,
+                  outcome: r.outcome,
+                  runId: r.run_id,
+                  rows: r.rows === null ? null : Number(r.rows),
+                })),
               },
               null,
               2,
@@ -69,7 +90,16 @@ export function inspectCommand(deps: FleetCommandDeps): Command {
           out(
             renderTable(
               ['JOB', 'TRY', 'WORKER', 'STARTED', 'FINISHED', 'OUTCOME', 'RUN', 'ROWS'],
-              recent.map((r) => [r.job_id.slice(0, 8), String(r.attempt), r.worker_id, formatTime(r.started_at), formatTime(r.finished_at ?? undefined), r.outcome, r.run_id ?? '-', r.rows ?? '-']),
+              recent.map((r) => [
+                r.job_id.slice(0, 8),
+                String(r.attempt),
+                r.worker_id,
+                formatTime(r.started_at),
+                formatTime(r.finished_at ?? undefined),
+                r.outcome,
+                r.run_id ?? '-',
+                r.rows ?? '-',
+              ]),
             ).replace(/^/gm, '  '),
           );
         }

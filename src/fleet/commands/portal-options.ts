@@ -33,7 +33,7 @@ export function addPortalOptions(command: Command): Command {
     .option('--daily-limit <n>', 'override the daily limit (OAuth: none)')
     .option('--objects <list>', 'comma-separated subset as extract --objects takes it (default: all)')
     .option('--schedule <cron>', 'cron schedule of its incremental runs, in UTC (e.g. "*/15 * * * *")')
-    .option('--base-url <url>', 'API origin of this portal when not the workers\' HUBSPOT_BASE_URL (a proxy); serves its token endpoint too')
+    .option('--base-url <url>', "API origin of this portal when not the workers' HUBSPOT_BASE_URL (a proxy); serves its token endpoint too")
     .option('--token-env <VAR>', 'private app: the token is in this environment variable on every worker')
     .option('--token-file <PATH>', 'private app: the token is in this file (absolute path) on every worker')
     .option('--token-stdin', 'private app: read the token from stdin and store it encrypted (HUBSPOT_FLEET_KEY)')
@@ -50,7 +50,8 @@ export interface CheckedLimits {
 }
 
 export function checkLimits(flags: PortalFlags, oauth: boolean): CheckedLimits {
-  if (oauth && flags.tier !== undefined) throw usage('--tier: OAuth installs have the public-app limit (110 per 10 s, no daily limit); use --max-requests-per-10s to change it');
+  if (oauth && flags.tier !== undefined)
+    throw usage('--tier: OAuth installs have the public-app limit (110 per 10 s, no daily limit); use --max-requests-per-10s to change it');
   return {
     tier: flags.tier === undefined ? undefined : checkTier(flags.tier),
     maxRequestsPer10s: flags.maxRequestsPer10s === undefined ? undefined : checkPositiveInt('--max-requests-per-10s', flags.maxRequestsPer10s, '190'),
@@ -83,8 +84,10 @@ export interface PendingCredential {
 export function checkCredentialFlags(flags: PortalFlags, options: { required: boolean; oauth: boolean }): PendingCredential | undefined {
   const privateGiven = [flags.tokenEnv !== undefined, flags.tokenFile !== undefined, Boolean(flags.tokenStdin)].filter(Boolean).length;
   const oauthGiven = [flags.refreshTokenEnv !== undefined, flags.refreshTokenFile !== undefined, Boolean(flags.refreshTokenStdin)].filter(Boolean).length;
-  if (options.oauth && privateGiven > 0) throw usage('--oauth takes the install\'s refresh token: --refresh-token-env VAR, --refresh-token-file PATH or --refresh-token-stdin');
-  if (!options.oauth && oauthGiven > 0) throw usage('--refresh-token-… goes with --oauth (an OAuth install); a private app takes --token-env, --token-file or --token-stdin');
+  if (options.oauth && privateGiven > 0)
+    throw usage("--oauth takes the install's refresh token: --refresh-token-env VAR, --refresh-token-file PATH or --refresh-token-stdin");
+  if (!options.oauth && oauthGiven > 0)
+    throw usage('--refresh-token-… goes with --oauth (an OAuth install); a private app takes --token-env, --token-file or --token-stdin');
   const given = privateGiven + oauthGiven;
   if (given > 1) throw usage('give the token one way only: an environment variable, a file, or stdin');
   if (given === 0) {
@@ -111,7 +114,8 @@ export function checkCredentialFlags(flags: PortalFlags, options: { required: bo
     oauth: options.oauth,
     kind: 'encrypted',
     async resolve(portal, keys, readStdin) {
-      if (!keys.current) throw usage('HUBSPOT_FLEET_KEY is not set: a token read from stdin is stored encrypted with it (make one with: openssl rand -base64 32)');
+      if (!keys.current)
+        throw usage('HUBSPOT_FLEET_KEY is not set: a token read from stdin is stored encrypted with it (make one with: openssl rand -base64 32)');
       const token = (await readStdin()).trim();
       if (!token) throw usage('no token on stdin: pipe it in, e.g. printf %s "$TOKEN" | hubspot-extract portals add …');
       if (/\s/.test(token)) throw usage('the token read from stdin contains whitespace: give the token alone');

@@ -31,7 +31,11 @@ export function rotateKeyCommand(deps: FleetCommandDeps): Command {
           for (const p of await listPortals(tx, db.schema)) {
             if (p.credential.sealed && p.credential.sealed.keyId !== keys.current!.id) {
               const next = keys.seal(keys.open(p.credential.sealed, sealContext(p.name, 'credential')), sealContext(p.name, 'credential'));
-              await tx.query(`update ${t}.portals set credential_ciphertext = $2, credential_key_id = $3, updated_at = now() where name = $1`, [p.name, next.ciphertext, next.keyId]);
+              await tx.query(`update ${t}.portals set credential_ciphertext = $2, credential_key_id = $3, updated_at = now() where name = $1`, [
+                p.name,
+                next.ciphertext,
+                next.keyId,
+              ]);
               credentials++;
             }
             if (p.access && p.access.sealed.keyId !== keys.current!.id) {
@@ -42,7 +46,9 @@ export function rotateKeyCommand(deps: FleetCommandDeps): Command {
           }
           return { credentials, accessTokens };
         });
-        out(`re-encrypted ${counts.credentials} stored token(s) and ${counts.accessTokens} cached access token(s) under key ${keys.current!.id}; HUBSPOT_FLEET_KEY_OLD can now be removed from the workers\n`);
+        out(
+          `re-encrypted ${counts.credentials} stored token(s) and ${counts.accessTokens} cached access token(s) under key ${keys.current!.id}; HUBSPOT_FLEET_KEY_OLD can now be removed from the workers\n`,
+        );
       },
       settings,
     );

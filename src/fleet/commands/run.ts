@@ -18,7 +18,10 @@ export function runCommand(deps: FleetCommandDeps): Command {
         if (name) {
           const portal = await getPortal(db, db.schema, name);
           if (!portal) throw unknownPortal(name);
-          if (portal.status !== 'active') throw usage(`portal ${name} is ${portal.status}: ${portal.status === 'paused' ? 'resume it first (portals update --resume)' : 'give it a new refresh token first (portals update --refresh-token-…)'}`);
+          if (portal.status !== 'active')
+            throw usage(
+              `portal ${name} is ${portal.status}: ${portal.status === 'paused' ? 'resume it first (portals update --resume)' : 'give it a new refresh token first (portals update --refresh-token-…)'}`,
+            );
           portals = [portal];
         } else {
           const all = await listPortals(db, db.schema);
@@ -28,7 +31,12 @@ export function runCommand(deps: FleetCommandDeps): Command {
         const { enqueuePortalRun } = await import('../queue.js');
         await withBoss(ctx, async (boss) => {
           for (const p of portals) {
-            const id = await enqueuePortalRun(boss, db, db.schema, { portal: p.name, reason: 'manual', fullRefresh: opts.fullRefresh || undefined, sweepDeletes: opts.sweepDeletes || undefined });
+            const id = await enqueuePortalRun(boss, db, db.schema, {
+              portal: p.name,
+              reason: 'manual',
+              fullRefresh: opts.fullRefresh || undefined,
+              sweepDeletes: opts.sweepDeletes || undefined,
+            });
             out(id ? `${p.name}: queued (job ${id})\n` : `${p.name}: a run is queued already\n`);
           }
         });

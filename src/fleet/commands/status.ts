@@ -18,8 +18,18 @@ export function fleetStatusCommand(deps: FleetCommandDeps): Command {
           return out(
             JSON.stringify(
               {
-                workers: workers.map((w) => ({ ...w, startedAt: w.startedAt.toISOString(), heartbeatAt: w.heartbeatAt.toISOString(), alive: w.heartbeatAgeSeconds <= lease })),
-                running: running.map((o) => ({ portal: o.portal.name, worker: o.running!.workerId, startedAt: o.running!.startedAt.toISOString(), attempt: o.running!.attempt })),
+                workers: workers.map((w) => ({
+                  ...w,
+                  startedAt: w.startedAt.toISOString(),
+                  heartbeatAt: w.heartbeatAt.toISOString(),
+                  alive: w.heartbeatAgeSeconds <= lease,
+                })),
+                running: running.map((o) => ({
+                  portal: o.portal.name,
+                  worker: o.running!.workerId,
+                  startedAt: o.running!.startedAt.toISOString(),
+                  attempt: o.running!.attempt,
+                })),
                 queued: queued.map((o) => ({ portal: o.portal.name, state: o.queued!.state, startAfter: o.queued!.startAfter.toISOString() })),
                 portals: overviews.map(overviewJson),
               },
@@ -37,16 +47,38 @@ export function fleetStatusCommand(deps: FleetCommandDeps): Command {
             `${attention.length ? `, ${attention.length} need re-authorisation (${attention.map((o) => o.portal.name).join(', ')})` : ''}\n`,
         );
         if (workers.length > 0) {
-          out('\n' + renderTable(
-            ['WORKER', 'HOST', 'PID', 'STATE', 'RUNNING', 'HEARTBEAT'],
-            workers.map((w) => [w.id, w.host, String(w.pid), w.heartbeatAgeSeconds > lease ? 'silent' : w.state, `${w.running}/${w.concurrency}`, `${w.heartbeatAgeSeconds.toFixed(1)} s ago`]),
-          ));
+          out(
+            '\n' +
+              renderTable(
+                ['WORKER', 'HOST', 'PID', 'STATE', 'RUNNING', 'HEARTBEAT'],
+                workers.map((w) => [
+                  w.id,
+                  w.host,
+                  String(w.pid),
+                  w.heartbeatAgeSeconds > lease ? 'silent' : w.state,
+                  `${w.running}/${w.concurrency}`,
+                  `${w.heartbeatAgeSeconds.toFixed(1)} s ago`,
+                ]),
+              ),
+          );
         }
         if (running.length > 0) {
-          out('\n' + renderTable(['RUNNING', 'WORKER', 'SINCE', 'TRY'], running.map((o) => [o.portal.name, o.running!.workerId, formatTime(o.running!.startedAt), String(o.running!.attempt)])));
+          out(
+            '\n' +
+              renderTable(
+                ['RUNNING', 'WORKER', 'SINCE', 'TRY'],
+                running.map((o) => [o.portal.name, o.running!.workerId, formatTime(o.running!.startedAt), String(o.running!.attempt)]),
+              ),
+          );
         }
         if (queued.length > 0) {
-          out('\n' + renderTable(['QUEUED', 'STATE', 'NOT BEFORE'], queued.map((o) => [o.portal.name, o.queued!.state, formatTime(o.queued!.startAfter)])));
+          out(
+            '\n' +
+              renderTable(
+                ['QUEUED', 'STATE', 'NOT BEFORE'],
+                queued.map((o) => [o.portal.name, o.queued!.state, formatTime(o.queued!.startAfter)]),
+              ),
+          );
         }
       });
     });

@@ -3,7 +3,15 @@ import { describeCredential } from '../credentials.js';
 import { nextRunAfter } from '../portal-spec.js';
 import { getPortal, unknownPortal, updatePortal, type PortalPatch } from '../registry.js';
 import { readAllStdin, settingsFrom, subcommand, usage, withFleet, type FleetCommandDeps } from './context.js';
-import { addPortalOptions, checkCredentialFlags, checkOptionalBaseUrl, checkLimits, checkOptionalObjects, checkOptionalSchedule, type PortalFlags } from './portal-options.js';
+import {
+  addPortalOptions,
+  checkCredentialFlags,
+  checkOptionalBaseUrl,
+  checkLimits,
+  checkOptionalObjects,
+  checkOptionalSchedule,
+  type PortalFlags,
+} from './portal-options.js';
 
 /**
  * `portals update NAME`: changes what is given, leaves the rest. A new credential (or `--resume`) brings a
@@ -21,7 +29,8 @@ export function updateCommand(deps: FleetCommandDeps): Command {
       .option('--resume', 'schedule its runs again (also after needs_reauth, once its refresh token is good)'),
   ).action(async (name: string, flags: PortalFlags & { schema?: string; privateApp?: boolean; pause?: boolean; resume?: boolean }) => {
     const settings = settingsFrom(deps);
-    if (flags.schema !== undefined) throw usage('--schema: a portal keeps its schema (its tables and cursors are there); remove the portal and add it again to move it');
+    if (flags.schema !== undefined)
+      throw usage('--schema: a portal keeps its schema (its tables and cursors are there); remove the portal and add it again to move it');
     if (flags.pause && flags.resume) throw usage('give --pause or --resume, not both');
     if (flags.oauth && flags.privateApp) throw usage('give --oauth or --private-app, not both');
     const objects = checkOptionalObjects(flags);
@@ -59,7 +68,8 @@ export function updateCommand(deps: FleetCommandDeps): Command {
           patch.status = 'active';
           patch.statusReason = null;
         }
-        if (Object.keys(patch).length === 0) throw usage('nothing to update: give a limit, --objects, --base-url, --schedule/--no-schedule, a credential, --pause or --resume');
+        if (Object.keys(patch).length === 0)
+          throw usage('nothing to update: give a limit, --objects, --base-url, --schedule/--no-schedule, a credential, --pause or --resume');
         await db.transaction(async (tx) => {
           await updatePortal(tx, db.schema, name, patch);
           if (patch.tier !== undefined || patch.maxRequestsPer10s !== undefined || patch.auth !== undefined) {
@@ -68,7 +78,9 @@ export function updateCommand(deps: FleetCommandDeps): Command {
           }
         });
         const changed = Object.keys(patch).filter((k) => k !== 'nextRunAt' && k !== 'statusReason');
-        out(`updated portal ${name}: ${changed.join(', ')}${patch.credential ? ` (now from ${describeCredential(patch.credential)})` : ''}${patch.status ? `; status ${patch.status}` : ''}\n`);
+        out(
+          `updated portal ${name}: ${changed.join(', ')}${patch.credential ? ` (now from ${describeCredential(patch.credential)})` : ''}${patch.status ? `; status ${patch.status}` : ''}\n`,
+        );
       },
       settings,
     );

@@ -63,8 +63,7 @@ export class MemoryLimitStore implements LimitStore {
       if (!entry) throw new Error(`MemoryLimitStore: no limit named ${JSON.stringify(name)}`);
       return entry;
     });
-    const releases =
-      entries.length === 1 ? [await entries[0].limiter.acquire(occupy, options)] : await this.composite(entries).acquireEach(occupy, options);
+    const releases = entries.length === 1 ? [await entries[0].limiter.acquire(occupy, options)] : await this.composite(entries).acquireEach(occupy, options);
     if (mode === 'concurrency') {
       return () => {
         for (const release of releases) release();
@@ -82,7 +81,11 @@ export class MemoryLimitStore implements LimitStore {
     const key = entries.map((e) => e.definition.name).join(KEY_SEPARATOR);
     let composite = this.composites.get(key);
     if (!composite) {
-      composite = new CompositeLimiter(entries.map((e) => e.limiter as QueuedLimiter), this.clock, key);
+      composite = new CompositeLimiter(
+        entries.map((e) => e.limiter as QueuedLimiter),
+        this.clock,
+        key,
+      );
       this.composites.set(key, composite);
     }
     return composite;
@@ -101,9 +104,6 @@ export class MemoryLimitStore implements LimitStore {
     if (definition.windowMs !== undefined) {
       return new RollingWindowLimiter({ name: definition.name, limit: definition.limit, windowMs: definition.windowMs }, this.clock);
     }
-    return new DecayingRateLimiter(
-      { name: definition.name, limit: definition.limit, slotDecayPerSecond: definition.slotDecayPerSecond },
-      this.clock,
-    );
+    return new DecayingRateLimiter({ name: definition.name, limit: definition.limit, slotDecayPerSecond: definition.slotDecayPerSecond }, this.clock);
   }
 }

@@ -83,15 +83,15 @@ export class LimitRegistry {
   }
 
   /** Holds `occupy` slots of every named (active) limit while `fn` runs. */
-  async concurrency<T>(
-    names: string | readonly string[],
-    occupy: number,
-    fn: () => T | Promise<T>,
-    options: AcquireOptions = {},
-  ): Promise<T> {
+  async concurrency<T>(names: string | readonly string[], occupy: number, fn: () => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
     const active = await this.resolve(names);
     if (active.length === 0) return fn();
-    const release = await this.store.acquire(active.map((d) => d.name), occupy, 'concurrency', options);
+    const release = await this.store.acquire(
+      active.map((d) => d.name),
+      occupy,
+      'concurrency',
+      options,
+    );
     try {
       return await fn();
     } finally {
@@ -110,16 +110,16 @@ export class LimitRegistry {
       }
     }
     if (active.length === 0) return;
-    await this.store.acquire(active.map((d) => d.name), occupy, 'rate', options);
+    await this.store.acquire(
+      active.map((d) => d.name),
+      occupy,
+      'rate',
+      options,
+    );
   }
 
   /** Like `concurrency`, with the limits found through tags. */
-  async withTags<T>(
-    tags: readonly string[],
-    occupy: number,
-    fn: () => T | Promise<T>,
-    options: AcquireOptions = {},
-  ): Promise<T> {
+  async withTags<T>(tags: readonly string[], occupy: number, fn: () => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
     return this.concurrency(this.limitNamesForTags(tags), occupy, fn, options);
   }
 

@@ -1,10 +1,4 @@
-import {
-  DAILY_WINDOW_MS,
-  HUBSPOT_TIER_LIMITS,
-  SEARCH_LIMIT,
-  TEN_SECONDLY_WINDOW_MS,
-  type HubSpotTier,
-} from '../../../config/hubspot-limits.js';
+import { DAILY_WINDOW_MS, HUBSPOT_TIER_LIMITS, SEARCH_LIMIT, TEN_SECONDLY_WINDOW_MS, type HubSpotTier } from '../../../config/hubspot-limits.js';
 import type { Clock } from '../../clock.js';
 import { CompositeLimiter } from './composite.js';
 import { RollingWindowLimiter } from '../rolling-window.js';
@@ -160,9 +154,7 @@ export const DEFAULT_SMOOTHING = 0.1;
 export function buildPresetLimiter(preset: RatePreset, clock: Clock, options: BuildPresetOptions = {}): PresetLimiter {
   const effective = options.safetyMargin === undefined ? preset : applySafetyMargin(preset, options.safetyMargin);
   const prefix = options.name ?? preset.id;
-  const windows = effective.windows.map(
-    (w) => new RollingWindowLimiter({ name: `${prefix}:${w.label}`, limit: w.limit, windowMs: w.windowMs }, clock),
-  );
+  const windows = effective.windows.map((w) => new RollingWindowLimiter({ name: `${prefix}:${w.label}`, limit: w.limit, windowMs: w.windowMs }, clock));
   const concurrency = new Semaphore({ name: `${prefix}:concurrency`, limit: options.concurrency ?? preset.concurrency }, clock);
   const smoothing = options.smoothing ?? DEFAULT_SMOOTHING;
   let pacing: TokenBucketLimiter | undefined;

@@ -16,7 +16,6 @@ export class Semaphore extends SlotCountLimiter {
     super(options.name ?? `concurrency-${options.limit}`, options.limit, clock);
   }
 
-
   protected used(): number {
     return this.held;
   }

@@ -86,7 +86,13 @@ describe('extract on the command line', () => {
   it('never prints the access token or the database password, even at debug level and on errors', async () => {
     const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'hx-')), 'requests.ndjson');
     const password = new URL(portal.handle.url).password;
-    const env = { HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_BASE_URL: portal.sim.url, DATABASE_URL: portal.handle.url, LOG_LEVEL: 'debug', HUBSPOT_SEARCH_LAG_MS: '0' };
+    const env = {
+      HUBSPOT_ACCESS_TOKEN: TOKEN,
+      HUBSPOT_BASE_URL: portal.sim.url,
+      DATABASE_URL: portal.handle.url,
+      LOG_LEVEL: 'debug',
+      HUBSPOT_SEARCH_LAG_MS: '0',
+    };
     const ok = await runCli(['extract', '--objects', 'contacts,companies', '--request-log', logFile], env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('contacts');

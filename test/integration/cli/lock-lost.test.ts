@@ -32,8 +32,12 @@ async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
 describe('the run-lock connection is lost', () => {
   it('stops the run cleanly: one line, exit 1, runs row failed (fails on d2812c8: crash, row left running)', async () => {
     const { child, done } = startCli(['extract'], env());
-    await until('the run to be under way', async () =>
-      ((await portal.db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0);
+    await until(
+      'the run to be under way',
+      async () =>
+        ((await portal.db.query(`select 1 from hubspot.runs where status = 'running' and pid = $1`, [child.pid]).catch(() => ({ rowCount: 0 }))).rowCount ??
+          0) > 0,
+    );
     await new Promise((r) => setTimeout(r, 500));
     const { rows: killed } = await portal.db.query<{ pid: number }>(
       `select pg_terminate_backend(pid), pid from pg_stat_activity
@@ -50,7 +54,9 @@ describe('the run-lock connection is lost', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toMatch(/failed/);
     const { rows } = await portal.db.query<{ status: string; error: string; finished_at: Date | null }>(
-      'select status, error, finished_at from hubspot.runs where pid = $1', [child.pid]);
+      'select status, error, finished_at from hubspot.runs where pid = $1',
+      [child.pid],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].status).toBe('failed');
     expect(rows[0].error).toMatch(/lost the run lock/);

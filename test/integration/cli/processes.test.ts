@@ -38,7 +38,12 @@ function folder(): string {
 const simEnv = () => ({ HUBSPOT_ACCESS_TOKEN: sim.token, HUBSPOT_BASE_URL: sim.url, HUBSPOT_SEARCH_LAG_MS: '0', LOG_LEVEL: 'warn' });
 
 /** Like startCli, but the child leads a process group of its own, as a shell job or a systemd unit does. */
-function startInGroup(command: string, args: string[], env: Record<string, string | undefined>, cwd: string): { child: ChildProcess; done: Promise<CliResult> } {
+function startInGroup(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(command, args, { cwd, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
@@ -187,8 +192,10 @@ describe('the README recipes (item 7)', () => {
       const c = new pg.Client({ connectionString: handle.url });
       await c.connect();
       try {
-        await until('the run to be under way', async () =>
-          ((await c.query(`select 1 from ${schema}.runs where status = 'running'`).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0);
+        await until(
+          'the run to be under way',
+          async () => ((await c.query(`select 1 from ${schema}.runs where status = 'running'`).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0,
+        );
         // systemd's stop (KillMode=control-group) and a shutdown signal every process of the job.
         process.kill(-child.pid!, 'SIGTERM');
         const result = await done;

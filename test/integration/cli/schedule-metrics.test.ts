@@ -26,20 +26,36 @@ describe('extract --schedule with --metrics-port', () => {
     });
     try {
       // Scrape while the first run is going.
-      const scraped = await until('metrics with request and window series', async () => {
-        const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
-        return /hubspot_requests_total\{endpoint="[^"]+",status="200"\} [1-9]/.test(text) && /hubspot_window_usage\{limit="[^"]+"\}/.test(text) ? text : undefined;
-      }, 60_000);
+      const scraped = await until(
+        'metrics with request and window series',
+        async () => {
+          const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+            .then((r) => r.text())
+            .catch(() => '');
+          return /hubspot_requests_total\{endpoint="[^"]+",status="200"\} [1-9]/.test(text) && /hubspot_window_usage\{limit="[^"]+"\}/.test(text)
+            ? text
+            : undefined;
+        },
+        60_000,
+      );
       expect(scraped).toMatch(/hubspot_window_limit\{limit="[^"]+"\} 190/);
       expect(scraped).toContain('hubspot_daily_budget_remaining');
-      await until('two finished runs', async () => {
-        const { rows } = await portal.db.query(`select 1 from hubspot.runs where status = 'succeeded'`).catch(() => ({ rows: [] }));
-        return rows.length >= 2 ? true : undefined;
-      }, 60_000);
+      await until(
+        'two finished runs',
+        async () => {
+          const { rows } = await portal.db.query(`select 1 from hubspot.runs where status = 'succeeded'`).catch(() => ({ rows: [] }));
+          return rows.length >= 2 ? true : undefined;
+        },
+        60_000,
+      );
       child.kill('SIGTERM');
       const result = await done;
       expect(result.code).toBe(0);
-      const runs = (await portal.db.query<{ status: string; started_at: Date; finished_at: Date | null }>('select status, started_at, finished_at from hubspot.runs order by id')).rows;
+      const runs = (
+        await portal.db.query<{ status: string; started_at: Date; finished_at: Date | null }>(
+          'select status, started_at, finished_at from hubspot.runs order by id',
+        )
+      ).rows;
       expect(runs.every((r) => r.finished_at !== null)).toBe(true);
       expect(runs[runs.length - 1].status).toMatch(/^(succeeded|stopped)$/);
       expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(2);

@@ -34,7 +34,9 @@ describe('signals during a run', () => {
     expect(result.stdout).toContain('stopped');
     expect(result.code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(15_000);
-    const { rows } = await portal.db.query<{ status: string; finished_at: Date | null }>('select status, finished_at from hubspot.runs order by id desc limit 1');
+    const { rows } = await portal.db.query<{ status: string; finished_at: Date | null }>(
+      'select status, finished_at from hubspot.runs order by id desc limit 1',
+    );
     expect(rows[0].status).toBe('stopped');
     expect(rows[0].finished_at).not.toBeNull();
     // The lock is free and nothing was lost: the next run finishes the job.

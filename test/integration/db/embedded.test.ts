@@ -122,7 +122,10 @@ describe('one embedded server shared by processes (item 5)', () => {
     const first = await startEmbeddedPostgres(dir);
     await first.stop();
     appendFileSync(path.join(dir, 'postgresql.conf'), '\nshared_buffers = lots\n');
-    const error = await startEmbeddedPostgres(dir).then(() => undefined, (e: unknown) => e);
+    const error = await startEmbeddedPostgres(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UserFacingError);
     const message = (error as Error).message;
     expect(message.split('\n')).toHaveLength(1);
@@ -213,7 +216,10 @@ describe('the credentials file (item 12)', () => {
     const torn = good.slice(0, 20);
     writeFileSync(file(), torn);
     try {
-      const error = await startEmbeddedPostgres(shared).then(() => undefined, (e: unknown) => e);
+      const error = await startEmbeddedPostgres(shared).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(UserFacingError);
       expect((error as Error).message).toMatch(/credentials\.json is damaged .*never regenerated/);
       expect(readFileSync(file(), 'utf8')).toBe(torn);
@@ -242,7 +248,7 @@ describe('the credentials file (item 12)', () => {
 });
 
 describe('a stale postmaster.pid (item 13)', () => {
-  it('naming a live process that is not this directory\'s postgres does not stop the start (fails on d2812c8)', async () => {
+  it("naming a live process that is not this directory's postgres does not stop the start (fails on d2812c8)", async () => {
     const port = await freePort();
     // This test process is alive and is no postgres: as after a reboot that gave the old pid to another process.
     writeFileSync(path.join(shared, 'postmaster.pid'), `${process.pid}\n${shared}\n1700000000\n${port}\n\n127.0.0.1\n  0 0\nready\n`);

@@ -19,7 +19,24 @@ describe('migrations', () => {
     const tables = async () =>
       (await db.query<{ t: string }>(`select table_name as t from information_schema.tables where table_schema = 'hubspot' order by 1`)).rows.map((r) => r.t);
     const before = await tables();
-    expect(before).toEqual(expect.arrayContaining(['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks', 'forms', 'form_submissions', 'associations', 'sync_state', 'runs', 'schema_migrations']));
+    expect(before).toEqual(
+      expect.arrayContaining([
+        'contacts',
+        'companies',
+        'deals',
+        'calls',
+        'emails',
+        'meetings',
+        'notes',
+        'tasks',
+        'forms',
+        'form_submissions',
+        'associations',
+        'sync_state',
+        'runs',
+        'schema_migrations',
+      ]),
+    );
     expect(await migrate(db)).toEqual([]);
     expect(await tables()).toEqual(before);
   });

@@ -100,7 +100,12 @@ describe('acquireRunLock', () => {
     try {
       await expect(acquireRunLock(limited)).rejects.toThrow(/permission denied/);
       // One connection in the pool: a leaked one would leave nothing for this query.
-      expect(await within(limited.query('select 1 as one').then((r) => r.rows[0].one), 5000)).toBe(1);
+      expect(
+        await within(
+          limited.query('select 1 as one').then((r) => r.rows[0].one),
+          5000,
+        ),
+      ).toBe(1);
     } finally {
       await limited.close();
       await db.query('grant execute on function pg_try_advisory_lock(bigint) to public');

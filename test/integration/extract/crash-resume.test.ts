@@ -59,7 +59,9 @@ describe('resume after SIGKILL', () => {
     const resumeFrom: Map<string, Position>[] = [];
     for (let kill = 0; kill < 5; kill++) {
       sentBefore.push(sent.length);
-      const cursorsBefore = (await portal.db.query<{ c: string }>(`select cursor::text as c from hubspot.sync_state`).catch(() => ({ rows: [] as { c: string }[] }))).rows.map((r) => r.c);
+      const cursorsBefore = (
+        await portal.db.query<{ c: string }>(`select cursor::text as c from hubspot.sync_state`).catch(() => ({ rows: [] as { c: string }[] }))
+      ).rows.map((r) => r.c);
       const { child, done } = startCli(['extract'], env);
       // Wait until the process is past start-up and its run is under way, then kill it at a random moment.
       const running = async () =>
@@ -70,7 +72,12 @@ describe('resume after SIGKILL', () => {
         // below has resumes to look at however fast or slow the machine is; the others fall at random times.
         // A page this process committed: a cursor mid-pass that was not there when it started.
         const midPass = async () =>
-          (await portal.db.query(`select 1 from hubspot.sync_state where stream like 'objects:%' and cursor->'full'->>'after' is not null and not (cursor::text = any($1))`, [cursorsBefore])).rowCount! > 0;
+          (
+            await portal.db.query(
+              `select 1 from hubspot.sync_state where stream like 'objects:%' and cursor->'full'->>'after' is not null and not (cursor::text = any($1))`,
+              [cursorsBefore],
+            )
+          ).rowCount! > 0;
         while (!(await midPass())) await new Promise((r) => setTimeout(r, 10));
       } else {
         // Up to 8 s: the cost estimate's searches (at 5/s) and the portal's metadata come first, so the id keyset of
@@ -96,7 +103,12 @@ describe('resume after SIGKILL', () => {
     const runs = (await portal.db.query<{ status: string }>('select status from hubspot.runs order by id')).rows.map((r) => r.status);
     expect(runs.filter((s) => s === 'abandoned')).toHaveLength(5);
     expect(runs[runs.length - 1]).toBe('succeeded');
-    expect(portal.sim.requests().filter((r) => r.status === 429).map((r) => JSON.stringify(r))).toEqual([]);
+    expect(
+      portal.sim
+        .requests()
+        .filter((r) => r.status === 429)
+        .map((r) => JSON.stringify(r)),
+    ).toEqual([]);
     // Committed pages are never fetched again: after every kill, the next page request of a type whose full
     // pass was under way (from whichever later process gets to it first; nothing commits in between) asks for
     // exactly the page after the last committed one: the list's `after` (inline), or ids above the last
@@ -106,10 +118,14 @@ describe('resume after SIGKILL', () => {
       const next = sent.slice(sentBefore[k + 1]);
       for (const [type, position] of resumeFrom[k]) {
         if (position.strategy === 'by-ids') {
-          const first = next.find((r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }) && isKeysetSearch(r.body));
+          const first = next.find(
+            (r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }) && isKeysetSearch(r.body),
+          );
           expect(first, `${type} after kill ${k + 1}`).toBeDefined();
           const filters = (JSON.parse(first!.body) as { filterGroups: unknown[] }).filterGroups;
-          expect(filters, `${type} after kill ${k + 1}`).toEqual(position.after === undefined ? [] : [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: position.after }] }]);
+          expect(filters, `${type} after kill ${k + 1}`).toEqual(
+            position.after === undefined ? [] : [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: position.after }] }],
+          );
         } else {
           const first = next.find((r) => r.method === 'GET' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.list', { type }));
           expect(first, `${type} after kill ${k + 1}`).toBeDefined();

@@ -40,7 +40,12 @@ describe('extracting the small portal', () => {
     // Only the changes are read (searches, then batch reads where the properties do not fit a search): no list
     // page. What an incremental run always makes (properties, the association refresh, a page per form) is
     // most of it on a portal this small.
-    expect(portal.sim.requests().slice(from).filter((r) => r.method === 'GET' && /^\/crm\/objects\/[^/]+\/[^/]+$/.test(r.path))).toEqual([]);
+    expect(
+      portal.sim
+        .requests()
+        .slice(from)
+        .filter((r) => r.method === 'GET' && /^\/crm\/objects\/[^/]+\/[^/]+$/.test(r.path)),
+    ).toEqual([]);
     expect(summary.calls).toBeLessThan(fullCalls * 0.6);
     const refreshed = await extractOnce(portal.sim, portal.db, { refreshAssociations: true });
     expect(refreshed.error).toBeUndefined();
@@ -50,7 +55,11 @@ describe('extracting the small portal', () => {
   it('the comparison itself notices a changed value, a lost edge and a lost submission', async () => {
     const [contact] = (await portal.db.query<{ id: string }>('select id::text as id from hubspot.contacts where deleted_at is null limit 1')).rows;
     await portal.db.query(`update hubspot.contacts set properties = properties || '{"email": "changed@example.com"}' where id = $1`, [contact.id]);
-    const edge = (await portal.db.query<{ from_id: string }>('delete from hubspot.associations where ctid = (select ctid from hubspot.associations limit 1) returning from_id::text')).rows;
+    const edge = (
+      await portal.db.query<{ from_id: string }>(
+        'delete from hubspot.associations where ctid = (select ctid from hubspot.associations limit 1) returning from_id::text',
+      )
+    ).rows;
     await portal.db.query('delete from hubspot.form_submissions where ctid = (select ctid from hubspot.form_submissions limit 1)');
     const diffs = await portalDifferences(portal.db, portal.sim.manifest(), { maxDifferences: 100 });
     expect(diffs.some((d) => d.includes(`contacts ${contact.id}: property email`))).toBe(true);

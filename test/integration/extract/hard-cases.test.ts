@@ -23,11 +23,17 @@ async function portal(options: Parameters<typeof startSimulator>[0], schema: str
 }
 
 const searchRequests = (sim: RunningSimulator, type: string, from = 0) =>
-  sim.requests().slice(from).filter((r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }));
+  sim
+    .requests()
+    .slice(from)
+    .filter((r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }));
 
 describe('hard cases', () => {
   it('more than 10,000 records sharing one millisecond are drained by an id keyset, none skipped, never past the 10,000 cap', async () => {
-    const { sim, db } = await portal({ preset: 'small', seed: 21, size: { contacts: 10_600, companies: 40, deals: 60, engagements: 300, forms: 2, submissions: 20 }, sameMsBatch: 10_300 }, 'same_ms');
+    const { sim, db } = await portal(
+      { preset: 'small', seed: 21, size: { contacts: 10_600, companies: 40, deals: 60, engagements: 300, forms: 2, submissions: 20 }, sameMsBatch: 10_300 },
+      'same_ms',
+    );
     // A few properties (the search carries them: no batch reads), so that 21,000 record reads stay quick; the keyset
     // with ids-only searches and batch reads is in strategies.test.ts.
     const selected = ['email', 'firstname', 'lastmodifieddate', 'hs_object_id'];
@@ -65,7 +71,9 @@ describe('hard cases', () => {
   it('association lists longer than 500 come back whole, with type id, category and label', async () => {
     const { sim, db } = await portal({ preset: 'small', seed: 23 }, 'assoc');
     expect((await extractOnce(sim, db)).status).toBe('succeeded');
-    const { rows } = await db.query<{ n: string }>(`select max(n) as n from (select count(*) as n from assoc.associations group by from_type, from_id, to_type) x`);
+    const { rows } = await db.query<{ n: string }>(
+      `select max(n) as n from (select count(*) as n from assoc.associations group by from_type, from_id, to_type) x`,
+    );
     expect(Number(rows[0].n)).toBeGreaterThan(500);
     const { rows: kinds } = await db.query<{ category: string; label: string | null }>(`select distinct category, label from assoc.associations`);
     expect(kinds.some((k) => k.category === 'HUBSPOT_DEFINED')).toBe(true);
@@ -78,7 +86,10 @@ describe('hard cases', () => {
   }, 180_000);
 
   it('form submissions: every form type, paging stops at the first stored submission', async () => {
-    const { sim, db } = await portal({ preset: 'small', seed: 24, size: { contacts: 50, companies: 5, deals: 5, engagements: 20, forms: 8, submissions: 1200 } }, 'subs');
+    const { sim, db } = await portal(
+      { preset: 'small', seed: 24, size: { contacts: 50, companies: 5, deals: 5, engagements: 20, forms: 8, submissions: 1200 } },
+      'subs',
+    );
     expect((await extractOnce(sim, db, { objects: 'forms' })).status).toBe('succeeded');
     const types = (await db.query<{ form_type: string }>('select distinct form_type from subs.forms')).rows.map((r) => r.form_type).sort();
     expect(types).toEqual(expect.arrayContaining(['captured', 'hubspot']));
@@ -87,7 +98,10 @@ describe('hard cases', () => {
     const before = sim.requests().length;
     expect((await extractOnce(sim, db, { objects: 'forms' })).status).toBe('succeeded');
     const readable = sim.manifest().forms.filter((f) => !f.archived && f.formType !== 'blog_comment').length;
-    const pages = sim.requests().slice(before).filter((r) => r.path.startsWith(endpointPath(SIMULATOR_API_VERSION, 'submissions.list', { guid: '' })));
+    const pages = sim
+      .requests()
+      .slice(before)
+      .filter((r) => r.path.startsWith(endpointPath(SIMULATOR_API_VERSION, 'submissions.list', { guid: '' })));
     expect(pages.length).toBe(readable);
     expect(await portalDifferences(db, sim.manifest(), { types: [], associations: false })).toEqual([]);
   }, 180_000);

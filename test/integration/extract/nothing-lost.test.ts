@@ -49,7 +49,8 @@ function nth(match: (r: ProxiedRequest) => boolean, n: number, reply: ProxyRule)
 }
 
 /** Paths as the run sends them to the simulator (at its API version). */
-const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<typeof endpointPath>[2] = {}) => endpointPath(SIMULATOR_API_VERSION, endpoint, params);
+const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<typeof endpointPath>[2] = {}) =>
+  endpointPath(SIMULATOR_API_VERSION, endpoint, params);
 const listOf = (type: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path === path('objects.list', { type });
 const idsOnly = (r: { query: URLSearchParams }) => r.query.getAll('properties').join(',') === 'hs_object_id';
 const emptyObject = async () => jsonReply(200, {});
@@ -82,7 +83,7 @@ describe('issue 13: real portals (what the simulator does not produce; the rest 
   }, 120_000);
 });
 
-describe('issue 17 item 1: a 2xx reply without the endpoint\'s shape', () => {
+describe("issue 17 item 1: a 2xx reply without the endpoint's shape", () => {
   it('a sweep page answered 200 {} is retried: no live record marked deleted, no association dropped (fails on d2812c8)', async () => {
     const p = await portal('sweep_empty', 33);
     expect((await p.extract({ objects: 'contacts,companies' })).status).toBe('succeeded');
@@ -124,7 +125,9 @@ describe('issue 17 item 1: a 2xx reply without the endpoint\'s shape', () => {
   it('the sweep clears deleted_at for ids it sees, reading them again (fails on d2812c8: once set, never cleared)', async () => {
     const p = await portal('revive', 37);
     expect((await p.extract({ objects: 'contacts' })).status).toBe('succeeded');
-    await p.db.query(`update revive.contacts set deleted_at = now(), properties = '{}' where id in (select id from revive.contacts where not archived order by id limit 5)`);
+    await p.db.query(
+      `update revive.contacts set deleted_at = now(), properties = '{}' where id in (select id from revive.contacts where not archived order by id limit 5)`,
+    );
     expect((await p.extract({ objects: 'contacts', sweepDeletes: true })).status).toBe('succeeded');
     expect(await deletedCount(p.db, 'revive', 'contacts')).toBe(0);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: ['contacts'], forms: false, associations: false })).toEqual([]);
@@ -163,7 +166,10 @@ describe('issue 17 item 1: a 2xx reply without the endpoint\'s shape', () => {
     for (let i = 0; i < 12; i++) p.sim.portal.apply('archive', Date.now());
     const events: ExtractorEvent[] = [];
     expect((await p.extract({ objects, sweepDeletes: true, onEvent: (e) => events.push(e) })).status).toBe('succeeded');
-    const totals = events.reduce((t, e) => (e.type === 'deletes:confirmed' ? { archived: t.archived + e.archived, deleted: t.deleted + e.deleted } : t), { archived: 0, deleted: 0 });
+    const totals = events.reduce((t, e) => (e.type === 'deletes:confirmed' ? { archived: t.archived + e.archived, deleted: t.deleted + e.deleted } : t), {
+      archived: 0,
+      deleted: 0,
+    });
     let deletedRows = 0;
     let archivedRows = 0;
     for (const type of types) {
@@ -182,20 +188,32 @@ describe('issue 17 item 2: association batches answered 207 with other errors', 
   it('inputs named by another error or missing from the reply keep their rows and stay queued; the run reports them (fails on d2812c8)', async () => {
     const p = await portal('assoc_207', 40);
     expect((await p.extract({ objects: 'contacts,companies' })).status).toBe('succeeded');
-    const storedRows = async () => new Map((await p.db.query<{ id: string; n: number }>(
-      `select from_id::text as id, count(*)::int as n from assoc_207.associations where from_type = 'companies' and to_type = 'contacts' group by from_id`,
-    )).rows.map((r) => [r.id, r.n]));
+    const storedRows = async () =>
+      new Map(
+        (
+          await p.db.query<{ id: string; n: number }>(
+            `select from_id::text as id, count(*)::int as n from assoc_207.associations where from_type = 'companies' and to_type = 'contacts' group by from_id`,
+          )
+        ).rows.map((r) => [r.id, r.n]),
+      );
     const before = await storedRows();
     let hit: string[] = [];
-    p.proxy.rule = nth((r) => r.method === 'POST' && r.path === path('associations.batchRead', { from: 'companies', to: 'contacts' }), 1, async (_req, forward) => {
-      const reply = await forward();
-      const body = parseBody(reply) as { results: { from: { id: string } }[]; errors?: unknown[] };
-      const [errored, missing] = body.results.slice(0, 2);
-      hit = [errored.from.id, missing.from.id];
-      body.results = body.results.slice(2);
-      body.errors = [...(body.errors ?? []), { status: 'error', category: 'INTERNAL_ERROR', message: 'Something went wrong', context: { fromObjectId: [errored.from.id] } }];
-      return jsonReply(207, body);
-    });
+    p.proxy.rule = nth(
+      (r) => r.method === 'POST' && r.path === path('associations.batchRead', { from: 'companies', to: 'contacts' }),
+      1,
+      async (_req, forward) => {
+        const reply = await forward();
+        const body = parseBody(reply) as { results: { from: { id: string } }[]; errors?: unknown[] };
+        const [errored, missing] = body.results.slice(0, 2);
+        hit = [errored.from.id, missing.from.id];
+        body.results = body.results.slice(2);
+        body.errors = [
+          ...(body.errors ?? []),
+          { status: 'error', category: 'INTERNAL_ERROR', message: 'Something went wrong', context: { fromObjectId: [errored.from.id] } },
+        ];
+        return jsonReply(207, body);
+      },
+    );
     const summary = await p.extract({ objects: 'contacts,companies', refreshAssociations: true });
     expect(summary.status).toBe('succeeded');
     expect(hit).toHaveLength(2);
@@ -205,7 +223,11 @@ describe('issue 17 item 2: association batches answered 207 with other errors', 
       expect(after.get(id)).toBe(before.get(id));
     }
     expect(summary.associationInputsKept).toBe(2);
-    const queued = (await p.db.query<{ id: string }>(`select from_id::text as id from assoc_207.association_queue where from_type = 'companies' and to_type = 'contacts' order by from_id`)).rows.map((r) => r.id);
+    const queued = (
+      await p.db.query<{ id: string }>(
+        `select from_id::text as id from assoc_207.association_queue where from_type = 'companies' and to_type = 'contacts' order by from_id`,
+      )
+    ).rows.map((r) => r.id);
     expect(queued.sort()).toEqual([...hit].sort());
     // Read again by the next run.
     p.proxy.rule = undefined;
@@ -255,8 +277,12 @@ describe('issue 17 item 4: form submissions without conversionId or submittedAt'
     expect((await p.extract({ objects: 'forms' })).status).toBe('succeeded');
     expect(stripped).toBeGreaterThan(15);
     expect(await counts()).toBe(portalCount);
-    expect((await p.db.query<{ n: number }>(`select count(*)::int as n from odd_subs.form_submissions where conversion_id like 'derived:%'`)).rows[0].n).toBeGreaterThan(0);
-    expect((await p.db.query<{ n: number }>('select count(*)::int as n from odd_subs.form_submissions where submitted_at is null')).rows[0].n).toBeGreaterThan(0);
+    expect(
+      (await p.db.query<{ n: number }>(`select count(*)::int as n from odd_subs.form_submissions where conversion_id like 'derived:%'`)).rows[0].n,
+    ).toBeGreaterThan(0);
+    expect((await p.db.query<{ n: number }>('select count(*)::int as n from odd_subs.form_submissions where submitted_at is null')).rows[0].n).toBeGreaterThan(
+      0,
+    );
     expect((await p.extract({ objects: 'forms', fullRefresh: true })).status).toBe('succeeded');
     expect(await counts()).toBe(portalCount);
     expect((await p.extract({ objects: 'forms' })).status).toBe('succeeded');

@@ -13,7 +13,8 @@ const portal = usePortalFixture('object-streams', { preset: 'small', seed: 11, r
 
 async function objectTypesRows() {
   const { rows } = await portal.db.query<{ object_type_id: string; name: string; table_name: string; custom: boolean }>(
-    'select object_type_id, name, table_name, custom from hubspot.object_types order by object_type_id');
+    'select object_type_id, name, table_name, custom from hubspot.object_types order by object_type_id',
+  );
   return rows;
 }
 
@@ -40,7 +41,13 @@ describe('every CRM object stream', () => {
     );
     // The comparison above compared something in each new stream.
     for (const table of ['tickets', 'products', 'line_items', 'quotes', 'leads', 'projects']) expect(await count(table)).toBeGreaterThan(0);
-    for (const [from, to] of [['deals', 'line_items'], ['quotes', 'deals'], ['tickets', 'contacts'], ['projects', 'contacts'], ['companies', 'projects']]) {
+    for (const [from, to] of [
+      ['deals', 'line_items'],
+      ['quotes', 'deals'],
+      ['tickets', 'contacts'],
+      ['projects', 'contacts'],
+      ['companies', 'projects'],
+    ]) {
       expect(await count('associations', `from_type = '${from}' and to_type = '${to}'`)).toBeGreaterThan(0);
     }
     expect(await count('associations', `label = 'Reporter'`)).toBeGreaterThan(0);
@@ -60,7 +67,11 @@ describe('every CRM object stream', () => {
     }
     // A property added to a custom object's schema: in the next run's rows of the records that have it.
     expect(portal.sim.portal.apply('schema-property-add', now)).toBe(true);
-    portal.sim.portal.apply('update', now, before.objectTypes.filter((t) => t.custom).map((t) => t.key));
+    portal.sim.portal.apply(
+      'update',
+      now,
+      before.objectTypes.filter((t) => t.custom).map((t) => t.key),
+    );
     await new Promise((r) => setTimeout(r, 5));
     // Association changes alone (no record changed) are read by the full association refresh: every run here (the harness).
     const summary = await extractOnce(portal.sim, portal.db, { includeArchived: true, sweepDeletes: true });
@@ -85,7 +96,12 @@ describe('every CRM object stream', () => {
     await new Promise((r) => setTimeout(r, 5));
     const summary = await extractOnce(portal.sim, portal.db, { includeArchived: true, settings: { HUBSPOT_ASSOCIATIONS_REFRESH_HOURS: '24' } });
     expect(summary.error).toBeUndefined();
-    expect((await objectTypesRows()).find((r) => r.object_type_id === added.objectTypeId)).toEqual({ object_type_id: added.objectTypeId, name: 'subscriptions', table_name: 'subscriptions', custom: true });
+    expect((await objectTypesRows()).find((r) => r.object_type_id === added.objectTypeId)).toEqual({
+      object_type_id: added.objectTypeId,
+      name: 'subscriptions',
+      table_name: 'subscriptions',
+      custom: true,
+    });
     expect(await count('subscriptions')).toBe(5);
     expect(await count('associations', `from_type = 'subscriptions' and to_type = 'contacts'`)).toBeGreaterThan(0);
     expect(await count('associations', `from_type = 'companies' and to_type = 'subscriptions'`)).toBeGreaterThan(0);
@@ -93,7 +109,9 @@ describe('every CRM object stream', () => {
   }, 240_000);
 
   it('the comparison itself notices a changed custom record, a lost labelled edge and a missing custom table', async () => {
-    const [project] = (await portal.db.query<{ id: string }>('select id::text as id from hubspot.projects where deleted_at is null and not archived order by id limit 1')).rows;
+    const [project] = (
+      await portal.db.query<{ id: string }>('select id::text as id from hubspot.projects where deleted_at is null and not archived order by id limit 1')
+    ).rows;
     await portal.db.query(`update hubspot.projects set properties = properties || '{"project_name": "changed"}' where id = $1`, [project.id]);
     await portal.db.query(`delete from hubspot.associations where ctid = (select ctid from hubspot.associations where label = 'Sponsor' limit 1)`);
     await portal.db.query(`delete from hubspot.object_types where name = 'subscriptions'`);
@@ -104,7 +122,13 @@ describe('every CRM object stream', () => {
   }, 60_000);
 });
 
-const withoutLeads = usePortalFixture('object-streams-without-leads', { preset: 'small', seed: 12, without: ['leads'], rateLimitWindowMs: TEST_WINDOW_MS, tenSecondLimit: 190 });
+const withoutLeads = usePortalFixture('object-streams-without-leads', {
+  preset: 'small',
+  seed: 12,
+  without: ['leads'],
+  rateLimitWindowMs: TEST_WINDOW_MS,
+  tenSecondLimit: 190,
+});
 
 describe('a type the portal does not have', () => {
   it('is reported once (a warning and the summary) and skipped, and the run succeeds', async () => {
@@ -126,7 +150,7 @@ describe('a type the portal does not have', () => {
     expect(summary.calls / summary.minimumCalls!).toBeLessThanOrEqual(1.02);
   }, 240_000);
 
-  it('custom objects through the legacy paths too (the typed client\'s schemas API), with their pairs', async () => {
+  it("custom objects through the legacy paths too (the typed client's schemas API), with their pairs", async () => {
     const summary = await extractOnce(withoutLeads.sim, withoutLeads.db, { objects: 'custom_objects,contacts', settings: { HUBSPOT_API_VERSION: 'legacy' } });
     expect(summary.error).toBeUndefined();
     expect(summary.status).toBe('succeeded');

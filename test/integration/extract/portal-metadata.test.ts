@@ -33,7 +33,8 @@ async function count(db: Database, sql: string, params: unknown[] = []): Promise
 
 async function typedColumns(db: Database, relation: string, schema = 'hubspot'): Promise<string[]> {
   const { rows } = await db.query<{ column_name: string }>(
-    `select column_name from information_schema.columns where table_schema = $2 and table_name = $1 order by ordinal_position`, [relation, schema],
+    `select column_name from information_schema.columns where table_schema = $2 and table_name = $1 order by ordinal_position`,
+    [relation, schema],
   );
   return rows.map((r) => r.column_name);
 }
@@ -64,7 +65,10 @@ describe('portal metadata and typed relations in the run', () => {
     expect(await count(db, 'select count(*) from hubspot.owners')).toBe(manifest.owners.length);
     expect(await count(db, 'select count(*) from hubspot.owners where archived')).toBe(manifest.owners.filter((o) => o.archived).length);
     expect(await count(db, 'select count(*) from hubspot.owners where archived')).toBeGreaterThan(0);
-    expect((await db.query(`select id from hubspot.pipelines where object_type = 'deals' and not archived order by id`)).rows.map((r) => r.id)).toEqual(['71834920', 'default']);
+    expect((await db.query(`select id from hubspot.pipelines where object_type = 'deals' and not archived order by id`)).rows.map((r) => r.id)).toEqual([
+      '71834920',
+      'default',
+    ]);
     // Stage ids shared by the two pipelines are two rows.
     expect(await count(db, `select count(*) from hubspot.pipeline_stages where object_type = 'deals' and id = 'closedwon'`)).toBe(2);
     // Every property of each type, with its definition as the API sent it.
@@ -124,7 +128,10 @@ describe('portal metadata and typed relations in the run', () => {
     expect(await metadataDifferences(db, after, { types, history: HISTORY })).toEqual([]);
     expect(await count(db, 'select count(*) from hubspot.property_history')).toBeGreaterThan(historyRows);
     // Only the changed records' history was read (a few batch reads, not one per 50 of every record).
-    const incHistoryReads = sim.requests().slice(before).filter((r) => r.method === 'POST' && /^\/crm\/objects\/[^/]+\/(deals|contacts)\/batch\/read/.test(r.path));
+    const incHistoryReads = sim
+      .requests()
+      .slice(before)
+      .filter((r) => r.method === 'POST' && /^\/crm\/objects\/[^/]+\/(deals|contacts)\/batch\/read/.test(r.path));
     expect(incHistoryReads.length).toBeLessThan(Math.ceil(contactCount / 50));
 
     // The added property is a column, the archived one is gone.
@@ -140,70 +147,113 @@ describe('portal metadata and typed relations in the run', () => {
     expect(await count(db, `select count(*) from hubspot.contacts_typed`)).toBe(await count(db, 'select count(*) from hubspot.contacts'));
   }, 240_000);
 
-  it.each(['2026-09', 'legacy'] as const)('%s: pipelines of every type that has them (one ticket pipeline, the lead pipeline), none asked of types without; history as the API keeps it', async (version) => {
-    const sim = await startSimulator({ rateLimitWindowMs: TEST_WINDOW_MS, preset: 'small', seed: 15, legacyPaths: version === 'legacy' });
-    cleanup.push(() => sim.close());
-    const schema = `types_${version.replace('-', '_')}`;
-    const db = await openMigrated(handle, schema);
-    cleanup.push(() => db.close());
-    const settings = simSettings(sim, { HUBSPOT_API_VERSION: version });
-    const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20 });
-    cleanup.push(() => context.close());
-    const types = ['deals', 'tickets', 'leads', 'products', 'calls'].map((name) => ({ name, table: name, apiType: name }));
-    const events: string[] = [];
-    const reader = readerFor(context.api);
-    const result = await extractPortalMetadata({
-      db, reader, fanOut: fanOutFor(context), signal: new AbortController().signal,
-      emit: (e) => e.type === 'extractor:note' && events.push(e.message), typedRelations: 'table', properties: {}, unavailable: new UnavailableTypes(() => {}),
-    }, types);
-    const manifest = sim.manifest({ history: { deals: ['dealstage', 'amount'] } });
-    expect(await metadataDifferences(db, manifest, { types: types.map((t) => t.name) })).toEqual([]);
-    expect((await db.query(`select id from ${schema}.pipelines where object_type = 'tickets'`)).rows.map((r) => r.id)).toEqual(['0']);
-    expect(await count(db, `select count(*) from ${schema}.pipelines where object_type = 'leads'`)).toBe(1);
-    expect(await count(db, `select count(*) from ${schema}.pipeline_stages where object_type = 'tickets' and metadata ? 'ticketState'`)).toBeGreaterThan(0);
-    const base = version === 'legacy' ? '/crm/v3/pipelines' : '/crm/pipelines/2026-09';
-    const pipelineReads = sim.requests().filter((r) => r.path.includes('/pipelines/')).map((r) => r.path.split('?')[0]).sort();
-    expect(pipelineReads).toEqual(['deals', 'leads', 'tickets'].map((t) => `${base}/${t}`));
-    expect(result.pipelines).toBe(2 + 1 + 1);
-    // Several types' typed relations are built side by side: none collides with another (two transactions creating
-    // the typing functions at once failed on pg_proc's unique index before 7bbf900's follow-up).
-    expect(result.typed.find((t) => t.table === 'calls')).toMatchObject({ relation: 'calls_typed' });
-    expect(result.typed.find((t) => t.table === 'deals')).toMatchObject({ relation: 'deals_typed' });
-    expect(result.typed.find((t) => t.table === 'tickets')).toMatchObject({ relation: 'tickets_typed' });
-    // A type whose table does not exist: the typed relation is not built, and the step says why without failing.
-    const noTable = await extractPortalMetadata({
-      db, reader, fanOut: fanOutFor(context), signal: new AbortController().signal,
-      emit: (e) => e.type === 'extractor:note' && events.push(e.message), typedRelations: 'table', properties: {}, unavailable: new UnavailableTypes(() => {}),
-    }, [{ name: 'deals', table: 'no_such_table', apiType: 'deals' }]);
-    expect(noTable.typed.find((t) => t.table === 'no_such_table')?.warning).toMatch(/does not exist/);
-    expect(events.some((m) => /no_such_table_typed not built/.test(m))).toBe(true);
+  it.each(['2026-09', 'legacy'] as const)(
+    '%s: pipelines of every type that has them (one ticket pipeline, the lead pipeline), none asked of types without; history as the API keeps it',
+    async (version) => {
+      const sim = await startSimulator({ rateLimitWindowMs: TEST_WINDOW_MS, preset: 'small', seed: 15, legacyPaths: version === 'legacy' });
+      cleanup.push(() => sim.close());
+      const schema = `types_${version.replace('-', '_')}`;
+      const db = await openMigrated(handle, schema);
+      cleanup.push(() => db.close());
+      const settings = simSettings(sim, { HUBSPOT_API_VERSION: version });
+      const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20 });
+      cleanup.push(() => context.close());
+      const types = ['deals', 'tickets', 'leads', 'products', 'calls'].map((name) => ({ name, table: name, apiType: name }));
+      const events: string[] = [];
+      const reader = readerFor(context.api);
+      const result = await extractPortalMetadata(
+        {
+          db,
+          reader,
+          fanOut: fanOutFor(context),
+          signal: new AbortController().signal,
+          emit: (e) => e.type === 'extractor:note' && events.push(e.message),
+          typedRelations: 'table',
+          properties: {},
+          unavailable: new UnavailableTypes(() => {}),
+        },
+        types,
+      );
+      const manifest = sim.manifest({ history: { deals: ['dealstage', 'amount'] } });
+      expect(await metadataDifferences(db, manifest, { types: types.map((t) => t.name) })).toEqual([]);
+      expect((await db.query(`select id from ${schema}.pipelines where object_type = 'tickets'`)).rows.map((r) => r.id)).toEqual(['0']);
+      expect(await count(db, `select count(*) from ${schema}.pipelines where object_type = 'leads'`)).toBe(1);
+      expect(await count(db, `select count(*) from ${schema}.pipeline_stages where object_type = 'tickets' and metadata ? 'ticketState'`)).toBeGreaterThan(0);
+      const base = version === 'legacy' ? '/crm/v3/pipelines' : '/crm/pipelines/2026-09';
+      const pipelineReads = sim
+        .requests()
+        .filter((r) => r.path.includes('/pipelines/'))
+        .map((r) => r.path.split('?')[0])
+        .sort();
+      expect(pipelineReads).toEqual(['deals', 'leads', 'tickets'].map((t) => `${base}/${t}`));
+      expect(result.pipelines).toBe(2 + 1 + 1);
+      // Several types' typed relations are built side by side: none collides with another (two transactions creating
+      // the typing functions at once failed on pg_proc's unique index before 7bbf900's follow-up).
+      expect(result.typed.find((t) => t.table === 'calls')).toMatchObject({ relation: 'calls_typed' });
+      expect(result.typed.find((t) => t.table === 'deals')).toMatchObject({ relation: 'deals_typed' });
+      expect(result.typed.find((t) => t.table === 'tickets')).toMatchObject({ relation: 'tickets_typed' });
+      // A type whose table does not exist: the typed relation is not built, and the step says why without failing.
+      const noTable = await extractPortalMetadata(
+        {
+          db,
+          reader,
+          fanOut: fanOutFor(context),
+          signal: new AbortController().signal,
+          emit: (e) => e.type === 'extractor:note' && events.push(e.message),
+          typedRelations: 'table',
+          properties: {},
+          unavailable: new UnavailableTypes(() => {}),
+        },
+        [{ name: 'deals', table: 'no_such_table', apiType: 'deals' }],
+      );
+      expect(noTable.typed.find((t) => t.table === 'no_such_table')?.warning).toMatch(/does not exist/);
+      expect(events.some((m) => /no_such_table_typed not built/.test(m))).toBe(true);
 
-    // A reply with no property at all (a proxy's or a bad deploy's `{"results":[]}` passes the shape check) archives
-    // nothing: the stored definitions and deals_typed stay as they were.
-    const columnsBefore = await typedColumns(db, 'deals_typed', schema);
-    const emptyDeals = { ...reader, getPropertyDefinitions: async (t: string) => (t === 'deals' ? [] : reader.getPropertyDefinitions(t)) };
-    const again = await extractPortalMetadata({
-      db, reader: emptyDeals, fanOut: fanOutFor(context), signal: new AbortController().signal,
-      emit: () => {}, typedRelations: 'table', properties: {}, unavailable: new UnavailableTypes(() => {}),
-    }, [{ name: 'deals', table: 'deals', apiType: 'deals' }]);
-    expect(again.notes).toEqual(['deals: the properties API listed no property; the stored definitions and deals_typed are kept as they were']);
-    expect(await count(db, `select count(*) from ${schema}.property_definitions where object_type = 'deals' and archived`)).toBe(0);
-    expect(await typedColumns(db, 'deals_typed', schema)).toEqual(columnsBefore);
+      // A reply with no property at all (a proxy's or a bad deploy's `{"results":[]}` passes the shape check) archives
+      // nothing: the stored definitions and deals_typed stay as they were.
+      const columnsBefore = await typedColumns(db, 'deals_typed', schema);
+      const emptyDeals = { ...reader, getPropertyDefinitions: async (t: string) => (t === 'deals' ? [] : reader.getPropertyDefinitions(t)) };
+      const again = await extractPortalMetadata(
+        {
+          db,
+          reader: emptyDeals,
+          fanOut: fanOutFor(context),
+          signal: new AbortController().signal,
+          emit: () => {},
+          typedRelations: 'table',
+          properties: {},
+          unavailable: new UnavailableTypes(() => {}),
+        },
+        [{ name: 'deals', table: 'deals', apiType: 'deals' }],
+      );
+      expect(again.notes).toEqual(['deals: the properties API listed no property; the stored definitions and deals_typed are kept as they were']);
+      expect(await count(db, `select count(*) from ${schema}.property_definitions where object_type = 'deals' and archived`)).toBe(0);
+      expect(await typedColumns(db, 'deals_typed', schema)).toEqual(columnsBefore);
 
-    // History as the API keeps it, newest first, for 50 records a call (the typed client's batch read at legacy).
-    const deals = manifest.objects.deals.filter((d) => !d.archived).slice(0, 50);
-    const read = await reader.batchReadHistory('deals', deals.map((d) => d.id), ['dealstage', 'amount'], false);
-    expect(read).toHaveLength(50);
-    for (const r of read) {
-      const m = deals.find((d) => d.id === r.id)!;
-      for (const property of ['dealstage', 'amount']) {
-        expect(r.history[property]).toEqual((m.propertiesWithHistory?.[property] ?? []).map((e) => ({
-          value: e.value, timestamp: e.timestamp,
-          ...(e.sourceType === undefined ? {} : { sourceType: e.sourceType }),
-          ...(e.sourceId === undefined ? {} : { sourceId: e.sourceId }),
-          ...(e.updatedByUserId === undefined ? {} : { updatedByUserId: String(e.updatedByUserId) }),
-        })));
+      // History as the API keeps it, newest first, for 50 records a call (the typed client's batch read at legacy).
+      const deals = manifest.objects.deals.filter((d) => !d.archived).slice(0, 50);
+      const read = await reader.batchReadHistory(
+        'deals',
+        deals.map((d) => d.id),
+        ['dealstage', 'amount'],
+        false,
+      );
+      expect(read).toHaveLength(50);
+      for (const r of read) {
+        const m = deals.find((d) => d.id === r.id)!;
+        for (const property of ['dealstage', 'amount']) {
+          expect(r.history[property]).toEqual(
+            (m.propertiesWithHistory?.[property] ?? []).map((e) => ({
+              value: e.value,
+              timestamp: e.timestamp,
+              ...(e.sourceType === undefined ? {} : { sourceType: e.sourceType }),
+              ...(e.sourceId === undefined ? {} : { sourceId: e.sourceId }),
+              ...(e.updatedByUserId === undefined ? {} : { updatedByUserId: String(e.updatedByUserId) }),
+            })),
+          );
+        }
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -43,7 +43,10 @@ describe('issue 13: a portal shaped like a real one', () => {
     const summary = await extractOnce(sim, db, { objects: LISTED.join(',') });
     expect(summary.error).toBeUndefined();
     expect(summary.status).toBe('succeeded');
-    const repeated = sim.requests().slice(from).reduce((n, r) => n + (r.drift?.repeated ?? 0), 0);
+    const repeated = sim
+      .requests()
+      .slice(from)
+      .reduce((n, r) => n + (r.drift?.repeated ?? 0), 0);
     expect(repeated).toBeGreaterThan(15);
     expect(await portalDifferences(db, sim.manifest(), { types: [...LISTED], forms: false })).toEqual([]);
     expect(Object.values(await duplicateCounts(db)).every((n) => n === 0)).toBe(true);
@@ -63,7 +66,10 @@ describe('issue 13: a portal shaped like a real one', () => {
     expect(deleted).toEqual(LISTED.map(() => 0));
     expect(await portalDifferences(db, sim.manifest(), { types: [...LISTED], forms: false })).toEqual([]);
     // Each edge page was retried as a malformed reply.
-    const edgePages = sim.requests().slice(from).filter((r) => r.fault === 'edge-page-200');
+    const edgePages = sim
+      .requests()
+      .slice(from)
+      .filter((r) => r.fault === 'edge-page-200');
     expect(edgePages.filter((r) => r.method === 'GET' && r.path.includes('/objects/')).length).toBeGreaterThan(0);
     expect(summary.stats.retriesByCause['malformed-response']).toBe(edgePages.length);
   }, 120_000);
@@ -81,7 +87,12 @@ describe('issue 13: a portal shaped like a real one', () => {
     const incremental = await extractOnce(sim, db, { objects: 'contacts' });
     expect(incremental.error).toBeUndefined();
     expect(incremental.mode).toBe('incremental');
-    expect(sim.requests().slice(from).filter((r) => r.status === 414 || r.status === 400)).toEqual([]);
+    expect(
+      sim
+        .requests()
+        .slice(from)
+        .filter((r) => r.status === 414 || r.status === 400),
+    ).toEqual([]);
     expect(await portalDifferences(db, sim.manifest(), { types: ['contacts'], forms: false, associations: false })).toEqual([]);
     // Every property with a value is stored: across the records, most of the catalog's properties have one.
     const { rows } = await db.query<{ n: number }>(`select count(distinct k)::int as n from catalogs.contacts, jsonb_object_keys(properties) k`);

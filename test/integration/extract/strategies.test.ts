@@ -10,7 +10,8 @@ import { runCli, SIMULATOR_API_VERSION } from '../../helpers/cli-process.js';
 import { endpointPath } from '../../../src/hubspot/endpoints.js';
 
 /** Paths as the run sends them to the simulator (at its API version). */
-const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<typeof endpointPath>[2] = {}) => endpointPath(SIMULATOR_API_VERSION, endpoint, params);
+const path = (endpoint: Parameters<typeof endpointPath>[1], params: Parameters<typeof endpointPath>[2] = {}) =>
+  endpointPath(SIMULATOR_API_VERSION, endpoint, params);
 const isList = (p: { method: string; path: string }) => p.method === 'GET' && TYPES.some((type) => p.path === path('objects.list', { type }));
 
 /**
@@ -29,7 +30,11 @@ const SIZE = { contacts: 450, companies: 30, deals: 40, engagements: 300, forms:
 const TYPES = ['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks'] as const;
 const OBJECTS = TYPES.join(',');
 
-async function portal(schema: string, seed: number, options: Partial<SimulatorOptions> = {}): Promise<{ sim: RunningSimulator; proxy: RewritingProxy; db: Database; extract(run?: HarnessRun): ReturnType<typeof extractOnce> }> {
+async function portal(
+  schema: string,
+  seed: number,
+  options: Partial<SimulatorOptions> = {},
+): Promise<{ sim: RunningSimulator; proxy: RewritingProxy; db: Database; extract(run?: HarnessRun): ReturnType<typeof extractOnce> }> {
   const sim = await startSimulator({ rateLimitWindowMs: TEST_WINDOW_MS, preset: 'small', seed, size: SIZE, ...options });
   cleanup.push(() => sim.close());
   const proxy = await startRewritingProxy(sim.url);
@@ -104,7 +109,9 @@ describe('reading by ids', () => {
     };
     const stopped = await p.extract({ objects: 'contacts', signal: stop.signal, onEvent });
     expect(stopped.status).toBe('stopped');
-    const { rows } = await p.db.query<{ cursor: { full?: { after?: string; strategy?: string } } }>(`select cursor from by_ids_resume.sync_state where stream = 'objects:contacts'`);
+    const { rows } = await p.db.query<{ cursor: { full?: { after?: string; strategy?: string } } }>(
+      `select cursor from by_ids_resume.sync_state where stream = 'objects:contacts'`,
+    );
     const after = rows[0]?.cursor.full?.after;
     expect(rows[0]?.cursor.full?.strategy).toBe('by-ids');
     expect(after).toBeDefined();
@@ -130,7 +137,10 @@ describe('414 URI Too Long', () => {
     const summary = await p.extract({ objects: 'contacts,deals', includeArchived: true, onEvent: (e) => events.push(e) });
     expect(summary.error).toBeUndefined();
     expect(summary.status).toBe('succeeded');
-    const refused = p.sim.requests().slice(from).filter((r) => r.status === 414);
+    const refused = p.sim
+      .requests()
+      .slice(from)
+      .filter((r) => r.status === 414);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused.every((r) => r.edge === 'uri-too-long' && r.path === path('objects.list', { type: 'deals' }))).toBe(true);
     const warnings = events.filter((e) => e.type === 'extractor:note' && e.level === 'warn').map((e) => (e as { message: string }).message);
@@ -140,7 +150,12 @@ describe('414 URI Too Long', () => {
     // The archived pass of an incremental run switches the same way.
     const before = p.sim.requests().length;
     expect((await p.extract({ objects: 'contacts,deals', includeArchived: true })).status).toBe('succeeded');
-    expect(p.sim.requests().slice(before).filter((r) => r.status === 414).length).toBeGreaterThanOrEqual(1);
+    expect(
+      p.sim
+        .requests()
+        .slice(before)
+        .filter((r) => r.status === 414).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(await portalDifferences(p.db, p.sim.manifest(), { types: ['contacts', 'deals'], includeArchived: true, forms: false })).toEqual([]);
   }, 120_000);
 });
@@ -155,7 +170,8 @@ describe('HUBSPOT_PROPERTIES', () => {
       onEvent: (e) => events.push(e),
     });
     expect(summary.status).toBe('succeeded');
-    const keys = async (type: string) => new Set((await p.db.query<{ k: string }>(`select distinct jsonb_object_keys(properties) as k from selection.${type}`)).rows.map((r) => r.k));
+    const keys = async (type: string) =>
+      new Set((await p.db.query<{ k: string }>(`select distinct jsonb_object_keys(properties) as k from selection.${type}`)).rows.map((r) => r.k));
     const contactKeys = await keys('contacts');
     expect(contactKeys.has('email') && contactKeys.has('firstname') && contactKeys.has('lastmodifieddate') && contactKeys.has('hs_object_id')).toBe(true);
     expect(contactKeys.has('lastname')).toBe(false);
@@ -166,7 +182,10 @@ describe('HUBSPOT_PROPERTIES', () => {
   }, 120_000);
 
   it('an unknown object type in --properties is one line and exit 2, before anything is touched', async () => {
-    const r = await runCli(['extract', '--properties', 'contacts:email;tickets:subject;widgets:size'], { HUBSPOT_ACCESS_TOKEN: 'x', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const r = await runCli(['extract', '--properties', 'contacts:email;tickets:subject;widgets:size'], {
+      HUBSPOT_ACCESS_TOKEN: 'x',
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: HUBSPOT_PROPERTIES\/--properties: unknown object type "widgets"; expected one of contacts, .*line_items/);

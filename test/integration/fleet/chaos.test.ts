@@ -50,7 +50,17 @@ const simPortal = (name: string) => sim.portals[names.indexOf(name)];
 beforeAll(async () => {
   workerEnv.DATABASE_URL = handle.url;
   fleetDb = await openDatabase({ url: handle.url, schema: 'hubspot_fleet', poolSize: 2 });
-  sim = await startSimulator({ portals: PORTALS, seed: 500, size: SIZE, token: 'tok-chaos', tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, latencyMedianMs: 20, latencyTailMs: 80, mutationsPerMinute: 30 });
+  sim = await startSimulator({
+    portals: PORTALS,
+    seed: 500,
+    size: SIZE,
+    token: 'tok-chaos',
+    tenSecondLimit: LIMIT,
+    rateLimitWindowMs: WINDOW_MS,
+    latencyMedianMs: 20,
+    latencyTailMs: 80,
+    mutationsPerMinute: 30,
+  });
   for (const name of names) {
     const variable = `TOKEN_${name.toUpperCase()}`;
     workerEnv[variable] = simPortal(name).token;
@@ -78,7 +88,9 @@ describe('chaos: a worker killed in the middle of a run every few seconds while 
     while (cutShort.length < KILLS) {
       await new Promise((r) => setTimeout(r, KILL_EVERY_MS));
       // A worker in the middle of a run (the case that matters), picked at random.
-      const { rows } = await fleetDb.query<{ worker_id: string }>(`select distinct worker_id from hubspot_fleet.portal_jobs where outcome = 'running' order by 1`);
+      const { rows } = await fleetDb.query<{ worker_id: string }>(
+        `select distinct worker_id from hubspot_fleet.portal_jobs where outcome = 'running' order by 1`,
+      );
       const busy = live.filter((w) => rows.some((r) => r.worker_id === idOf(w)));
       if (busy.length === 0) continue;
       const victim = busy[Math.floor(random() * busy.length)];
@@ -86,7 +98,10 @@ describe('chaos: a worker killed in the middle of a run every few seconds while 
       victim.child.kill('SIGKILL');
       await victim.done;
       // Read after the death: a claim still `running` now was cut short (the run may have ended just before the kill).
-      const { rows: claims } = await fleetDb.query<{ id: string }>(`select id::text from hubspot_fleet.portal_jobs where worker_id = $1 and outcome = 'running'`, [idOf(victim)]);
+      const { rows: claims } = await fleetDb.query<{ id: string }>(
+        `select id::text from hubspot_fleet.portal_jobs where worker_id = $1 and outcome = 'running'`,
+        [idOf(victim)],
+      );
       cutShort.push(...claims.map((c) => c.id));
       const fresh = startWorker(workerEnv);
       live.push(fresh);
@@ -113,7 +128,10 @@ describe('chaos: a worker killed in the middle of a run every few seconds while 
     await until(
       'a final run of every portal',
       async () => {
-        const { rows } = await fleetDb.query<{ n: string }>(`select count(distinct portal) as n from hubspot_fleet.portal_jobs where id > $1 and outcome = 'succeeded'`, [mark]);
+        const { rows } = await fleetDb.query<{ n: string }>(
+          `select count(distinct portal) as n from hubspot_fleet.portal_jobs where id > $1 and outcome = 'succeeded'`,
+          [mark],
+        );
         return Number(rows[0].n) === names.length;
       },
       120_000,
@@ -125,10 +143,15 @@ describe('chaos: a worker killed in the middle of a run every few seconds while 
       const db = await openDatabase({ url: handle.url, schema: `hubspot_${name}`, poolSize: 2 });
       try {
         expect(await portalDifferences(db, portal.manifest()), name).toEqual([]);
-        expect(Object.values(await duplicateCounts(db)).every((n) => n === 0), name).toBe(true);
+        expect(
+          Object.values(await duplicateCounts(db)).every((n) => n === 0),
+          name,
+        ).toBe(true);
         // Runs of one portal never overlap: each `runs` row spans the time its run held the portal's lock (an
         // abandoned one ends when the next run found it).
-        const { rows: runs } = await db.query<{ started_at: Date; finished_at: Date | null }>(`select started_at, finished_at from hubspot_${name}.runs order by started_at`);
+        const { rows: runs } = await db.query<{ started_at: Date; finished_at: Date | null }>(
+          `select started_at, finished_at from hubspot_${name}.runs order by started_at`,
+        );
         expect(runs.length, name).toBeGreaterThan(0);
         for (let i = 1; i < runs.length; i++) expect(runs[i].started_at.getTime(), name).toBeGreaterThanOrEqual(runs[i - 1].finished_at!.getTime());
       } finally {

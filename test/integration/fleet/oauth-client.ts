@@ -11,7 +11,11 @@ import { KeyRing } from '../../../src/fleet/secret-box.js';
  */
 const env = process.env;
 const db = await openDatabase({ url: env.DATABASE_URL, schema: 'hubspot_fleet', poolSize: 2 });
-const tokens = new OAuthTokens(db, KeyRing.fromSettings({ key: env.HUBSPOT_FLEET_KEY }), { clientId: env.CLIENT_ID!, clientSecret: env.CLIENT_SECRET!, baseUrl: env.BASE_URL! });
+const tokens = new OAuthTokens(db, KeyRing.fromSettings({ key: env.HUBSPOT_FLEET_KEY }), {
+  clientId: env.CLIENT_ID!,
+  clientSecret: env.CLIENT_SECRET!,
+  baseUrl: env.BASE_URL!,
+});
 await db.query('select 1');
 process.stdout.write('ready\n');
 const rl = createInterface({ input: process.stdin });

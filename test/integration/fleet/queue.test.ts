@@ -22,7 +22,8 @@ const log = createLogger({ level: 'silent', secrets: [] });
 
 beforeAll(async () => {
   db = await openFleetDatabase({ databaseUrl: handle.url, fleet: fleet() });
-  for (const name of ['a', 'b', 'c', 'd']) expect((await portals(['add', name, '--token-env', 'X'], { DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: newKey() })).error).toBeUndefined();
+  for (const name of ['a', 'b', 'c', 'd'])
+    expect((await portals(['add', name, '--token-env', 'X'], { DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: newKey() })).error).toBeUndefined();
   boss = createBoss({ url: handle.url, fleet: fleet(), supervise: false, applicationName: 'queue test' });
   await boss.start();
   await ensureQueue(boss, fleet(), { update: true });
@@ -53,13 +54,19 @@ describe('the portal_run queue', () => {
     // Both come out (the second `a` then meets the run lock and is queued again later); nothing is stuck.
     expect(next).toEqual(['a', 'b']);
     const { rows } = await db.query<{ id: string }>(`select id from hubspot_fleet_pgboss.job where state = 'active'`);
-    await boss.complete(PORTAL_RUN_QUEUE, rows.map((r) => r.id));
+    await boss.complete(
+      PORTAL_RUN_QUEUE,
+      rows.map((r) => r.id),
+    );
     expect(running).toBeDefined();
   });
 
   it('the portals that have waited longest since their last run go first, whatever order they were queued in', async () => {
     const finished = async (portal: string, minutesAgo: number) =>
-      db.query(`insert into hubspot_fleet.portal_jobs (job_id, portal, worker_id, attempt, finished_at, outcome, run_id) values (gen_random_uuid(), $1, 'w', 0, now() - make_interval(mins => $2), 'succeeded', 1)`, [portal, minutesAgo]);
+      db.query(
+        `insert into hubspot_fleet.portal_jobs (job_id, portal, worker_id, attempt, finished_at, outcome, run_id) values (gen_random_uuid(), $1, 'w', 0, now() - make_interval(mins => $2), 'succeeded', 1)`,
+        [portal, minutesAgo],
+      );
     await finished('a', 5);
     await finished('b', 60);
     await finished('c', 30);
@@ -79,7 +86,9 @@ describe('the portal_run queue', () => {
     await db.query(`insert into hubspot_fleet.portal_jobs (job_id, portal, worker_id, attempt) values (gen_random_uuid(), 'b', 'w', 0)`);
     expect(await enqueueDuePortals(db, boss, log)).toEqual(['a']);
     expect(await enqueueDuePortals(db, boss, log)).toEqual([]);
-    const { rows } = await db.query<{ name: string; next: Date; now: Date }>(`select name, next_run_at as next, now() from hubspot_fleet.portals where name in ('a', 'b') order by name`);
+    const { rows } = await db.query<{ name: string; next: Date; now: Date }>(
+      `select name, next_run_at as next, now() from hubspot_fleet.portals where name in ('a', 'b') order by name`,
+    );
     for (const r of rows) {
       expect(r.next.getTime()).toBeGreaterThan(r.now.getTime());
       expect(r.next.getUTCMinutes()).toBe(0);

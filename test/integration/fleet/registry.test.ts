@@ -38,22 +38,46 @@ async function everythingStored(): Promise<string> {
     `select coalesce(string_agg(x, E'\\n'), '') as t from (
        select p::text as x from hubspot_fleet.portals p union all select l::text from hubspot_fleet.limits l) s`,
   );
-  const { rows: raw } = await db.query<{ c: Buffer | null; a: Buffer | null }>('select credential_ciphertext as c, access_ciphertext as a from hubspot_fleet.portals');
-  return [rows[0].t, ...raw.flatMap((r) => [r.c, r.a]).filter((b): b is Buffer => b !== null).map((b) => b.toString('latin1'))].join('\n');
+  const { rows: raw } = await db.query<{ c: Buffer | null; a: Buffer | null }>(
+    'select credential_ciphertext as c, access_ciphertext as a from hubspot_fleet.portals',
+  );
+  return [
+    rows[0].t,
+    ...raw
+      .flatMap((r) => [r.c, r.a])
+      .filter((b): b is Buffer => b !== null)
+      .map((b) => b.toString('latin1')),
+  ].join('\n');
 }
 
 describe('portals add / ls / inspect', () => {
   it('adds a private app whose token is in an environment variable, with its schema, limits and schedule', async () => {
-    const added = await portals(['add', 'acme', '--token-env', 'HUBSPOT_TOKEN_ACME', '--tier', 'enterprise', '--schedule', '*/15 * * * *', '--objects', 'contacts,companies'], env);
+    const added = await portals(
+      ['add', 'acme', '--token-env', 'HUBSPOT_TOKEN_ACME', '--tier', 'enterprise', '--schedule', '*/15 * * * *', '--objects', 'contacts,companies'],
+      env,
+    );
     expect(added.error).toBeUndefined();
     expect(added.stdout).toContain('added portal acme: schema hubspot_acme');
     expect(added.stdout).toContain('190 requests per 10 s, 1,000,000 per day');
     const portal = (await getPortal(db, 'hubspot_fleet', 'acme'))!;
-    expect(portal).toMatchObject({ schema: 'hubspot_acme', auth: 'private_app', tier: 'enterprise', objects: 'contacts,companies', schedule: '*/15 * * * *', status: 'active', credential: { kind: 'env', ref: 'HUBSPOT_TOKEN_ACME' } });
+    expect(portal).toMatchObject({
+      schema: 'hubspot_acme',
+      auth: 'private_app',
+      tier: 'enterprise',
+      objects: 'contacts,companies',
+      schedule: '*/15 * * * *',
+      status: 'active',
+      credential: { kind: 'env', ref: 'HUBSPOT_TOKEN_ACME' },
+    });
     expect(portal.nextRunAt!.getUTCMinutes() % 15).toBe(0);
     // Its limits are shared limits named after it.
-    const { rows } = await db.query<{ name: string; limit: number; window_ms: number }>(`select name, "limit", window_ms from hubspot_fleet.limits where name like 'acme%' order by name`);
-    expect(rows).toEqual([{ name: 'acme', limit: 190, window_ms: 10_000 }, { name: 'acme-search', limit: 5, window_ms: 1000 }]);
+    const { rows } = await db.query<{ name: string; limit: number; window_ms: number }>(
+      `select name, "limit", window_ms from hubspot_fleet.limits where name like 'acme%' order by name`,
+    );
+    expect(rows).toEqual([
+      { name: 'acme', limit: 190, window_ms: 10_000 },
+      { name: 'acme-search', limit: 5, window_ms: 1000 },
+    ]);
     const ls = await portals(['ls'], env);
     expect(ls.stdout).toMatch(/^NAME\s+AUTH\s+STATE/);
     expect(ls.stdout).toMatch(/acme\s+private\s+never run\s+\*\/15 \* \* \* \*/);
@@ -93,7 +117,13 @@ describe('portals add / ls / inspect', () => {
     expect(portal).toMatchObject({ auth: 'oauth', tier: undefined, credential: { kind: 'file', ref: file } });
     expect(await resolveCredential(portal, KeyRing.fromSettings({}))).toBe(REFRESH);
     const json = JSON.parse((await portals(['inspect', 'gamma', '--json'], env)).stdout);
-    expect(json).toMatchObject({ name: 'gamma', auth: 'oauth', limits: { per10s: 110, daily: null }, credential: { kind: 'file', ref: file }, accessToken: { cached: false } });
+    expect(json).toMatchObject({
+      name: 'gamma',
+      auth: 'oauth',
+      limits: { per10s: 110, daily: null },
+      credential: { kind: 'file', ref: file },
+      accessToken: { cached: false },
+    });
   });
 
   it('resolves each kind of credential on the worker, and says which one is missing where', async () => {
@@ -101,7 +131,9 @@ describe('portals add / ls / inspect', () => {
     const acme = (await getPortal(db, 'hubspot_fleet', 'acme'))!;
     expect(await resolveCredential(acme, keys, { HUBSPOT_TOKEN_ACME: ' tok-from-env \n' })).toBe('tok-from-env');
     await expect(resolveCredential(acme, keys, {})).rejects.toThrow('portal acme: environment variable HUBSPOT_TOKEN_ACME is not set on this worker');
-    await expect(resolveCredential({ name: 'x', credential: { kind: 'file', ref: '/nonexistent/token' } }, keys)).rejects.toThrow('cannot read token file /nonexistent/token on this worker (ENOENT)');
+    await expect(resolveCredential({ name: 'x', credential: { kind: 'file', ref: '/nonexistent/token' } }, keys)).rejects.toThrow(
+      'cannot read token file /nonexistent/token on this worker (ENOENT)',
+    );
     const beta = (await getPortal(db, 'hubspot_fleet', 'beta'))!;
     await expect(resolveCredential(beta, KeyRing.fromSettings({}))).rejects.toThrow(/HUBSPOT_FLEET_KEY is not set/);
   });
@@ -110,7 +142,11 @@ describe('portals add / ls / inspect', () => {
 describe('bad input: one line, exit 2, nothing stored', () => {
   const cases: [string, string[], RegExp, string?][] = [
     ['a bad name', ['add', 'Bad-Name', '--token-env', 'X'], /portal name "Bad-Name": expected a lower-case letter/],
-    ['an unknown tier', ['add', 'p1', '--token-env', 'X', '--tier', 'gold'], /--tier: expected one of free\|starter\|professional\|enterprise\|api-addon, got "gold"/],
+    [
+      'an unknown tier',
+      ['add', 'p1', '--token-env', 'X', '--tier', 'gold'],
+      /--tier: expected one of free\|starter\|professional\|enterprise\|api-addon, got "gold"/,
+    ],
     ['a bad cron', ['add', 'p1', '--token-env', 'X', '--schedule', 'every day'], /--schedule: "every day" is not a cron expression/],
     ['an unknown object', ['add', 'p1', '--token-env', 'X', '--objects', 'contacts,widgets'], /--objects: unknown object type "widgets"/],
     ['a zero limit', ['add', 'p1', '--token-env', 'X', '--max-requests-per-10s', '0'], /--max-requests-per-10s: expected a positive whole number/],
@@ -161,8 +197,20 @@ describe('bad input: one line, exit 2, nothing stored', () => {
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).not.toContain(TOKEN);
 
-    const args = ['--import', pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, CLI, 'portals', 'add', 'delta', '--token-stdin'];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: cliEnv({ DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: keyA }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = [
+      '--import',
+      pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+      CLI,
+      'portals',
+      'add',
+      'delta',
+      '--token-stdin',
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: cliEnv({ DATABASE_URL: handle.url, HUBSPOT_FLEET_KEY: keyA }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

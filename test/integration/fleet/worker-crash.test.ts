@@ -4,7 +4,18 @@ import { upsertLimit } from '../../../src/limits/pg-store.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
 import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog } from '../../../src/verify/rolling-window-report.js';
-import { CleanupStack, committedState, passesUnderWay, portals, rewrittenRows, startWorker, until, withCleanup, type CommittedState, type WorkerProcess } from '../../helpers/fleet.js';
+import {
+  CleanupStack,
+  committedState,
+  passesUnderWay,
+  portals,
+  rewrittenRows,
+  startWorker,
+  until,
+  withCleanup,
+  type CommittedState,
+  type WorkerProcess,
+} from '../../helpers/fleet.js';
 import { duplicateCounts, portalDifferences } from '../../helpers/portal-equality.js';
 import { useTestDatabase } from '../../helpers/postgres.js';
 
@@ -43,7 +54,15 @@ beforeAll(async () => {
 afterAll(() => suite.run());
 
 async function addPortal(name: string, seed: number): Promise<RunningSimulator> {
-  const sim = await startSimulator({ seed, size: SIZE, token: `tok-${name}`, tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, latencyMedianMs: 60, latencyTailMs: 150 });
+  const sim = await startSimulator({
+    seed,
+    size: SIZE,
+    token: `tok-${name}`,
+    tenSecondLimit: LIMIT,
+    rateLimitWindowMs: WINDOW_MS,
+    latencyMedianMs: 60,
+    latencyTailMs: 150,
+  });
   suite.defer(() => sim.close());
   workerEnv[`TOKEN_${name.toUpperCase()}`] = sim.token;
   expect((await portals(['add', name, '--token-env', `TOKEN_${name.toUpperCase()}`, '--base-url', sim.url], env())).error).toBeUndefined();
@@ -56,17 +75,25 @@ function workerIdOf(w: WorkerProcess): Promise<string> {
 }
 
 async function claimOf(portal: string, worker: string): Promise<{ job_id: string; outcome: string } | undefined> {
-  const { rows } = await fleetDb.query<{ job_id: string; outcome: string }>(`select job_id, outcome from hubspot_fleet.portal_jobs where portal = $1 and worker_id = $2 order by id desc limit 1`, [portal, worker]);
+  const { rows } = await fleetDb.query<{ job_id: string; outcome: string }>(
+    `select job_id, outcome from hubspot_fleet.portal_jobs where portal = $1 and worker_id = $2 order by id desc limit 1`,
+    [portal, worker],
+  );
   return rows[0];
 }
 
 /** Waits until the portal's run has committed some pages of a full pass and not finished it (well under way). */
 async function underWay(portal: string): Promise<string[]> {
-  return until('a full pass under way', async () => {
-    const state = await committedState(fleetDb, `hubspot_${portal}`).catch(() => undefined);
-    const types = state ? passesUnderWay(state) : [];
-    return types.length > 0 ? types : undefined;
-  }, 60_000, 20);
+  return until(
+    'a full pass under way',
+    async () => {
+      const state = await committedState(fleetDb, `hubspot_${portal}`).catch(() => undefined);
+      const types = state ? passesUnderWay(state) : [];
+      return types.length > 0 ? types : undefined;
+    },
+    60_000,
+    20,
+  );
 }
 
 /**
@@ -95,66 +122,81 @@ async function expectEqualAndWithinLimit(portal: string, sim: RunningSimulator):
 }
 
 describe('a worker dies in the middle of a run', () => {
-  it('SIGKILL: another worker takes the job after the heartbeat lapses and resumes from the committed cursors', () =>
-    withCleanup(async (stack) => {
-      const sim = await addPortal('killed', 21);
-      const a = startWorker(workerEnv, stack);
-      const aId = await workerIdOf(a);
-      expect((await portals(['run', 'killed'], env())).stdout).toContain('killed: queued');
-      await until('worker A runs the portal', async () => (await claimOf('killed', aId))?.outcome === 'running');
-      const midway = await underWay('killed');
-      a.child.kill('SIGKILL');
-      expect((await a.done).signal).toBe('SIGKILL');
-      // Read after the death: exactly what the dead worker committed (nothing else writes until B starts).
-      const atKill = await committedState(fleetDb, 'hubspot_killed');
+  it(
+    'SIGKILL: another worker takes the job after the heartbeat lapses and resumes from the committed cursors',
+    () =>
+      withCleanup(async (stack) => {
+        const sim = await addPortal('killed', 21);
+        const a = startWorker(workerEnv, stack);
+        const aId = await workerIdOf(a);
+        expect((await portals(['run', 'killed'], env())).stdout).toContain('killed: queued');
+        await until('worker A runs the portal', async () => (await claimOf('killed', aId))?.outcome === 'running');
+        const midway = await underWay('killed');
+        a.child.kill('SIGKILL');
+        expect((await a.done).signal).toBe('SIGKILL');
+        // Read after the death: exactly what the dead worker committed (nothing else writes until B starts).
+        const atKill = await committedState(fleetDb, 'hubspot_killed');
 
-      const b = startWorker(workerEnv, stack);
-      const bId = await workerIdOf(b);
-      const bJob = await until('worker B takes over the same job', async () => {
-        const claim = await claimOf('killed', bId);
-        return claim?.outcome === 'succeeded' ? claim : undefined;
-      }, 120_000, 200);
-      const aClaim = (await claimOf('killed', aId))!;
-      expect(aClaim.outcome).toBe('lost');
-      expect(bJob.job_id).toBe(aClaim.job_id);
-      expect(b.lines().some((l) => String(l.msg).includes(`worker ${aId} is gone`))).toBe(true);
+        const b = startWorker(workerEnv, stack);
+        const bId = await workerIdOf(b);
+        const bJob = await until(
+          'worker B takes over the same job',
+          async () => {
+            const claim = await claimOf('killed', bId);
+            return claim?.outcome === 'succeeded' ? claim : undefined;
+          },
+          120_000,
+          200,
+        );
+        const aClaim = (await claimOf('killed', aId))!;
+        expect(aClaim.outcome).toBe('lost');
+        expect(bJob.job_id).toBe(aClaim.job_id);
+        expect(b.lines().some((l) => String(l.msg).includes(`worker ${aId} is gone`))).toBe(true);
 
-      await expectEqualAndWithinLimit('killed', sim);
-      const runs = (await fleetDb.query<{ status: string }>('select status from hubspot_killed.runs order by id')).rows.map((r) => r.status);
-      expect(runs).toEqual(['abandoned', 'succeeded']);
-      await expectResumed('killed', atKill, midway);
-      b.child.kill('SIGTERM');
-      expect((await b.done).code).toBe(0);
-    }), 180_000);
+        await expectEqualAndWithinLimit('killed', sim);
+        const runs = (await fleetDb.query<{ status: string }>('select status from hubspot_killed.runs order by id')).rows.map((r) => r.status);
+        expect(runs).toEqual(['abandoned', 'succeeded']);
+        await expectResumed('killed', atKill, midway);
+        b.child.kill('SIGTERM');
+        expect((await b.done).code).toBe(0);
+      }),
+    180_000,
+  );
 
-  it('SIGTERM: the worker finishes its pages, queues the rest of the run again and exits 0; another worker finishes it', () =>
-    withCleanup(async (stack) => {
-      const sim = await addPortal('stopped', 22);
-      const c = startWorker(workerEnv, stack);
-      const cId = await workerIdOf(c);
-      await portals(['run', 'stopped'], env());
-      await until('worker C runs the portal', async () => (await claimOf('stopped', cId))?.outcome === 'running');
-      const midway = await underWay('stopped');
-      c.child.kill('SIGTERM');
-      const result = await c.done;
-      expect(result.code).toBe(0);
-      expect(c.stderr()).not.toMatch(/"level":"(error|fatal)"/);
-      expect((await claimOf('stopped', cId))!.outcome).toBe('stopped');
-      const atStop = await committedState(fleetDb, 'hubspot_stopped');
-      const { rows: stoppedRun } = await fleetDb.query<{ status: string; finished_at: Date | null }>('select status, finished_at from hubspot_stopped.runs order by id');
-      expect(stoppedRun.map((r) => r.status)).toEqual(['stopped']);
-      expect(stoppedRun[0].finished_at).not.toBeNull();
-      // Its worker row is gone (a clean exit, not a death), and the rest of the run waits in the queue.
-      expect((await fleetDb.query('select 1 from hubspot_fleet.workers where id = $1', [cId])).rowCount).toBe(0);
-      const ls = JSON.parse((await portals(['ls', '--json'], env())).stdout) as { name: string; queued: { state: string } | null }[];
-      expect(ls.find((p) => p.name === 'stopped')!.queued).toMatchObject({ state: 'created' });
+  it(
+    'SIGTERM: the worker finishes its pages, queues the rest of the run again and exits 0; another worker finishes it',
+    () =>
+      withCleanup(async (stack) => {
+        const sim = await addPortal('stopped', 22);
+        const c = startWorker(workerEnv, stack);
+        const cId = await workerIdOf(c);
+        await portals(['run', 'stopped'], env());
+        await until('worker C runs the portal', async () => (await claimOf('stopped', cId))?.outcome === 'running');
+        const midway = await underWay('stopped');
+        c.child.kill('SIGTERM');
+        const result = await c.done;
+        expect(result.code).toBe(0);
+        expect(c.stderr()).not.toMatch(/"level":"(error|fatal)"/);
+        expect((await claimOf('stopped', cId))!.outcome).toBe('stopped');
+        const atStop = await committedState(fleetDb, 'hubspot_stopped');
+        const { rows: stoppedRun } = await fleetDb.query<{ status: string; finished_at: Date | null }>(
+          'select status, finished_at from hubspot_stopped.runs order by id',
+        );
+        expect(stoppedRun.map((r) => r.status)).toEqual(['stopped']);
+        expect(stoppedRun[0].finished_at).not.toBeNull();
+        // Its worker row is gone (a clean exit, not a death), and the rest of the run waits in the queue.
+        expect((await fleetDb.query('select 1 from hubspot_fleet.workers where id = $1', [cId])).rowCount).toBe(0);
+        const ls = JSON.parse((await portals(['ls', '--json'], env())).stdout) as { name: string; queued: { state: string } | null }[];
+        expect(ls.find((p) => p.name === 'stopped')!.queued).toMatchObject({ state: 'created' });
 
-      const d = startWorker(workerEnv, stack);
-      const dId = await workerIdOf(d);
-      await until('worker D finishes the run', async () => (await claimOf('stopped', dId))?.outcome === 'succeeded', 120_000, 200);
-      await expectEqualAndWithinLimit('stopped', sim);
-      const runs = (await fleetDb.query<{ status: string }>('select status from hubspot_stopped.runs order by id')).rows.map((r) => r.status);
-      expect(runs).toEqual(['stopped', 'succeeded']);
-      await expectResumed('stopped', atStop, midway);
-    }), 180_000);
+        const d = startWorker(workerEnv, stack);
+        const dId = await workerIdOf(d);
+        await until('worker D finishes the run', async () => (await claimOf('stopped', dId))?.outcome === 'succeeded', 120_000, 200);
+        await expectEqualAndWithinLimit('stopped', sim);
+        const runs = (await fleetDb.query<{ status: string }>('select status from hubspot_stopped.runs order by id')).rows.map((r) => r.status);
+        expect(runs).toEqual(['stopped', 'succeeded']);
+        await expectResumed('stopped', atStop, midway);
+      }),
+    180_000,
+  );
 });

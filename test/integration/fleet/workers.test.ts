@@ -50,7 +50,15 @@ function workerId(w: WorkerProcess): string {
 
 beforeAll(async () => {
   for (const [i, name] of names.entries()) {
-    const sim = await startSimulator({ seed: 100 + i, size: SIZE, token: `tok-${name}-${i}-secret`, tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS, latencyMedianMs: 8, latencyTailMs: 40 });
+    const sim = await startSimulator({
+      seed: 100 + i,
+      size: SIZE,
+      token: `tok-${name}-${i}-secret`,
+      tenSecondLimit: LIMIT,
+      rateLimitWindowMs: WINDOW_MS,
+      latencyMedianMs: 8,
+      latencyTailMs: 40,
+    });
     suite.defer(() => sim.close());
     sims.set(name, sim);
   }
@@ -85,7 +93,9 @@ beforeAll(async () => {
 afterAll(() => suite.run());
 
 async function succeededRuns(portal: string): Promise<number> {
-  const { rows } = await fleetDb.query<{ n: string }>(`select count(*) as n from hubspot_fleet.portal_jobs where portal = $1 and outcome = 'succeeded'`, [portal]);
+  const { rows } = await fleetDb.query<{ n: string }>(`select count(*) as n from hubspot_fleet.portal_jobs where portal = $1 and outcome = 'succeeded'`, [
+    portal,
+  ]);
   return Number(rows[0].n);
 }
 
@@ -137,7 +147,9 @@ describe('a fleet of two workers', () => {
     for (const name of names) {
       const db = await openDatabase({ url: handle.url, schema: `hubspot_${name}`, poolSize: 1 });
       try {
-        const { rows } = await db.query<{ started_at: Date; finished_at: Date | null }>(`select started_at, finished_at from hubspot_${name}.runs order by started_at`);
+        const { rows } = await db.query<{ started_at: Date; finished_at: Date | null }>(
+          `select started_at, finished_at from hubspot_${name}.runs order by started_at`,
+        );
         expect(rows.length).toBeGreaterThan(0);
         for (let i = 1; i < rows.length; i++) expect(rows[i].started_at.getTime(), name).toBeGreaterThanOrEqual(rows[i - 1].finished_at!.getTime());
       } finally {
@@ -150,7 +162,9 @@ describe('a fleet of two workers', () => {
   it('serves Prometheus metrics labelled by portal', async () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text.match(/^# TYPE hubspot_requests_total counter$/gm)).toHaveLength(1);
-    const ran = (await fleetDb.query<{ portal: string }>(`select distinct portal from hubspot_fleet.portal_jobs where worker_id = $1`, [workerId(workers[0])])).rows.map((r) => r.portal);
+    const ran = (
+      await fleetDb.query<{ portal: string }>(`select distinct portal from hubspot_fleet.portal_jobs where worker_id = $1`, [workerId(workers[0])])
+    ).rows.map((r) => r.portal);
     expect(ran.length).toBeGreaterThan(0);
     for (const portal of ran) expect(text).toMatch(new RegExp(`^hubspot_requests_total\\{[^}]*portal="${portal}"[^}]*\\} \\d+`, 'm'));
     expect(text).toMatch(/^hubspot_fleet_worker_concurrency 2$/m);

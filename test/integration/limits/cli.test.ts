@@ -65,9 +65,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('limits create / ls / inspect / update / delete', () => {
   it('creates limits of each kind and lists them', async () => {
-    expect(await run(['create', 'hubspot', '--limit', '190', '--window-ms', '10000'])).toBe(
-      'created limit hubspot: rolling window: 190 per 10000 ms\n',
-    );
+    expect(await run(['create', 'hubspot', '--limit', '190', '--window-ms', '10000'])).toBe('created limit hubspot: rolling window: 190 per 10000 ms\n');
     expect(await run(['create', 'db writers', '--limit', '4'])).toContain('concurrency: 4 slots');
     expect(await run(['create', 'search', '--limit', '5', '--slot-decay-per-second', '5', '--disable'])).toContain('(inactive)');
     const table = (await run(['ls'])).split('\n');
@@ -165,7 +163,7 @@ describe('bad input: one clear line, exit 2', () => {
     const bad = await cli(['create', 'bad&name', '--limit', '1']);
     expect(bad.code).toBe(ExitCode.usage);
     expect(bad.stderr.trim().split('\n')).toEqual([
-      "error: Invalid limit name \"bad&name\": it contains the character '&'; limit names may not contain any of / % & > <",
+      'error: Invalid limit name "bad&name": it contains the character \'&\'; limit names may not contain any of / % & > <',
     ]);
     const negative = await cli(['update', 'hubspot', '--limit', '-1']);
     expect(negative.code).toBe(ExitCode.usage);

@@ -69,10 +69,12 @@ describe('the lease renewer', () => {
     await ensureLimit(db, 'reentrant', { limit: 1 });
     // Renewal connections: their last statement is a renewal (other holders of this file have theirs).
     const renewers = async () =>
-      (await db.query<{ n: number }>(
-        `select count(*)::int as n from pg_stat_activity
+      (
+        await db.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
          where datname = current_database() and pid <> pg_backend_pid() and query like '%set expires_at = clock_timestamp()%'`,
-      )).rows[0].n;
+        )
+      ).rows[0].n;
     const before = await renewers();
     const shared = new SharedLimits(db, { leaseMs: 5000, holder: 'reentrant-holder' });
     try {

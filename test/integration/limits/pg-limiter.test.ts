@@ -2,15 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/database.js';
 import { LimitCapacityError, LimitTimeoutError, UnknownLimitError } from '../../../src/limits/errors.js';
 import { ensureLimit, SharedLimits } from '../../../src/limits/pg-shared-limits.js';
-import {
-  acquireSlots,
-  getLimit,
-  holdersOf,
-  limitUsage,
-  recentDenials,
-  updateLimit,
-  waitersOf,
-} from '../../../src/limits/pg-store.js';
+import { acquireSlots, getLimit, holdersOf, limitUsage, recentDenials, updateLimit, waitersOf } from '../../../src/limits/pg-store.js';
 import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
 
 const handle = useTestDatabase('pg_limiter');
@@ -47,17 +39,25 @@ describe('shared concurrency limits', () => {
     const r2 = await a.limiter('pool').acquire();
     expect(await usage('pool')).toBe(2);
     let granted = false;
-    const waiting = b.limiter('pool').acquire().then((release) => {
-      granted = true;
-      return release;
-    });
+    const waiting = b
+      .limiter('pool')
+      .acquire()
+      .then((release) => {
+        granted = true;
+        return release;
+      });
     await expect.poll(async () => (await waitersOf(db, db.schema, 'pool')).length).toBe(1);
     expect(granted).toBe(false);
     r1();
     const r3 = await waiting;
     expect(await usage('pool')).toBe(2);
     const holders = await holdersOf(db, db.schema, 'pool');
-    expect(holders.map((h) => [h.holder, h.heldSlots]).sort()).toEqual([[a.holder, 1], [b.holder, 1]].sort());
+    expect(holders.map((h) => [h.holder, h.heldSlots]).sort()).toEqual(
+      [
+        [a.holder, 1],
+        [b.holder, 1],
+      ].sort(),
+    );
     r2();
     r3();
     r3(); // releasing twice gives back once
@@ -74,16 +74,22 @@ describe('shared concurrency limits', () => {
     const small = process();
     const held = await a.limiter('fair').acquire(3);
     const order: string[] = [];
-    const bigDone = big.limiter('fair').acquire(4).then((r) => {
-      order.push('big');
-      return r;
-    });
+    const bigDone = big
+      .limiter('fair')
+      .acquire(4)
+      .then((r) => {
+        order.push('big');
+        return r;
+      });
     await expect.poll(async () => (await waitersOf(db, db.schema, 'fair')).length).toBe(1);
     // One slot is free, but the large request ahead reserves it.
-    const smallDone = small.limiter('fair').acquire(1).then((r) => {
-      order.push('small');
-      return r;
-    });
+    const smallDone = small
+      .limiter('fair')
+      .acquire(1)
+      .then((r) => {
+        order.push('small');
+        return r;
+      });
     await expect.poll(async () => (await waitersOf(db, db.schema, 'fair')).length).toBe(2);
     expect(order).toEqual([]);
     held();
@@ -186,7 +192,12 @@ describe('shared concurrency limits', () => {
     await ensureLimit(db, 'lapse', { limit: 1 });
     // A holder that never renews: a process that died right after acquiring.
     const ghost = await acquireSlots(db, db.schema, {
-      names: ['lapse'], holder: 'ghost', slots: [1], rate: false, leaseMs: 300, recordDenial: false,
+      names: ['lapse'],
+      holder: 'ghost',
+      slots: [1],
+      rate: false,
+      leaseMs: 300,
+      recordDenial: false,
     });
     expect(ghost.status).toBe('granted');
     const a = process({ maxPollMs: 100 });

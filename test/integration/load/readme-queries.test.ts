@@ -15,7 +15,10 @@ function readmeQueries(): string[] {
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Example queries'));
   const sql = /```sql\n([\s\S]*?)```/.exec(section)![1];
-  return sql.split(/;\n/).map((q) => q.trim()).filter((q) => q.replace(/--.*$/gm, '').trim().length > 0);
+  return sql
+    .split(/;\n/)
+    .map((q) => q.trim())
+    .filter((q) => q.replace(/--.*$/gm, '').trim().length > 0);
 }
 
 type Def = [name: string, type: string, fieldType: string, options?: [string, string][]];
@@ -38,13 +41,39 @@ async function records(table: string, rows: [id: number, properties: Record<stri
 beforeAll(async () => {
   db = await openMigrated(handle);
   // Issue 14 creates these tables; until then they are shaped like every object table.
-  for (const table of ['tickets', 'line_items', 'products']) await db.query(`create table if not exists hubspot.${table} (like hubspot.contacts including all)`);
-  await define('contacts', [['lifecyclestage', 'enumeration', 'radio', [['lead', 'Lead'], ['customer', 'Customer']]]]);
-  await define('tickets', [['hubspot_owner_id', 'enumeration', 'select'], ['hs_pipeline', 'enumeration', 'select'], ['hs_pipeline_stage', 'enumeration', 'select']]);
-  await define('deals', [['pipeline', 'enumeration', 'select'], ['dealstage', 'enumeration', 'select'], ['hs_is_closed_won', 'bool', 'booleancheckbox'], ['amount', 'number', 'number']]);
-  await define('line_items', [['name', 'string', 'text'], ['amount', 'number', 'number'], ['hs_product_id', 'number', 'number']]);
+  for (const table of ['tickets', 'line_items', 'products'])
+    await db.query(`create table if not exists hubspot.${table} (like hubspot.contacts including all)`);
+  await define('contacts', [
+    [
+      'lifecyclestage',
+      'enumeration',
+      'radio',
+      [
+        ['lead', 'Lead'],
+        ['customer', 'Customer'],
+      ],
+    ],
+  ]);
+  await define('tickets', [
+    ['hubspot_owner_id', 'enumeration', 'select'],
+    ['hs_pipeline', 'enumeration', 'select'],
+    ['hs_pipeline_stage', 'enumeration', 'select'],
+  ]);
+  await define('deals', [
+    ['pipeline', 'enumeration', 'select'],
+    ['dealstage', 'enumeration', 'select'],
+    ['hs_is_closed_won', 'bool', 'booleancheckbox'],
+    ['amount', 'number', 'number'],
+  ]);
+  await define('line_items', [
+    ['name', 'string', 'text'],
+    ['amount', 'number', 'number'],
+    ['hs_product_id', 'number', 'number'],
+  ]);
   await define('products', [['name', 'string', 'text']]);
-  await db.query(`insert into hubspot.owners (id, email, first_name, last_name, archived) values (1, 'ann@example.com', 'Ann', 'Lee', false), (2, 'bo@example.com', null, null, true)`);
+  await db.query(
+    `insert into hubspot.owners (id, email, first_name, last_name, archived) values (1, 'ann@example.com', 'Ann', 'Lee', false), (2, 'bo@example.com', null, null, true)`,
+  );
   await db.query(`insert into hubspot.pipelines (object_type, id, label) values ('tickets', '0', 'Support'), ('deals', 'default', 'Sales')`);
   await db.query(
     `insert into hubspot.pipeline_stages (object_type, pipeline_id, id, label, display_order, metadata) values
@@ -52,7 +81,11 @@ beforeAll(async () => {
      ('deals', 'default', 'qualified', 'Qualified', 0, '{"isClosed": "false", "probability": "0.2"}'),
      ('deals', 'default', 'closedwon', 'Closed won', 1, '{"isClosed": "true", "probability": "1.0"}')`,
   );
-  await records('contacts', [[1, { lifecyclestage: 'lead' }], [2, { lifecyclestage: 'lead' }], [3, { lifecyclestage: 'customer' }]]);
+  await records('contacts', [
+    [1, { lifecyclestage: 'lead' }],
+    [2, { lifecyclestage: 'lead' }],
+    [3, { lifecyclestage: 'customer' }],
+  ]);
   await records('tickets', [
     [10, { hubspot_owner_id: '1', hs_pipeline: '0', hs_pipeline_stage: '1' }],
     [11, { hubspot_owner_id: '1', hs_pipeline: '0', hs_pipeline_stage: '1' }],
@@ -60,11 +93,19 @@ beforeAll(async () => {
     [13, { hubspot_owner_id: '1', hs_pipeline: '0', hs_pipeline_stage: '4' }],
     [14, { hs_pipeline: '0', hs_pipeline_stage: '1' }],
   ]);
-  await records('deals', [[20, { pipeline: 'default', dealstage: 'closedwon', hs_is_closed_won: 'true' }], [21, { pipeline: 'default', dealstage: 'qualified', hs_is_closed_won: 'false' }]]);
-  await records('products', [[30, { name: 'Widget' }], [31, { name: 'Gadget' }]]);
+  await records('deals', [
+    [20, { pipeline: 'default', dealstage: 'closedwon', hs_is_closed_won: 'true' }],
+    [21, { pipeline: 'default', dealstage: 'qualified', hs_is_closed_won: 'false' }],
+  ]);
+  await records('products', [
+    [30, { name: 'Widget' }],
+    [31, { name: 'Gadget' }],
+  ]);
   await records('line_items', [
-    [40, { name: 'Widget x2', amount: '200', hs_product_id: '30' }], [41, { name: 'Gadget', amount: '50.5', hs_product_id: '31' }],
-    [42, { name: 'Widget (lost deal)', amount: '999', hs_product_id: '30' }], [43, { name: 'Consulting', amount: '10' }],
+    [40, { name: 'Widget x2', amount: '200', hs_product_id: '30' }],
+    [41, { name: 'Gadget', amount: '50.5', hs_product_id: '31' }],
+    [42, { name: 'Widget (lost deal)', amount: '999', hs_product_id: '30' }],
+    [43, { name: 'Consulting', amount: '10' }],
   ]);
   await db.query(
     `insert into hubspot.associations (from_type, from_id, to_type, to_id, type_id, category) values
@@ -91,8 +132,15 @@ describe('README example queries', () => {
     expect(queries).toHaveLength(4);
     const results: Record<string, unknown>[][] = [];
     for (const q of queries) results.push((await db.query(q)).rows);
-    expect(results[0]).toEqual([{ stage: 'Lead', count: '2' }, { stage: 'Customer', count: '1' }]);
-    expect(results[1]).toEqual([{ owner: 'Ann Lee', open_tickets: '2' }, { owner: '(no owner)', open_tickets: '1' }, { owner: 'bo@example.com', open_tickets: '1' }]);
+    expect(results[0]).toEqual([
+      { stage: 'Lead', count: '2' },
+      { stage: 'Customer', count: '1' },
+    ]);
+    expect(results[1]).toEqual([
+      { owner: 'Ann Lee', open_tickets: '2' },
+      { owner: '(no owner)', open_tickets: '1' },
+      { owner: 'bo@example.com', open_tickets: '1' },
+    ]);
     expect(results[2]).toEqual([
       { product: 'Widget', revenue: '200', deals: '1' },
       { product: 'Gadget', revenue: '50.5', deals: '1' },

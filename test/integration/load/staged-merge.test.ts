@@ -59,7 +59,9 @@ describe('stagedMerge', () => {
 
   it('commits what else the transaction wrote after a direct COPY met a stored key', async () => {
     await merge('deals', [row(1, 'a')]);
-    await merge('deals', [row(2, 'b'), row(1, 'a2')], (tx) => tx.query(`insert into hubspot.sync_state (stream, cursor) values ('deals:test', '{"after":"2"}')`).then(() => undefined));
+    await merge('deals', [row(2, 'b'), row(1, 'a2')], (tx) =>
+      tx.query(`insert into hubspot.sync_state (stream, cursor) values ('deals:test', '{"after":"2"}')`).then(() => undefined),
+    );
     expect(await stored('deals')).toEqual({ 1: 'a2', 2: 'b' });
     const { rows } = await db.query<{ cursor: unknown }>(`select cursor from hubspot.sync_state where stream = 'deals:test'`);
     expect(rows).toEqual([{ cursor: { after: '2' } }]);
@@ -80,8 +82,13 @@ describe('stagedMerge', () => {
     await merge('tasks', [row(1, 'a')]);
     await db.query(`update hubspot.tasks set synced_at = '2000-01-01'`);
     await merge('tasks', [row(1, 'a'), row(2, 'b')]);
-    const { rows } = await db.query<{ id: string; recent: boolean }>(`select id::text, synced_at > now() - interval '1 hour' as recent from hubspot.tasks order by id`);
-    expect(rows).toEqual([{ id: '1', recent: true }, { id: '2', recent: true }]);
+    const { rows } = await db.query<{ id: string; recent: boolean }>(
+      `select id::text, synced_at > now() - interval '1 hour' as recent from hubspot.tasks order by id`,
+    );
+    expect(rows).toEqual([
+      { id: '1', recent: true },
+      { id: '2', recent: true },
+    ]);
   });
 
   it('rejects a batch that breaks another constraint, loading none of it', async () => {

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/database.js';
 import { loadMigrations, migrate } from '../../../src/db/migrations.js';
 import { OMITTED_COLUMN_LIMIT } from '../../../src/load/typed-columns.js';
-import {
-  rebuildTypedRelation, syncTypedRows, typedRelationNotes, type TypedRelationsMode, type TypedSourceRecord,
-} from '../../../src/load/typed-relations.js';
+import { rebuildTypedRelation, syncTypedRows, typedRelationNotes, type TypedRelationsMode, type TypedSourceRecord } from '../../../src/load/typed-relations.js';
 import { openMigrated, useTestDatabase } from '../../helpers/postgres.js';
 
 const handle = useTestDatabase('typed_relations');
@@ -41,7 +39,16 @@ async function define(objectType: string, defs: Def[]): Promise<void> {
        values ($1, $2, $2, $3, $4, $5, $6, $7, $8)
        on conflict (object_type, name) do update set type = excluded.type, field_type = excluded.field_type, options = excluded.options,
          hubspot_defined = excluded.hubspot_defined, archived = excluded.archived, raw = excluded.raw`,
-      [objectType, d.name, d.type, d.fieldType ?? d.type, JSON.stringify(d.options ?? []), d.hubspotDefined ?? false, d.archived ?? false, JSON.stringify(d.raw ?? {})],
+      [
+        objectType,
+        d.name,
+        d.type,
+        d.fieldType ?? d.type,
+        JSON.stringify(d.options ?? []),
+        d.hubspotDefined ?? false,
+        d.archived ?? false,
+        JSON.stringify(d.raw ?? {}),
+      ],
     );
   }
 }
@@ -82,10 +89,42 @@ const EVERY_TYPE: Def[] = [
   { name: 'birthday', type: 'date', fieldType: 'date' },
   { name: 'closedate', type: 'datetime', fieldType: 'date' },
   { name: 'opted_in', type: 'bool', fieldType: 'booleancheckbox' },
-  { name: 'vip', type: 'enumeration', fieldType: 'booleancheckbox', options: [{ value: 'true', label: 'Yes' }, { value: 'false', label: 'No' }] },
-  { name: 'interests', type: 'enumeration', fieldType: 'checkbox', options: [{ value: 'ski', label: 'Skiing' }, { value: 'golf', label: 'Golf' }] },
-  { name: 'tier', type: 'enumeration', fieldType: 'select', options: [{ value: 'gold', label: 'Gold tier' }, { value: 'silver', label: 'Silver tier' }] },
-  { name: 'size', type: 'enumeration', fieldType: 'radio', options: [{ value: 's', label: 'Small' }, { value: 'l', label: 'Large' }] },
+  {
+    name: 'vip',
+    type: 'enumeration',
+    fieldType: 'booleancheckbox',
+    options: [
+      { value: 'true', label: 'Yes' },
+      { value: 'false', label: 'No' },
+    ],
+  },
+  {
+    name: 'interests',
+    type: 'enumeration',
+    fieldType: 'checkbox',
+    options: [
+      { value: 'ski', label: 'Skiing' },
+      { value: 'golf', label: 'Golf' },
+    ],
+  },
+  {
+    name: 'tier',
+    type: 'enumeration',
+    fieldType: 'select',
+    options: [
+      { value: 'gold', label: 'Gold tier' },
+      { value: 'silver', label: 'Silver tier' },
+    ],
+  },
+  {
+    name: 'size',
+    type: 'enumeration',
+    fieldType: 'radio',
+    options: [
+      { value: 's', label: 'Small' },
+      { value: 'l', label: 'Large' },
+    ],
+  },
   { name: 'phone', type: 'string', fieldType: 'phonenumber' },
   { name: 'notes', type: 'string', fieldType: 'textarea' },
   { name: 'id', type: 'string', fieldType: 'text' },
@@ -96,30 +135,75 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
   it('types every mapping and names the columns after the properties', async () => {
     const t = await objectTable(`every_${mode}`);
     await define(t.objectType, EVERY_TYPE);
-    await load(t.table, [{
-      id: '1',
-      properties: {
-        amount: '1234.50', birthday: '1990-07-14', closedate: '2025-02-28T12:34:56.789Z', opted_in: 'true', vip: 'false',
-        interests: 'ski;golf', tier: 'gold', size: 'l', phone: '+1 555 0100', notes: 'line one\nline two', id: 'external-7',
-        created_at: '1740700800000',
+    await load(t.table, [
+      {
+        id: '1',
+        properties: {
+          amount: '1234.50',
+          birthday: '1990-07-14',
+          closedate: '2025-02-28T12:34:56.789Z',
+          opted_in: 'true',
+          vip: 'false',
+          interests: 'ski;golf',
+          tier: 'gold',
+          size: 'l',
+          phone: '+1 555 0100',
+          notes: 'line one\nline two',
+          id: 'external-7',
+          created_at: '1740700800000',
+        },
       },
-    }]);
+    ]);
     const result = await rebuild(t, mode);
     expect(result).toMatchObject({ relation: `${t.table}_typed`, mode, columns: EVERY_TYPE.length, omitted: [] });
     expect(await columnTypes(`${t.table}_typed`)).toMatchObject({
-      id: 'bigint', archived: 'boolean', created_at: 'timestamp with time zone', updated_at: 'timestamp with time zone', deleted_at: 'timestamp with time zone',
-      amount: 'numeric', birthday: 'date', closedate: 'timestamp with time zone', opted_in: 'boolean', vip: 'boolean', vip__label: 'text',
-      interests: 'text[]', interests__label: 'text[]', tier: 'text', tier__label: 'text', size: 'text', size__label: 'text', phone: 'text',
-      notes: 'text', property_id: 'text', property_created_at: 'timestamp with time zone',
+      id: 'bigint',
+      archived: 'boolean',
+      created_at: 'timestamp with time zone',
+      updated_at: 'timestamp with time zone',
+      deleted_at: 'timestamp with time zone',
+      amount: 'numeric',
+      birthday: 'date',
+      closedate: 'timestamp with time zone',
+      opted_in: 'boolean',
+      vip: 'boolean',
+      vip__label: 'text',
+      interests: 'text[]',
+      interests__label: 'text[]',
+      tier: 'text',
+      tier__label: 'text',
+      size: 'text',
+      size__label: 'text',
+      phone: 'text',
+      notes: 'text',
+      property_id: 'text',
+      property_created_at: 'timestamp with time zone',
     });
     const [row] = await typed(t.table, `*, birthday::text as birthday_text`);
     expect(row).toMatchObject({
-      id: '1', archived: false, amount: '1234.50', birthday_text: '1990-07-14', closedate: new Date('2025-02-28T12:34:56.789Z'),
-      opted_in: true, vip: false, vip__label: 'No', interests: ['ski', 'golf'], interests__label: ['Skiing', 'Golf'], tier: 'gold',
-      tier__label: 'Gold tier', size: 'l', size__label: 'Large', phone: '+1 555 0100', notes: 'line one\nline two',
-      property_id: 'external-7', property_created_at: new Date('2025-02-28T00:00:00Z'),
+      id: '1',
+      archived: false,
+      amount: '1234.50',
+      birthday_text: '1990-07-14',
+      closedate: new Date('2025-02-28T12:34:56.789Z'),
+      opted_in: true,
+      vip: false,
+      vip__label: 'No',
+      interests: ['ski', 'golf'],
+      interests__label: ['Skiing', 'Golf'],
+      tier: 'gold',
+      tier__label: 'Gold tier',
+      size: 'l',
+      size__label: 'Large',
+      phone: '+1 555 0100',
+      notes: 'line one\nline two',
+      property_id: 'external-7',
+      property_created_at: new Date('2025-02-28T00:00:00Z'),
     });
-    const { rows } = await db.query(`select name, typed_column, label_column from hubspot.property_definitions where object_type = $1 and name in ('id', 'tier', 'amount') order by name`, [t.objectType]);
+    const { rows } = await db.query(
+      `select name, typed_column, label_column from hubspot.property_definitions where object_type = $1 and name in ('id', 'tier', 'amount') order by name`,
+      [t.objectType],
+    );
     expect(rows).toEqual([
       { name: 'amount', typed_column: 'amount', label_column: null },
       { name: 'id', typed_column: 'property_id', label_column: null },
@@ -138,7 +222,10 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
       { amount: '', birthday: '0000-01-01', closedate: '2025-13-01', opted_in: 'yes please' },
       { amount: '12,5', birthday: '2025-02-28T25:00:00Z', closedate: 'NaN', opted_in: '2' },
     ];
-    await load(t.table, dirty.map((properties, i) => ({ id: String(i + 1), properties })));
+    await load(
+      t.table,
+      dirty.map((properties, i) => ({ id: String(i + 1), properties })),
+    );
     await rebuild(t, mode);
     const rows = await typed(t.table);
     expect(rows).toHaveLength(dirty.length);
@@ -154,14 +241,24 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
 
   it('labels select, radio and checkbox options, an unknown option as NULL in its place', async () => {
     const t = await objectTable(`labels_${mode}`);
-    await define(t.objectType, EVERY_TYPE.filter((d) => ['interests', 'tier', 'size', 'vip'].includes(d.name)));
+    await define(
+      t.objectType,
+      EVERY_TYPE.filter((d) => ['interests', 'tier', 'size', 'vip'].includes(d.name)),
+    );
     await load(t.table, [
       { id: '1', properties: { tier: 'silver', size: 's', interests: 'golf;chess;ski', vip: 'true' } },
       { id: '2', properties: { tier: null, size: null, interests: null, vip: null } },
     ]);
     await rebuild(t, mode);
     expect(await typed(t.table, 'id, tier__label, size__label, interests, interests__label, vip__label')).toEqual([
-      { id: '1', tier__label: 'Silver tier', size__label: 'Small', interests: ['golf', 'chess', 'ski'], interests__label: ['Golf', null, 'Skiing'], vip__label: 'Yes' },
+      {
+        id: '1',
+        tier__label: 'Silver tier',
+        size__label: 'Small',
+        interests: ['golf', 'chess', 'ski'],
+        interests__label: ['Golf', null, 'Skiing'],
+        vip__label: 'Yes',
+      },
       { id: '2', tier__label: null, size__label: null, interests: null, interests__label: null, vip__label: null },
     ]);
   });
@@ -170,17 +267,33 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
     const t = await objectTable(`tickets_${mode}`);
     await define(t.objectType, [
       { name: 'hs_pipeline', type: 'enumeration', fieldType: 'select', hubspotDefined: true, options: [{ value: '0', label: 'Support (from options)' }] },
-      { name: 'hs_pipeline_stage', type: 'enumeration', fieldType: 'select', hubspotDefined: true, options: [{ value: '1', label: 'New' }, { value: '1', label: 'Open' }, { value: '9', label: 'Only in options' }] },
+      {
+        name: 'hs_pipeline_stage',
+        type: 'enumeration',
+        fieldType: 'select',
+        hubspotDefined: true,
+        options: [
+          { value: '1', label: 'New' },
+          { value: '1', label: 'Open' },
+          { value: '9', label: 'Only in options' },
+        ],
+      },
     ]);
     const other = `${t.objectType}_other`;
-    await db.query(`insert into hubspot.pipelines (object_type, id, label) values ($1, '0', 'Support'), ($1, 'esc', 'Escalations'), ($2, '0', 'Not this one')`, [t.objectType, other]);
+    await db.query(
+      `insert into hubspot.pipelines (object_type, id, label) values ($1, '0', 'Support'), ($1, 'esc', 'Escalations'), ($2, '0', 'Not this one')`,
+      [t.objectType, other],
+    );
     await db.query(
       `insert into hubspot.pipeline_stages (object_type, pipeline_id, id, label) values
        ($1, '0', '1', 'New'), ($1, '0', '2', 'Waiting on us'), ($1, 'esc', '1', 'Escalated'), ($1, 'esc', '3', 'Closed (esc)')`,
       [t.objectType],
     );
     await db.query(`insert into hubspot.pipelines (object_type, id, label) values ($1, 'esc', 'x')`, [other]);
-    await db.query(`insert into hubspot.pipeline_stages (object_type, pipeline_id, id, label) values ($1, 'esc', '1', 'Wrong type'), ($1, 'esc', '3', 'Wrong type')`, [other]);
+    await db.query(
+      `insert into hubspot.pipeline_stages (object_type, pipeline_id, id, label) values ($1, 'esc', '1', 'Wrong type'), ($1, 'esc', '3', 'Wrong type')`,
+      [other],
+    );
     await load(t.table, [
       { id: '1', properties: { hs_pipeline: '0', hs_pipeline_stage: '1' } },
       { id: '2', properties: { hs_pipeline: 'esc', hs_pipeline_stage: '1' } },
@@ -206,7 +319,13 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
   it('names owners, archived ones too, by email where they have no name, and lists of owners in order', async () => {
     const t = await objectTable(`owners_${mode}`);
     await define(t.objectType, [
-      { name: 'hubspot_owner_id', type: 'enumeration', fieldType: 'select', hubspotDefined: true, raw: { externalOptions: true, referencedObjectType: 'OWNER' } },
+      {
+        name: 'hubspot_owner_id',
+        type: 'enumeration',
+        fieldType: 'select',
+        hubspotDefined: true,
+        raw: { externalOptions: true, referencedObjectType: 'OWNER' },
+      },
       { name: 'hs_all_owner_ids', type: 'enumeration', fieldType: 'checkbox', hubspotDefined: true },
       { name: 'second_rep', type: 'enumeration', fieldType: 'select', raw: { externalOptions: true, referencedObjectType: 'OWNER' } },
     ]);
@@ -232,42 +351,72 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
 
   it('a property added becomes a column after the next rebuild, an archived one goes away', async () => {
     const t = await objectTable(`evolve_${mode}`);
-    await define(t.objectType, [{ name: 'email', type: 'string' }, { name: 'score', type: 'number' }]);
-    await load(t.table, [{ id: '1', properties: { email: 'a@x', score: '5', budget: '100' } }, { id: '2', properties: { email: 'b@x', score: '6' } }]);
+    await define(t.objectType, [
+      { name: 'email', type: 'string' },
+      { name: 'score', type: 'number' },
+    ]);
+    await load(t.table, [
+      { id: '1', properties: { email: 'a@x', score: '5', budget: '100' } },
+      { id: '2', properties: { email: 'b@x', score: '6' } },
+    ]);
     await rebuild(t, mode);
     expect(Object.keys(await columnTypes(`${t.table}_typed`))).toContain('score');
 
-    await define(t.objectType, [{ name: 'score', type: 'number', archived: true }, { name: 'budget', type: 'number' }, { name: 'stage', type: 'enumeration', fieldType: 'select', options: [{ value: 'a', label: 'A' }] }]);
+    await define(t.objectType, [
+      { name: 'score', type: 'number', archived: true },
+      { name: 'budget', type: 'number' },
+      { name: 'stage', type: 'enumeration', fieldType: 'select', options: [{ value: 'a', label: 'A' }] },
+    ]);
     const result = await rebuild(t, mode);
     expect(result.columns).toBe(3);
     const cols = await columnTypes(`${t.table}_typed`);
     expect(cols).toMatchObject({ email: 'text', budget: 'numeric', stage: 'text', stage__label: 'text' });
     expect(cols).not.toHaveProperty('score');
     // The new column holds the values already stored, and later loads write it too.
-    expect(await typed(t.table, 'id, budget')).toEqual([{ id: '1', budget: '100' }, { id: '2', budget: null }]);
+    expect(await typed(t.table, 'id, budget')).toEqual([
+      { id: '1', budget: '100' },
+      { id: '2', budget: null },
+    ]);
     await load(t.table, [{ id: '2', properties: { email: 'b@x', budget: '7', stage: 'a' } }]);
     expect(await typed(t.table, 'id, budget, stage__label', 'id = 2')).toEqual([{ id: '2', budget: '7', stage__label: 'A' }]);
     const { rows } = await db.query(`select name, typed_column from hubspot.property_definitions where object_type = $1 order by name`, [t.objectType]);
-    expect(rows).toEqual([{ name: 'budget', typed_column: 'budget' }, { name: 'email', typed_column: 'email' }, { name: 'score', typed_column: null }, { name: 'stage', typed_column: 'stage' }]);
+    expect(rows).toEqual([
+      { name: 'budget', typed_column: 'budget' },
+      { name: 'email', typed_column: 'email' },
+      { name: 'score', typed_column: null },
+      { name: 'stage', typed_column: 'stage' },
+    ]);
 
     // A property whose type changes in the portal is retyped from the stored strings.
-    await define(t.objectType, [{ name: 'email', type: 'number' }, { name: 'budget', type: 'string' }]);
+    await define(t.objectType, [
+      { name: 'email', type: 'number' },
+      { name: 'budget', type: 'string' },
+    ]);
     await rebuild(t, mode);
     expect(await columnTypes(`${t.table}_typed`)).toMatchObject({ email: 'numeric', budget: 'text' });
-    expect(await typed(t.table, 'id, email, budget')).toEqual([{ id: '1', email: null, budget: '100' }, { id: '2', email: null, budget: '7' }]);
+    expect(await typed(t.table, 'id, email, budget')).toEqual([
+      { id: '1', email: null, budget: '100' },
+      { id: '2', email: null, budget: '7' },
+    ]);
   });
 
   it('leaves properties past 1,600 columns out, says which, and records why in property_definitions', async () => {
     const t = await objectTable(`wide_${mode}`);
     const defs: Def[] = [
-      ...Array.from({ length: 1200 }, (_, i) => ({ name: `hs_default_${String(i).padStart(4, '0')}`, type: i % 3 === 0 ? 'number' : 'string', hubspotDefined: true })),
+      ...Array.from({ length: 1200 }, (_, i) => ({
+        name: `hs_default_${String(i).padStart(4, '0')}`,
+        type: i % 3 === 0 ? 'number' : 'string',
+        hubspotDefined: true,
+      })),
       ...Array.from({ length: 500 }, (_, i) => ({ name: `custom_${String(i).padStart(4, '0')}`, type: 'datetime' })),
     ];
     await define(t.objectType, defs);
     await load(t.table, [{ id: '1', properties: { hs_default_0000: '42', custom_0394: '2025-01-01T00:00:00Z', custom_0395: '2025-01-01T00:00:00Z' } }]);
     const result = await rebuild(t, mode);
     expect(result.columns).toBe(1595);
-    expect(result.omitted).toEqual(Array.from({ length: 105 }, (_, i) => ({ property: `custom_${String(395 + i).padStart(4, '0')}`, reason: OMITTED_COLUMN_LIMIT })));
+    expect(result.omitted).toEqual(
+      Array.from({ length: 105 }, (_, i) => ({ property: `custom_${String(395 + i).padStart(4, '0')}`, reason: OMITTED_COLUMN_LIMIT })),
+    );
     expect(Object.keys(await columnTypes(`${t.table}_typed`))).toHaveLength(1600);
     expect(typedRelationNotes([result], 2)).toEqual([
       `${t.table}_typed: 105 properties left out, ${OMITTED_COLUMN_LIMIT} (property_definitions.omitted_reason): custom_0395, custom_0396, ... (103 more)`,
@@ -284,7 +433,10 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
 
   it('keeps its shape when an analyst view depends on it, says why, and fails nothing', async () => {
     const t = await objectTable(`pinned_${mode}`);
-    await define(t.objectType, [{ name: 'email', type: 'string' }, { name: 'score', type: 'number' }]);
+    await define(t.objectType, [
+      { name: 'email', type: 'string' },
+      { name: 'score', type: 'number' },
+    ]);
     await load(t.table, [{ id: '1', properties: { email: 'a@x', score: '5' } }]);
     await rebuild(t, mode);
     await db.query(`create view hubspot.${t.table}_report as select id, score from hubspot.${t.table}_typed`);
@@ -302,10 +454,22 @@ describe.each(['table', 'view'] as const)('typed relations, mode %s', (mode) => 
 describe('the loader hook and the typed data table', () => {
   it('keeps the typed data in step with loads (reruns, duplicates in a batch), and does nothing in view or off mode', async () => {
     const t = await objectTable('hook');
-    await define(t.objectType, [{ name: 'amount', type: 'number' }, { name: 'tags', type: 'enumeration', fieldType: 'checkbox' }]);
+    await define(t.objectType, [
+      { name: 'amount', type: 'number' },
+      { name: 'tags', type: 'enumeration', fieldType: 'checkbox' },
+    ]);
     await rebuild(t, 'table');
-    expect(await load(t.table, [{ id: '1', properties: { amount: '1' } }, { id: '2', properties: { amount: 'x' } }, { id: '1', properties: { amount: '3', tags: 'a;b' } }])).toEqual({ rows: 2 });
-    expect(await typed(t.table, 'id, amount, tags')).toEqual([{ id: '1', amount: '3', tags: ['a', 'b'] }, { id: '2', amount: null, tags: null }]);
+    expect(
+      await load(t.table, [
+        { id: '1', properties: { amount: '1' } },
+        { id: '2', properties: { amount: 'x' } },
+        { id: '1', properties: { amount: '3', tags: 'a;b' } },
+      ]),
+    ).toEqual({ rows: 2 });
+    expect(await typed(t.table, 'id, amount, tags')).toEqual([
+      { id: '1', amount: '3', tags: ['a', 'b'] },
+      { id: '2', amount: null, tags: null },
+    ]);
     await load(t.table, [{ id: '2', properties: { amount: '8' } }]);
     expect(await typed(t.table, 'id, amount', 'id = 2')).toEqual([{ id: '2', amount: '8' }]);
     const data = await db.query(`select count(*)::int as n from hubspot.${t.table}_typed_data`);
@@ -323,7 +487,10 @@ describe('the loader hook and the typed data table', () => {
     // Back to table: a full rebuild fills the typed data from every stored record.
     await rebuild(t, 'table');
     expect(await typed(t.table, 'id, amount')).toEqual([
-      { id: '1', amount: '3' }, { id: '2', amount: '8' }, { id: '3', amount: '9' }, { id: '4', amount: '1' },
+      { id: '1', amount: '3' },
+      { id: '2', amount: '8' },
+      { id: '3', amount: '9' },
+      { id: '4', amount: '1' },
     ]);
   });
 
@@ -340,7 +507,10 @@ describe('the loader hook and the typed data table', () => {
     expect((await db.query(`select stale from hubspot.typed_relations where table_name = $1`, [t.table])).rows[0].stale).toMatch(/typed rows not written/);
     expect(await load(t.table, [{ id: '2', properties: { amount: '6' } }])).toEqual({ rows: 0 });
     expect((await rebuild(t, 'table')).warning).toBeUndefined();
-    expect(await typed(t.table, 'id, amount')).toEqual([{ id: '1', amount: '5' }, { id: '2', amount: '6' }]);
+    expect(await typed(t.table, 'id, amount')).toEqual([
+      { id: '1', amount: '5' },
+      { id: '2', amount: '6' },
+    ]);
     expect((await db.query(`select stale from hubspot.typed_relations where table_name = $1`, [t.table])).rows[0].stale).toBeNull();
   });
 
@@ -396,9 +566,22 @@ describe('migrations after typed relations exist', () => {
 
 describe('property_options', () => {
   it('lists each option of each enumeration in order, a malformed option read as NULL', async () => {
-    await define('opts', [{ name: 'color', type: 'enumeration', options: [{ value: 'r', label: 'Red' }, { value: 'g', label: 'Green' }] }]);
-    await db.query(`update hubspot.property_definitions set options = options || '[{"value": "x", "displayOrder": "first", "hidden": "no"}]' where object_type = 'opts'`);
-    const { rows } = await db.query(`select property, position, value, label, display_order, hidden from hubspot.property_options where object_type = 'opts' order by position`);
+    await define('opts', [
+      {
+        name: 'color',
+        type: 'enumeration',
+        options: [
+          { value: 'r', label: 'Red' },
+          { value: 'g', label: 'Green' },
+        ],
+      },
+    ]);
+    await db.query(
+      `update hubspot.property_definitions set options = options || '[{"value": "x", "displayOrder": "first", "hidden": "no"}]' where object_type = 'opts'`,
+    );
+    const { rows } = await db.query(
+      `select property, position, value, label, display_order, hidden from hubspot.property_options where object_type = 'opts' order by position`,
+    );
     expect(rows).toEqual([
       { property: 'color', position: 1, value: 'r', label: 'Red', display_order: null, hidden: false },
       { property: 'color', position: 2, value: 'g', label: 'Green', display_order: null, hidden: false },

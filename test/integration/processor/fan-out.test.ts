@@ -45,7 +45,7 @@ function contextFor(s: RunningSimulator, extra: Record<string, string> = {}) {
 }
 
 describe('ParallelProcessor against the simulator', () => {
-  it('fans 10,000 items out through 5% 5xx, 1% timeouts, 1% resets and another app\'s load', { timeout: 180_000 }, async () => {
+  it("fans 10,000 items out through 5% 5xx, 1% timeouts, 1% resets and another app's load", { timeout: 180_000 }, async () => {
     sim = await startSimulator({
       tenSecondLimit: LIMIT,
       rateLimitWindowMs: WINDOW_MS,
@@ -107,11 +107,22 @@ describe('ParallelProcessor against the simulator', () => {
     const leftByOtherApp = ((LIMIT - BACKGROUND) * 1000) / WINDOW_MS;
     const ratio = achieved / leftByOtherApp;
     const background = log.filter((e) => e.source === 'background' && e.status !== 429).length;
-    console.log(JSON.stringify({ requests: ours.length, seconds, achieved: Math.round(achieved), leftByOtherApp, ratio: Number(ratio.toFixed(3)), backgroundServedPerWindow: Math.round((background / seconds) * (WINDOW_MS / 1000)), maxOursInWindow, stats }));
+    console.log(
+      JSON.stringify({
+        requests: ours.length,
+        seconds,
+        achieved: Math.round(achieved),
+        leftByOtherApp,
+        ratio: Number(ratio.toFixed(3)),
+        backgroundServedPerWindow: Math.round((background / seconds) * (WINDOW_MS / 1000)),
+        maxOursInWindow,
+        stats,
+      }),
+    );
     expect(ratio).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('waits out a 477\'s Retry-After and retries the edge\'s 524s, through the official client', { timeout: 60_000 }, async () => {
+  it("waits out a 477's Retry-After and retries the edge's 524s, through the official client", { timeout: 60_000 }, async () => {
     sim = await startSimulator({
       tenSecondLimit: LIMIT,
       rateLimitWindowMs: WINDOW_MS,
@@ -123,9 +134,13 @@ describe('ParallelProcessor against the simulator', () => {
     events.on((e) => {
       if (e.type === 'retry' && e.cause === 'migration') migrationDelays.push(e.delayMs);
     });
-    const result = await processor.processBatch(Array.from({ length: 300 }, (_, i) => i), async () => {
-      return (await api.listObjectsPage('contacts', { limit: 1 })).results.length;
-    }, { desc: 'contacts' });
+    const result = await processor.processBatch(
+      Array.from({ length: 300 }, (_, i) => i),
+      async () => {
+        return (await api.listObjectsPage('contacts', { limit: 1 })).results.length;
+      },
+      { desc: 'contacts' },
+    );
     expect(result.processed).toBe(300);
     expect(result.failed).toEqual([]);
     const stats = ctx.stats();
@@ -145,13 +160,19 @@ describe('ParallelProcessor against the simulator', () => {
     const { api, processor } = ctx;
     let started = 0;
     const err = await processor
-      .processBatch(Array.from({ length: 2000 }, (_, i) => i), async () => {
-        started++;
-        await api.listObjectsPage('contacts', { limit: 1 });
-      }, { desc: 'contacts' })
+      .processBatch(
+        Array.from({ length: 2000 }, (_, i) => i),
+        async () => {
+          started++;
+          await api.listObjectsPage('contacts', { limit: 1 });
+        },
+        { desc: 'contacts' },
+      )
       .catch((e) => e);
     expect(err).toBeInstanceOf(FatalRunError);
-    expect(err.message).toBe('HubSpot rejected the access token (expired or revoked): create a new Service Key (or private-app token) and set HUBSPOT_ACCESS_TOKEN');
+    expect(err.message).toBe(
+      'HubSpot rejected the access token (expired or revoked): create a new Service Key (or private-app token) and set HUBSPOT_ACCESS_TOKEN',
+    );
     expect(err.message).not.toContain(sim.token);
     expect(started).toBeLessThan(2000);
     const unauthorized = sim.requests().filter((e) => e.status === 401).length;
@@ -165,11 +186,15 @@ describe('ParallelProcessor against the simulator', () => {
     sim = await startSimulator({ tenSecondLimit: LIMIT, rateLimitWindowMs: WINDOW_MS });
     ctx = contextFor(sim);
     const { api, processor } = ctx;
-    const result = await processor.processBatch(Array.from({ length: 50 }, (_, i) => i), async (i) => {
-      // Paging past the search API's 10,000-result cap is a 400 (contract §1.3).
-      if (i === 7) return (await api.searchObjects('contacts', { after: 9950, limit: 100 })).results.length;
-      return (await api.listObjectsPage('contacts', { limit: 1 })).results.length;
-    }, { desc: 'contacts' });
+    const result = await processor.processBatch(
+      Array.from({ length: 50 }, (_, i) => i),
+      async (i) => {
+        // Paging past the search API's 10,000-result cap is a 400 (contract §1.3).
+        if (i === 7) return (await api.searchObjects('contacts', { after: 9950, limit: 100 })).results.length;
+        return (await api.listObjectsPage('contacts', { limit: 1 })).results.length;
+      },
+      { desc: 'contacts' },
+    );
     expect(result.processed).toBe(49);
     expect(result.skipped).toHaveLength(1);
     expect(result.skipped[0]).toMatchObject({ index: 7, item: 7, status: 400 });

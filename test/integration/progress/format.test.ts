@@ -14,7 +14,9 @@ describe('task views folded from engine events', () => {
     const view = views.views.get('deals')!;
     expect(view).toMatchObject({ done: 100, total: 400, skipped: 1, failed: 1, waiting: 1, readyAt: 2503 });
     expect(etaSeconds(view)).toBe(15);
-    expect(formatBarLine(view, 0.25, 3)).toBe('deals          ███████░░░░░░░░░░░░░░░░░░░░░ 100/400 | 20.0/s | ETA 15s | waiting for rate limit (ready in 2.5s) | 1 skipped, 1 failed');
+    expect(formatBarLine(view, 0.25, 3)).toBe(
+      'deals          ███████░░░░░░░░░░░░░░░░░░░░░ 100/400 | 20.0/s | ETA 15s | waiting for rate limit (ready in 2.5s) | 1 skipped, 1 failed',
+    );
     views.apply({ type: 'rate-limit-ready', t: 2503, limiter: 'w', waitedMs: 2500, desc: 'deals' });
     expect(formatBarLine(view, 0.25, 2503)).toContain('| running |');
     views.apply({ type: 'task-end', t: 9000, desc: 'deals', processed: 398, skipped: 1, failed: 1, total: 400, elapsedMs: 9000 });
@@ -24,10 +26,29 @@ describe('task views folded from engine events', () => {
   it('shows an unknown total and no ETA for streams of unknown length, and why a task stopped', () => {
     const views = new TaskViews();
     views.apply({ type: 'task-start', t: 0, desc: 'associations' });
-    views.apply({ type: 'task-progress', t: 1, desc: 'associations', done: 7, processed: 7, skipped: 0, failed: 0, ratePerSecond: 3.5, waitingForRateLimit: false });
+    views.apply({
+      type: 'task-progress',
+      t: 1,
+      desc: 'associations',
+      done: 7,
+      processed: 7,
+      skipped: 0,
+      failed: 0,
+      ratePerSecond: 3.5,
+      waitingForRateLimit: false,
+    });
     const view = views.views.get('associations')!;
     expect(formatBarLine(view, 0, 1)).toContain('7/? | 3.5/s | ETA -- | running');
-    views.apply({ type: 'task-end', t: 2, desc: 'associations', processed: 7, skipped: 0, failed: 0, elapsedMs: 2, error: 'HubSpot rejected the access token' });
+    views.apply({
+      type: 'task-end',
+      t: 2,
+      desc: 'associations',
+      processed: 7,
+      skipped: 0,
+      failed: 0,
+      elapsedMs: 2,
+      error: 'HubSpot rejected the access token',
+    });
     expect(formatBarLine(view, 0, 2)).toContain('stopped: HubSpot rejected the access token');
   });
 
@@ -52,9 +73,23 @@ describe('task views folded from engine events', () => {
 describe('run summary', () => {
   it('prints requests, 429s, retries by cause, the busiest window and wall time', () => {
     const text = formatRunSummary({
-      requests: 1200, responsesByStatus: { '200': 1150 }, rateLimited: 0,
+      requests: 1200,
+      responsesByStatus: { '200': 1150 },
+      rateLimited: 0,
       retriesByCause: { 'rate-limit': 0, 'server-error': 40, locked: 0, migration: 0, timeout: 5, 'connection-reset': 5, 'malformed-response': 0 },
-      skipped: 2, failed: 0, maxInWindow: 190, windowMs: 10_000, windowLimit: 190, maxSearchInWindow: 5, searchWindowMs: 1000, searchLimit: 5, externalReserved: 30, startedAt: 0, wallMs: 60_000, throughputPerSecond: 20, dailyRemaining: 500_000,
+      skipped: 2,
+      failed: 0,
+      maxInWindow: 190,
+      windowMs: 10_000,
+      windowLimit: 190,
+      maxSearchInWindow: 5,
+      searchWindowMs: 1000,
+      searchLimit: 5,
+      externalReserved: 30,
+      startedAt: 0,
+      wallMs: 60_000,
+      throughputPerSecond: 20,
+      dailyRemaining: 500_000,
     });
     expect(text.split('\n')).toEqual([
       'requests        1200 (20.0/s over 60.0 s)',

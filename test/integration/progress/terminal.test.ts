@@ -34,9 +34,9 @@ describe('progress display', () => {
     }
     expect(screen).toContain('DEMO-EXIT=0');
     // Mid-run frames show a partly filled contacts bar with its rate and state.
-    const partial = frames.map((f) => /contacts\s+[█░]+ (\d+)\/150 \| [\d.]+\/s \| ETA \S+ \| (running|waiting for rate limit)/.exec(f)).filter(
-      (m): m is RegExpExecArray => m !== null && Number(m[1]) > 0 && Number(m[1]) < 150,
-    );
+    const partial = frames
+      .map((f) => /contacts\s+[█░]+ (\d+)\/150 \| [\d.]+\/s \| ETA \S+ \| (running|waiting for rate limit)/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) > 0 && Number(m[1]) < 150);
     expect(partial.length).toBeGreaterThan(0);
     // The final frame: both bars full and done, one line each (redrawn in place, not scrolled).
     expect(screen).toMatch(/contacts\s+█{28} 150\/150 .*\| done/);
@@ -56,15 +56,23 @@ describe('progress display', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
     expect(out).not.toMatch(/\u001b\[/);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const progress = lines.filter((l) => l.event === 'progress');
     expect(progress.length).toBeGreaterThan(1);
     for (const line of progress) {
-      expect(Object.keys(line)).toEqual(expect.arrayContaining(['time', 'level', 'desc', 'done', 'total', 'ratePerSecond', 'etaSeconds', 'waitingForRateLimit']));
+      expect(Object.keys(line)).toEqual(
+        expect.arrayContaining(['time', 'level', 'desc', 'done', 'total', 'ratePerSecond', 'etaSeconds', 'waitingForRateLimit']),
+      );
       expect(['contacts', 'associations']).toContain(line.desc);
     }
     expect(progress.some((l) => l.desc === 'contacts' && l.done > 0 && l.done < 150)).toBe(true);
     const ends = lines.filter((l) => l.event === 'task-end');
-    expect(ends.map((l) => [l.desc, l.done, l.total]).sort()).toEqual([['associations', 90, 90], ['contacts', 150, 150]]);
+    expect(ends.map((l) => [l.desc, l.done, l.total]).sort()).toEqual([
+      ['associations', 90, 90],
+      ['contacts', 150, 150],
+    ]);
   });
 });

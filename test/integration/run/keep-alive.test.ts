@@ -15,46 +15,59 @@ import { simSettings, TEST_WINDOW_MS } from '../../helpers/extract-harness.js';
  */
 let sim: RunningSimulator;
 beforeAll(async () => {
-  sim = await startSimulator({ preset: 'small', seed: 71, rateLimitWindowMs: TEST_WINDOW_MS, size: { contacts: 120, companies: 10, deals: 10, engagements: 40, forms: 2, submissions: 20 } });
+  sim = await startSimulator({
+    preset: 'small',
+    seed: 71,
+    rateLimitWindowMs: TEST_WINDOW_MS,
+    size: { contacts: 120, companies: 10, deals: 10, engagements: 40, forms: 2, submissions: 20 },
+  });
 });
 afterAll(async () => {
   await sim?.close();
 });
 
 describe('HTTP keep-alive', () => {
-  it.each(['legacy', '2026-09'] as const)('%s: every request goes out on the run\'s pool, within its socket limit (fails on e3f2e9c)', async (version) => {
-    // HUBSPOT_MAX_CONCURRENCY 1: the pool holds at most 2 sockets.
-    const settings = simSettings(sim, { HUBSPOT_API_VERSION: version, HUBSPOT_MAX_CONCURRENCY: '1' });
-    const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20 });
-    const requests: { path: string; ours: boolean }[] = [];
-    const sockets = new Set<Socket>();
-    const onStart = (message: unknown) => {
-      const request = (message as { request: ClientRequest }).request;
-      requests.push({ path: request.path, ours: (request as ClientRequest & { agent?: unknown }).agent === agentOf(context.client) });
-      // The socket is assigned at once (a free one of the pool) or later (a new one, or after a wait).
-      if (request.socket) sockets.add(request.socket);
-      else request.once('socket', (socket) => sockets.add(socket));
-    };
-    diagnosticsChannel.subscribe('http.client.request.start', onStart);
-    try {
-      const api = context.api;
-      const page = await api.listObjectsPage('contacts', { limit: 10, properties: ['email'] });
-      const ids = page.results.map((r) => r.id);
-      await api.getProperties('contacts');
-      await api.batchReadObjects('contacts', ids, ['email']);
-      await api.searchObjects('contacts', { limit: 5, properties: ['email'] });
-      await api.batchReadAssociations('contacts', 'companies', ids.map((id) => ({ id })));
-      const forms = await api.listFormsPage();
-      await api.listFormSubmissionsPage(forms.results.find((f) => f.formType !== 'blog_comment')!.id);
-      // Many at once: a pool of 2 sockets serves them all; the global agent would open one socket each.
-      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? api.getProperties('deals') : api.listObjectsPage('deals', { limit: 5 }))));
-    } finally {
-      diagnosticsChannel.unsubscribe('http.client.request.start', onStart);
-      await context.close();
-    }
-    expect(requests.length).toBeGreaterThanOrEqual(19);
-    expect(requests.filter((r) => !r.ours).map((r) => r.path)).toEqual([]);
-    expect(sockets.size).toBeGreaterThan(0);
-    expect(sockets.size).toBeLessThanOrEqual(2);
-  }, 60_000);
+  it.each(['legacy', '2026-09'] as const)(
+    "%s: every request goes out on the run's pool, within its socket limit (fails on e3f2e9c)",
+    async (version) => {
+      // HUBSPOT_MAX_CONCURRENCY 1: the pool holds at most 2 sockets.
+      const settings = simSettings(sim, { HUBSPOT_API_VERSION: version, HUBSPOT_MAX_CONCURRENCY: '1' });
+      const context = createRunContext(settings, { windowMs: TEST_WINDOW_MS, trackDailyBudget: false, initialLatencyMs: 20 });
+      const requests: { path: string; ours: boolean }[] = [];
+      const sockets = new Set<Socket>();
+      const onStart = (message: unknown) => {
+        const request = (message as { request: ClientRequest }).request;
+        requests.push({ path: request.path, ours: (request as ClientRequest & { agent?: unknown }).agent === agentOf(context.client) });
+        // The socket is assigned at once (a free one of the pool) or later (a new one, or after a wait).
+        if (request.socket) sockets.add(request.socket);
+        else request.once('socket', (socket) => sockets.add(socket));
+      };
+      diagnosticsChannel.subscribe('http.client.request.start', onStart);
+      try {
+        const api = context.api;
+        const page = await api.listObjectsPage('contacts', { limit: 10, properties: ['email'] });
+        const ids = page.results.map((r) => r.id);
+        await api.getProperties('contacts');
+        await api.batchReadObjects('contacts', ids, ['email']);
+        await api.searchObjects('contacts', { limit: 5, properties: ['email'] });
+        await api.batchReadAssociations(
+          'contacts',
+          'companies',
+          ids.map((id) => ({ id })),
+        );
+        const forms = await api.listFormsPage();
+        await api.listFormSubmissionsPage(forms.results.find((f) => f.formType !== 'blog_comment')!.id);
+        // Many at once: a pool of 2 sockets serves them all; the global agent would open one socket each.
+        await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? api.getProperties('deals') : api.listObjectsPage('deals', { limit: 5 }))));
+      } finally {
+        diagnosticsChannel.unsubscribe('http.client.request.start', onStart);
+        await context.close();
+      }
+      expect(requests.length).toBeGreaterThanOrEqual(19);
+      expect(requests.filter((r) => !r.ours).map((r) => r.path)).toEqual([]);
+      expect(sockets.size).toBeGreaterThan(0);
+      expect(sockets.size).toBeLessThanOrEqual(2);
+    },
+    60_000,
+  );
 });

@@ -56,7 +56,8 @@ describe('leaks', () => {
     child.stderr!.on('data', (d) => (stderr += d));
     try {
       await until('a run under way', async () =>
-        ((await portal.db.query(`select 1 from hubspot.runs where status = 'running'`).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0 ? true : undefined);
+        ((await portal.db.query(`select 1 from hubspot.runs where status = 'running'`).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0 ? true : undefined,
+      );
       // The run cannot record its outcome: it fails by throwing, after its metrics were attached.
       await portal.db.query('alter table hubspot.runs rename to runs_away');
       await until('the scheduled run to fail', async () => (/scheduled run 1 failed/.test(stderr) ? true : undefined));

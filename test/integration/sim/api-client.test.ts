@@ -28,7 +28,10 @@ describe('@hubspot/api-client against the simulator', () => {
       const first = await api.getPage(20, undefined, ['hs_object_id'], undefined, ['contacts'], false);
       expect(first.results).toHaveLength(20);
       const second = await api.getPage(20, first.paging!.next!.after);
-      const expected = sim.manifest().objects[name].filter((r) => !r.archived).map((r) => r.id);
+      const expected = sim
+        .manifest()
+        .objects[name].filter((r) => !r.archived)
+        .map((r) => r.id);
       expect([...first.results, ...second.results].map((r) => r.id)).toEqual(expected.slice(0, 40));
       expect(first.results[0].createdAt).toBeInstanceOf(Date);
     }
@@ -44,7 +47,11 @@ describe('@hubspot/api-client against the simulator', () => {
   });
 
   it('reads a batch and searches', async () => {
-    const ids = sim.manifest().objects.contacts.filter((r) => !r.archived).slice(0, 10).map((r) => ({ id: r.id }));
+    const ids = sim
+      .manifest()
+      .objects.contacts.filter((r) => !r.archived)
+      .slice(0, 10)
+      .map((r) => ({ id: r.id }));
     const batch = await client.crm.contacts.batchApi.read({ inputs: ids, properties: ['email'], propertiesWithHistory: [] });
     expect(batch.results.map((r) => r.id).sort()).toEqual(ids.map((i) => i.id).sort());
     const search = await client.crm.contacts.searchApi.doSearch({
@@ -84,10 +91,15 @@ describe('@hubspot/api-client against the simulator', () => {
     const response = await client.apiRequest({ method: 'GET', path: `/form-integrations/v1/submissions/forms/${form.id}`, qs: { limit: 50 } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { results: Array<{ conversionId: string; submittedAt: number }> };
-    expect(body.results.map((s) => s.conversionId)).toEqual(sim.manifest().submissions[form.id].slice(0, 50).map((s) => s.conversionId));
+    expect(body.results.map((s) => s.conversionId)).toEqual(
+      sim
+        .manifest()
+        .submissions[form.id].slice(0, 50)
+        .map((s) => s.conversionId),
+    );
   });
 
-  it('shows the client\'s own limit: its typed forms API cannot deserialize non-hubspot form types', async () => {
+  it("shows the client's own limit: its typed forms API cannot deserialize non-hubspot form types", async () => {
     // The client's discriminator maps only formType "hubspot" (its generated models follow the spec's enum), so
     // formTypes=all must be read with apiRequest. This pins that behaviour so the extractor does not rely on it.
     await expect(client.marketing.forms.formsApi.getPage(undefined, 100, false, ['all' as never])).rejects.toThrow(TypeError);

@@ -8,7 +8,44 @@ import { call } from './http-client.js';
 describe('sim command', () => {
   it('lists its options in --help', () => {
     const help = simCommand().helpInformation();
-    for (const option of ['--port', '--token', '--tier', '--preset', '--seed', '--request-log', '--contacts', '--engagements', '--submissions', '--mutations-per-minute', '--background-load', '--latency-ms', '--latency-tail', '--fault-5xx', '--fault-timeout', '--fault-reset', '--fault-malformed', '--fault-429-burst', '--token-expires-after', '--search-lag-ms', '--same-ms-batch', '--retry-after', '--no-rate-limit', '--catalog', '--custom-properties', '--max-url-bytes', '--page-drift', '--page-drift-window-ms', '--no-legacy-paths', '--fault-edge-200', '--tickets', '--line-items', '--custom-objects', '--owners', '--portals', '--without']) {
+    for (const option of [
+      '--port',
+      '--token',
+      '--tier',
+      '--preset',
+      '--seed',
+      '--request-log',
+      '--contacts',
+      '--engagements',
+      '--submissions',
+      '--mutations-per-minute',
+      '--background-load',
+      '--latency-ms',
+      '--latency-tail',
+      '--fault-5xx',
+      '--fault-timeout',
+      '--fault-reset',
+      '--fault-malformed',
+      '--fault-429-burst',
+      '--token-expires-after',
+      '--search-lag-ms',
+      '--same-ms-batch',
+      '--retry-after',
+      '--no-rate-limit',
+      '--catalog',
+      '--custom-properties',
+      '--max-url-bytes',
+      '--page-drift',
+      '--page-drift-window-ms',
+      '--no-legacy-paths',
+      '--fault-edge-200',
+      '--tickets',
+      '--line-items',
+      '--custom-objects',
+      '--owners',
+      '--portals',
+      '--without',
+    ]) {
       expect(help).toContain(option);
     }
   });
@@ -16,7 +53,9 @@ describe('sim command', () => {
   it('maps command-line options onto simulator options', () => {
     const command = simCommand();
     command.action(() => undefined);
-    command.parse(['--tier', 'enterprise', '--contacts', '70', '--fault-5xx', '0.1', '--retry-after', 'off', '--no-rate-limit', '--latency-ms', '20'], { from: 'user' });
+    command.parse(['--tier', 'enterprise', '--contacts', '70', '--fault-5xx', '0.1', '--retry-after', 'off', '--no-rate-limit', '--latency-ms', '20'], {
+      from: 'user',
+    });
     const options = toSimulatorOptions(command.opts() as never);
     expect(options).toMatchObject({
       tier: 'enterprise',
@@ -35,7 +74,21 @@ describe('sim command', () => {
     const command = simCommand();
     command.action(() => undefined);
     command.parse(
-      ['--catalog', 'minimal', '--custom-properties', '40', '--max-url-bytes', '4096', '--page-drift', '0.2', '--page-drift-window-ms', '5000', '--no-legacy-paths', '--fault-edge-200', '0.01'],
+      [
+        '--catalog',
+        'minimal',
+        '--custom-properties',
+        '40',
+        '--max-url-bytes',
+        '4096',
+        '--page-drift',
+        '0.2',
+        '--page-drift-window-ms',
+        '5000',
+        '--no-legacy-paths',
+        '--fault-edge-200',
+        '0.01',
+      ],
       { from: 'user' },
     );
     expect(toSimulatorOptions(command.opts() as never)).toMatchObject({
@@ -53,7 +106,28 @@ describe('sim command', () => {
     const command = simCommand();
     command.action(() => undefined);
     command.parse(
-      ['--tickets', '5', '--products', '6', '--line-items', '7', '--quotes', '8', '--leads', '9', '--custom-objects', '2', '--custom-records', '10', '--owners', '11', '--portals', '100', '--without', 'leads,quotes'],
+      [
+        '--tickets',
+        '5',
+        '--products',
+        '6',
+        '--line-items',
+        '7',
+        '--quotes',
+        '8',
+        '--leads',
+        '9',
+        '--custom-objects',
+        '2',
+        '--custom-records',
+        '10',
+        '--owners',
+        '11',
+        '--portals',
+        '100',
+        '--without',
+        'leads,quotes',
+      ],
       { from: 'user' },
     );
     expect(toSimulatorOptions(command.opts() as never)).toMatchObject({
@@ -61,7 +135,9 @@ describe('sim command', () => {
       portals: 100,
       without: ['leads', 'quotes'],
     });
-    const bad = simCommand().exitOverride().configureOutput({ writeErr: () => undefined });
+    const bad = simCommand()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
     bad.action(() => undefined);
     expect(() => bad.parse(['--without', 'contacts'], { from: 'user' })).toThrow(/--without takes tickets, products, line_items, quotes, leads/);
   });

@@ -23,9 +23,25 @@ describe('issue 14 streams validate against the official specs', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ seed: 22, rateLimit: false });
-    without = await startSimulator({ seed: 23, rateLimit: false, without: ['leads'], size: { contacts: 40, companies: 5, deals: 6, engagements: 20, forms: 1, submissions: 1 } });
+    without = await startSimulator({
+      seed: 23,
+      rateLimit: false,
+      without: ['leads'],
+      size: { contacts: 40, companies: 5, deals: 6, engagements: 20, forms: 1, submissions: 1 },
+    });
     custom = sim.portal.schemas[0].objectTypeId;
-    const files = ['crmOwners.json', 'pipelines.json', 'schemas.json', 'customObjects.json', 'objects.json', 'deals.json', 'associations.json', 'associationsSchema.json', 'properties.json', 'leads.json'];
+    const files = [
+      'crmOwners.json',
+      'pipelines.json',
+      'schemas.json',
+      'customObjects.json',
+      'objects.json',
+      'deals.json',
+      'associations.json',
+      'associationsSchema.json',
+      'properties.json',
+      'leads.json',
+    ];
     for (const version of VERSIONS) for (const file of files) specs.set(`${dir(version)}${file}`, await loadSpec(`${dir(version)}${file}`));
     // A property archived at run time, for `archived=true`.
     expect(sim.portal.apply('property-archive', Date.now(), ['deals'])).toBe(true);
@@ -37,13 +53,42 @@ describe('issue 14 streams validate against the official specs', () => {
 
   it('the validator rejects what these specs forbid: a numeric owner id, a numeric stage probability, a schema without labels', () => {
     const owners = spec('numbered', 'crmOwners.json');
-    expect(owners.validateResponse({ results: [{ id: 1, type: 'PERSON', archived: false, createdAt: '2020-01-01T00:00:00Z', updatedAt: '2020-01-01T00:00:00Z' }] }, operationId(owners, 'get', '/crm/v3/owners'), 200).valid).toBe(false);
+    expect(
+      owners.validateResponse(
+        { results: [{ id: 1, type: 'PERSON', archived: false, createdAt: '2020-01-01T00:00:00Z', updatedAt: '2020-01-01T00:00:00Z' }] },
+        operationId(owners, 'get', '/crm/v3/owners'),
+        200,
+      ).valid,
+    ).toBe(false);
     const pipelines = spec('2026-09', 'pipelines.json');
-    const stage = { id: 's', label: 'l', displayOrder: 0, metadata: { probability: 0.2 }, createdAt: '2020-01-01T00:00:00Z', updatedAt: '2020-01-01T00:00:00Z', archived: false, writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT' };
-    const pipeline = { id: 'p', label: 'l', displayOrder: 0, createdAt: '2020-01-01T00:00:00Z', updatedAt: '2020-01-01T00:00:00Z', archived: false, stages: [stage] };
+    const stage = {
+      id: 's',
+      label: 'l',
+      displayOrder: 0,
+      metadata: { probability: 0.2 },
+      createdAt: '2020-01-01T00:00:00Z',
+      updatedAt: '2020-01-01T00:00:00Z',
+      archived: false,
+      writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+    };
+    const pipeline = {
+      id: 'p',
+      label: 'l',
+      displayOrder: 0,
+      createdAt: '2020-01-01T00:00:00Z',
+      updatedAt: '2020-01-01T00:00:00Z',
+      archived: false,
+      stages: [stage],
+    };
     expect(pipelines.validateResponse({ results: [pipeline] }, operationId(pipelines, 'get', '/crm/pipelines/2026-09/{objectType}'), 200).valid).toBe(false);
     const schemas = spec('numbered', 'schemas.json');
-    expect(schemas.validateResponse({ results: [{ id: '1', name: 'x', associations: [], properties: [], requiredProperties: [] }] }, operationId(schemas, 'get', '/crm-object-schemas/v3/schemas'), 200).valid).toBe(false);
+    expect(
+      schemas.validateResponse(
+        { results: [{ id: '1', name: 'x', associations: [], properties: [], requiredProperties: [] }] },
+        operationId(schemas, 'get', '/crm-object-schemas/v3/schemas'),
+        200,
+      ).valid,
+    ).toBe(false);
   });
 
   describe.each(VERSIONS)('%s', (version) => {
@@ -124,13 +169,22 @@ describe('issue 14 streams validate against the official specs', () => {
       expect(byName.json().results.map((r: { id: string }) => r.id)).toEqual(list.json().results.map((r: { id: string }) => r.id));
       const first = list.json().results[0].id;
       expectValid(api, 'get', `${generic}/{objectId}`, await call(sim.url, 'GET', `${objects}/projects/${first}`));
-      const ids = list.json().results.slice(0, 5).map((r: { id: string }) => ({ id: r.id }));
-      const batch = await call(sim.url, 'POST', `${objects}/${custom}/batch/read`, { body: { inputs: ids, properties: ['project_name'], propertiesWithHistory: [] } });
+      const ids = list
+        .json()
+        .results.slice(0, 5)
+        .map((r: { id: string }) => ({ id: r.id }));
+      const batch = await call(sim.url, 'POST', `${objects}/${custom}/batch/read`, {
+        body: { inputs: ids, properties: ['project_name'], propertiesWithHistory: [] },
+      });
       expectValid(api, 'post', `${generic}/batch/read`, batch);
-      const partial = await call(sim.url, 'POST', `${objects}/${custom}/batch/read`, { body: { inputs: [...ids, { id: '1' }], properties: [], propertiesWithHistory: [] } });
+      const partial = await call(sim.url, 'POST', `${objects}/${custom}/batch/read`, {
+        body: { inputs: [...ids, { id: '1' }], properties: [], propertiesWithHistory: [] },
+      });
       expect(partial.status).toBe(version === '2026-09' ? 200 : 207);
       expectValid(api, 'post', `${generic}/batch/read`, partial);
-      const search = await call(sim.url, 'POST', `${objects}/${custom}/search`, { body: { filterGroups: [], sorts: [], properties: ['project_name'], limit: 20, after: '0' } });
+      const search = await call(sim.url, 'POST', `${objects}/${custom}/search`, {
+        body: { filterGroups: [], sorts: [], properties: ['project_name'], limit: 20, after: '0' },
+      });
       expectValid(api, 'post', `${generic}/search`, search);
     });
 
@@ -143,8 +197,13 @@ describe('issue 14 streams validate against the official specs', () => {
       expectValid(api, 'get', generic, list);
       const id = list.json().results[0].id;
       expectValid(api, 'get', `${generic}/{objectId}`, await call(sim.url, 'GET', `${objects}/deals/${id}?propertiesWithHistory=dealstage`));
-      const ids = list.json().results.slice(0, 50).map((r: { id: string }) => ({ id: r.id }));
-      const batch = await call(sim.url, 'POST', `${objects}/tickets/batch/read`, { body: { inputs: ids.slice(0, 3), properties: [], propertiesWithHistory: ['hs_pipeline_stage'] } });
+      const ids = list
+        .json()
+        .results.slice(0, 50)
+        .map((r: { id: string }) => ({ id: r.id }));
+      const batch = await call(sim.url, 'POST', `${objects}/tickets/batch/read`, {
+        body: { inputs: ids.slice(0, 3), properties: [], propertiesWithHistory: ['hs_pipeline_stage'] },
+      });
       expectValid(api, 'post', `${generic}/batch/read`, batch);
       const tooMany = await call(sim.url, 'GET', `${objects}/deals?limit=51&propertiesWithHistory=dealstage`);
       expect(tooMany.status).toBe(400);
@@ -153,22 +212,46 @@ describe('issue 14 streams validate against the official specs', () => {
 
     it('associations of the new pairs, with user-defined and primary labels, and their label definitions', async () => {
       const api = spec(version, 'associations.json');
-      const ticket = sim.portal.records('tickets').find((r) => sim.portal.associationTypes('tickets', 'contacts', r.id, sim.portal.associatedIds('tickets', 'contacts', r.id)[0] ?? '0').length > 1);
+      const ticket = sim.portal
+        .records('tickets')
+        .find((r) => sim.portal.associationTypes('tickets', 'contacts', r.id, sim.portal.associatedIds('tickets', 'contacts', r.id)[0] ?? '0').length > 1);
       expect(ticket).toBeDefined();
       const read = await call(sim.url, 'POST', `${associations}/tickets/contacts/batch/read`, { body: { inputs: [{ id: ticket!.id }] } });
       const types = read.json().results[0].to.flatMap((t: { associationTypes: Array<{ category: string }> }) => t.associationTypes.map((a) => a.category));
       expect(types).toContain('USER_DEFINED');
       expectValid(api, 'post', `${associations}/{fromObjectType}/{toObjectType}/batch/read`, read);
       const project = sim.portal.records(custom)[0].id;
-      expectValid(api, 'post', `${associations}/{fromObjectType}/{toObjectType}/batch/read`, await call(sim.url, 'POST', `${associations}/${custom}/companies/batch/read`, { body: { inputs: [{ id: project }] } }));
-      expectValid(api, 'post', `${associations}/{fromObjectType}/{toObjectType}/batch/read`, await call(sim.url, 'POST', `${associations}/quotes/line_items/batch/read`, { body: { inputs: sim.portal.records('quotes').slice(0, 10).map((r) => ({ id: r.id })) } }));
+      expectValid(
+        api,
+        'post',
+        `${associations}/{fromObjectType}/{toObjectType}/batch/read`,
+        await call(sim.url, 'POST', `${associations}/${custom}/companies/batch/read`, { body: { inputs: [{ id: project }] } }),
+      );
+      expectValid(
+        api,
+        'post',
+        `${associations}/{fromObjectType}/{toObjectType}/batch/read`,
+        await call(sim.url, 'POST', `${associations}/quotes/line_items/batch/read`, {
+          body: {
+            inputs: sim.portal
+              .records('quotes')
+              .slice(0, 10)
+              .map((r) => ({ id: r.id })),
+          },
+        }),
+      );
       const labels = await call(sim.url, 'GET', `${labelsBase}/tickets/contacts/labels`);
       expect(labels.json().results.map((l: { typeId: number }) => l.typeId)).toEqual([16, 1605]);
       expectValid(spec(version, 'associationsSchema.json'), 'get', `${labelsBase}/{fromObjectType}/{toObjectType}/labels`, labels);
-      expectValid(spec(version, 'associationsSchema.json'), 'get', `${labelsBase}/{fromObjectType}/{toObjectType}/labels`, await call(sim.url, 'GET', `${labelsBase}/companies/${custom}/labels`));
+      expectValid(
+        spec(version, 'associationsSchema.json'),
+        'get',
+        `${labelsBase}/{fromObjectType}/{toObjectType}/labels`,
+        await call(sim.url, 'GET', `${labelsBase}/companies/${custom}/labels`),
+      );
     });
 
-    it('properties: a custom object\'s catalog, and archived properties with archived=true', async () => {
+    it("properties: a custom object's catalog, and archived properties with archived=true", async () => {
       const api = spec(version, 'properties.json');
       const own = await call(sim.url, 'GET', `${properties}/${custom}`);
       expect(own.json().results.map((d: { name: string }) => d.name)).toContain('project_name');

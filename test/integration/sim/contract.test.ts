@@ -38,7 +38,10 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
     expectValid(api, 'get', base, list);
     const archived = await call(sim.url, 'GET', `${base}?limit=20&archived=true`);
     expectValid(api, 'get', base, archived);
-    const ids = list.json().results.slice(0, 5).map((r: { id: string }) => ({ id: r.id }));
+    const ids = list
+      .json()
+      .results.slice(0, 5)
+      .map((r: { id: string }) => ({ id: r.id }));
     const batch = await call(sim.url, 'POST', `${base}/batch/read`, { body: { inputs: ids, properties: ['hs_object_id'], propertiesWithHistory: [] } });
     expect(batch.status).toBe(200);
     expectValid(api, 'post', `${base}/batch/read`, batch);
@@ -54,7 +57,7 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
     expectValid(specs.get('objects.json')!, 'get', '/crm/v3/objects/{objectType}', list);
   });
 
-  it('errors (400, 401) match the spec\'s Error schema', async () => {
+  it("errors (400, 401) match the spec's Error schema", async () => {
     const api = specs.get('contacts.json')!;
     const bad = await call(sim.url, 'GET', '/crm/v3/objects/contacts?limit=101');
     expect(bad.status).toBe(400);
@@ -93,7 +96,7 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
     expectValid(api, 'get', '/marketing/v3/forms', archived);
   });
 
-  it('properties API (v3): every type\'s full catalog', async () => {
+  it("properties API (v3): every type's full catalog", async () => {
     const api = specs.get('properties.json')!;
     for (const type of OBJECT_TYPES) {
       const reply = await call(sim.url, 'GET', `/crm/v3/properties/${type}`);
@@ -118,13 +121,18 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
       const one = await call(sim.url, 'GET', `${base}/${type}/${first}?properties=hs_object_id`);
       expect(one.status).toBe(200);
       expectValid(generic, 'get', `${base}/{objectType}/{objectId}`, one);
-      const ids = list.json().results.slice(0, 5).map((r: { id: string }) => ({ id: r.id }));
+      const ids = list
+        .json()
+        .results.slice(0, 5)
+        .map((r: { id: string }) => ({ id: r.id }));
       const catalog = (await call(sim.url, 'GET', `/crm/properties/${version}/${type}`)).json().results.map((d: { name: string }) => d.name);
       const batch = await call(sim.url, 'POST', `${base}/${type}/batch/read`, { body: { inputs: ids, properties: catalog, propertiesWithHistory: [] } });
       expect(batch.status).toBe(200);
       expectValid(generic, 'post', `${base}/{objectType}/batch/read`, batch);
       expectValid(own, 'post', `${ownBase}/batch/read`, batch);
-      const partial = await call(sim.url, 'POST', `${base}/${type}/batch/read`, { body: { inputs: [...ids, { id: '1' }], properties: [], propertiesWithHistory: [] } });
+      const partial = await call(sim.url, 'POST', `${base}/${type}/batch/read`, {
+        body: { inputs: [...ids, { id: '1' }], properties: [], propertiesWithHistory: [] },
+      });
       expect(partial.status).toBe(version === '2026-09' ? 200 : 207);
       expect(partial.json().numErrors).toBe(1);
       expectValid(generic, 'post', `${base}/{objectType}/batch/read`, partial);
@@ -145,7 +153,9 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
       expect(full.status).toBe(200);
       expect(full.json().results[0].paging.next.after).toBeTypeOf('string');
       expectValid(api, 'post', `/crm/associations/${version}/{fromObjectType}/{toObjectType}/batch/read`, full);
-      const partial = await call(sim.url, 'POST', `/crm/associations/${version}/contacts/calls/batch/read`, { body: { inputs: [{ id: contact }, { id: '77' }] } });
+      const partial = await call(sim.url, 'POST', `/crm/associations/${version}/contacts/calls/batch/read`, {
+        body: { inputs: [{ id: contact }, { id: '77' }] },
+      });
       expect(partial.status).toBe(version === '2026-09' ? 200 : 207);
       expectValid(api, 'post', `/crm/associations/${version}/{fromObjectType}/{toObjectType}/batch/read`, partial);
       const labels = await call(sim.url, 'GET', `/crm/associations/${version}/contacts/companies/labels`);
@@ -160,12 +170,12 @@ describe('responses validate against the official HubSpot OpenAPI specs', () => 
       }
     });
 
-    it('properties API: every type\'s full catalog', async () => {
+    it("properties API: every type's full catalog", async () => {
       const api = specs.get(`${version}/properties.json`)!;
       for (const type of OBJECT_TYPES) {
         const reply = await call(sim.url, 'GET', `/crm/properties/${version}/${type}`);
         // Products have the fewest defaults (about 60); contacts the most.
-      expect(reply.json().results.length).toBeGreaterThan(55);
+        expect(reply.json().results.length).toBeGreaterThan(55);
         expectValid(api, 'get', `/crm/properties/${version}/{objectType}`, reply);
       }
     });

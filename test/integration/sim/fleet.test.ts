@@ -12,7 +12,12 @@ import { call } from './http-client.js';
 const SIZE = { contacts: 60, companies: 6, deals: 8, engagements: 40, forms: 2, submissions: 10 };
 
 async function accessToken(sim: RunningSimulator, refreshToken: string): Promise<{ status: number; token?: string }> {
-  const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: sim.oauth.config.clientId, client_secret: sim.oauth.config.clientSecret, refresh_token: refreshToken });
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: sim.oauth.config.clientId,
+    client_secret: sim.oauth.config.clientSecret,
+    refresh_token: refreshToken,
+  });
   const reply = await fetch(`${sim.url}/oauth/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
   return { status: reply.status, token: reply.status === 200 ? ((await reply.json()) as { access_token: string }).access_token : undefined };
 }
@@ -107,7 +112,7 @@ describe('daily counts and OAuth installs per portal', () => {
     expect(other.headers['x-hubspot-ratelimit-daily-remaining']).toBe('2');
   });
 
-  it('reads an OAuth install\'s portal with its access tokens, with no daily limit and no daily headers', async () => {
+  it("reads an OAuth install's portal with its access tokens, with no daily limit and no daily headers", async () => {
     const refresh = fleet.oauth.install('agency-client', 2);
     const { token } = await accessToken(fleet, refresh);
     const viaOAuth = await call(fleet.url, 'GET', '/crm/v3/objects/contacts?limit=5&properties=email', { token: token! });

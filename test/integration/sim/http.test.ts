@@ -70,9 +70,7 @@ describe('rate limits over HTTP', () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 5));
     const sim = await startSimulator({ clock, tenSecondLimit: 3 });
     try {
-      const replies = await Promise.all(
-        Array.from({ length: 6 }, () => call(sim.url, 'POST', '/crm/v3/objects/companies/search', { body: { limit: 1 } })),
-      );
+      const replies = await Promise.all(Array.from({ length: 6 }, () => call(sim.url, 'POST', '/crm/v3/objects/companies/search', { body: { limit: 1 } })));
       expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
       const limited = replies.find((r) => r.status === 429)!;
       expect(limited.json()).toMatchObject({ policyName: 'SECONDLY', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT' });
@@ -114,7 +112,10 @@ describe('rate limits over HTTP', () => {
       const served = (await call(sim.url, 'GET', '/__sim/requests')).json();
       expect(served.map((e: { status: number }) => e.status)).toEqual([200, 200, 401]);
       await sim.close();
-      const lines = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      const lines = (await readFile(file, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(lines).toEqual(served);
       expect(lines[0]).toMatchObject({ method: 'GET', path: '/crm/v3/objects/notes', status: 200, window: 1 });
       expect(lines[1]).toMatchObject({ method: 'POST', kind: 'search', searchWindow: 1 });
@@ -135,7 +136,7 @@ describe('portal endpoints over HTTP', () => {
     await sim.close();
   });
 
-  it('answers a missing or wrong token with 401 and HubSpot\'s body', async () => {
+  it("answers a missing or wrong token with 401 and HubSpot's body", async () => {
     for (const token of [null, 'not-the-token']) {
       const reply = await call(sim.url, 'GET', '/crm/v3/objects/contacts', { token });
       expect(reply.status).toBe(401);
@@ -152,9 +153,13 @@ describe('portal endpoints over HTTP', () => {
       call(sim.url, 'GET', '/crm/v3/objects/contacts?limit=101'),
       call(sim.url, 'GET', '/crm/v3/objects/contacts?limit=0'),
       call(sim.url, 'POST', '/crm/v3/objects/contacts/search', { body: { limit: 201 } }),
-      call(sim.url, 'POST', '/crm/v3/objects/contacts/batch/read', { body: { inputs: Array.from({ length: 101 }, (_, i) => ({ id: String(i + 1) })), properties: [] } }),
+      call(sim.url, 'POST', '/crm/v3/objects/contacts/batch/read', {
+        body: { inputs: Array.from({ length: 101 }, (_, i) => ({ id: String(i + 1) })), properties: [] },
+      }),
       call(sim.url, 'GET', `/crm/v4/objects/companies/${hub}/associations/contacts?limit=501`),
-      call(sim.url, 'POST', '/crm/v4/associations/companies/contacts/batch/read', { body: { inputs: Array.from({ length: 1001 }, (_, i) => ({ id: String(i + 1) })) } }),
+      call(sim.url, 'POST', '/crm/v4/associations/companies/contacts/batch/read', {
+        body: { inputs: Array.from({ length: 1001 }, (_, i) => ({ id: String(i + 1) })) },
+      }),
       call(sim.url, 'GET', `/form-integrations/v1/submissions/forms/${sim.portal.forms[0].id}?limit=51`),
       call(sim.url, 'POST', '/crm/v3/objects/contacts/search', { body: { sorts: [{ propertyName: 'createdate' }, { propertyName: 'lastmodifieddate' }] } }),
       call(sim.url, 'POST', '/crm/v3/objects/contacts/search', { body: { filterGroups: Array.from({ length: 6 }, () => ({ filters: [] })) } }),
@@ -175,10 +180,18 @@ describe('portal endpoints over HTTP', () => {
       after = body.paging?.next?.after;
       if (after) expect(body.paging.next.link).toContain(`after=${after}`);
     } while (after);
-    const expected = sim.manifest().objects.deals.filter((r) => !r.archived).map((r) => r.id);
+    const expected = sim
+      .manifest()
+      .objects.deals.filter((r) => !r.archived)
+      .map((r) => r.id);
     expect(seen).toEqual(expected);
     const archived = (await call(sim.url, 'GET', '/crm/v3/objects/deals?limit=100&archived=true')).json();
-    expect(archived.results.map((r: { id: string }) => r.id)).toEqual(sim.manifest().objects.deals.filter((r) => r.archived).map((r) => r.id));
+    expect(archived.results.map((r: { id: string }) => r.id)).toEqual(
+      sim
+        .manifest()
+        .objects.deals.filter((r) => r.archived)
+        .map((r) => r.id),
+    );
     expect(archived.results.every((r: { archived: boolean; archivedAt?: string }) => r.archived && r.archivedAt)).toBe(true);
   });
 
@@ -222,7 +235,11 @@ describe('portal endpoints over HTTP', () => {
       if (first) {
         expect(reply.status).toBe(207);
         expect(body.numErrors).toBe(1);
-        expect(body.errors[0]).toMatchObject({ category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', context: { fromObjectId: ['12345'] } });
+        expect(body.errors[0]).toMatchObject({
+          category: 'OBJECT_NOT_FOUND',
+          subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+          context: { fromObjectId: ['12345'] },
+        });
       } else expect(reply.status).toBe(200);
       seen.push(...[...reply.text.matchAll(/"toObjectId":(\d+)/g)].map((m) => m[1]));
       after = body.results[0].paging?.next?.after;
@@ -294,7 +311,10 @@ describe('search over HTTP', () => {
   const everything = { filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: '0' }] }] };
 
   it('makes the 10,000th result the last one reachable: after=9800 limit=200 works, after=10000 is a 400', async () => {
-    const expected = sim.manifest().objects.contacts.filter((r) => !r.archived).map((r) => r.id);
+    const expected = sim
+      .manifest()
+      .objects.contacts.filter((r) => !r.archived)
+      .map((r) => r.id);
     expect(expected.length).toBeGreaterThan(10_000);
     const page = await call(sim.url, 'POST', '/crm/v3/objects/contacts/search', { body: { ...everything, limit: 200, after: '9800' } });
     expect(page.status).toBe(200);
@@ -350,7 +370,12 @@ describe('search over HTTP', () => {
       await clock.advance(5001);
       const after = (await call(lagging.url, 'POST', '/crm/v3/objects/tasks/search', { body: query })).json();
       expect(after.total).toBe(1);
-      const archivedIds = new Set(lagging.manifest().objects.tasks.filter((r) => r.archived).map((r) => r.id));
+      const archivedIds = new Set(
+        lagging
+          .manifest()
+          .objects.tasks.filter((r) => r.archived)
+          .map((r) => r.id),
+      );
       const all = (await call(lagging.url, 'POST', '/crm/v3/objects/tasks/search', { body: { limit: 200 } })).json();
       expect(all.results.some((r: { id: string }) => archivedIds.has(r.id))).toBe(false);
     } finally {
@@ -367,8 +392,7 @@ describe('faults over HTTP', () => {
   afterAll(async () => {
     await sim.close();
   });
-  const fault = (faults: Partial<FaultRates>) =>
-    sim.setOptions({ faults: { ...ZERO_FAULTS, ...faults } });
+  const fault = (faults: Partial<FaultRates>) => sim.setOptions({ faults: { ...ZERO_FAULTS, ...faults } });
 
   it('resets connections', async () => {
     fault({ reset: 1 });
@@ -410,7 +434,7 @@ describe('faults over HTTP', () => {
     expect(replies).toEqual([429, 429, 423]);
   });
 
-  it('sends 477 Migration in Progress with Retry-After in seconds, and the edge\'s 524 as HTML', async () => {
+  it("sends 477 Migration in Progress with Retry-After in seconds, and the edge's 524 as HTML", async () => {
     fault({ migration: 1, migrationRetryAfterSeconds: 30 });
     const migrating = await call(sim.url, 'GET', '/crm/v3/objects/contacts');
     expect(migrating.status).toBe(477);

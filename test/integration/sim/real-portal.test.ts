@@ -24,7 +24,7 @@ describe('request size limits', () => {
     await sim.close();
   });
 
-  it('answers a path+query over 8,192 bytes with the edge\'s 414 HTML page, not counted in the window but logged', async () => {
+  it("answers a path+query over 8,192 bytes with the edge's 414 HTML page, not counted in the window but logged", async () => {
     const atLimit = await call(sim.url, 'GET', contactsUrlOf(8192));
     expect(atLimit.status).toBe(200);
     expect(atLimit.headers['x-hubspot-ratelimit-remaining']).toBe('189');
@@ -72,7 +72,7 @@ describe('request size limits', () => {
   });
 });
 
-describe('a 200 from the edge that is not the API\'s JSON', () => {
+describe("a 200 from the edge that is not the API's JSON", () => {
   it('sends an HTML challenge or maintenance page with status 200, logged as a fault', async () => {
     const sim = await startSimulator({ seed: 32, size: TINY, rateLimit: false, faults: { ...ZERO_FAULTS, edgePage200: 1 } });
     try {
@@ -100,7 +100,7 @@ describe('the numbered CRM paths switched off, as after the sunset', () => {
     await sim.close();
   });
 
-  it('answers every v3/v4 CRM path with HubSpot\'s JSON 404 for an unrouted path; the dated paths, forms and submissions still work', async () => {
+  it("answers every v3/v4 CRM path with HubSpot's JSON 404 for an unrouted path; the dated paths, forms and submissions still work", async () => {
     const contact = sim.portal.records('contacts')[0].id;
     const hub = sim.portal.records('companies')[0].id;
     const retired = await Promise.all([
@@ -153,8 +153,12 @@ describe('dated API versions beside v3/v4', () => {
     await sim.close();
   });
 
-  it('serve the same records at v3, 2026-03 and 2026-09, with paging links on each version\'s own path', async () => {
-    const pages = await Promise.all(['/crm/v3/objects/deals', '/crm/objects/2026-03/deals', '/crm/objects/2026-09/0-3'].map((p) => call(sim.url, 'GET', `${p}?limit=5&properties=dealname,amount`)));
+  it("serve the same records at v3, 2026-03 and 2026-09, with paging links on each version's own path", async () => {
+    const pages = await Promise.all(
+      ['/crm/v3/objects/deals', '/crm/objects/2026-03/deals', '/crm/objects/2026-09/0-3'].map((p) =>
+        call(sim.url, 'GET', `${p}?limit=5&properties=dealname,amount`),
+      ),
+    );
     const [v3, march, september] = pages.map((p) => p.json());
     expect(march.results).toEqual(v3.results);
     expect(september.results).toEqual(v3.results);
@@ -194,7 +198,7 @@ describe('dated API versions beside v3/v4', () => {
     expect(labels.json().results.map((r: { typeId: number }) => r.typeId)).toEqual([279, 1]);
   });
 
-  it('answer an unknown dated version with HubSpot\'s 404', async () => {
+  it("answer an unknown dated version with HubSpot's 404", async () => {
     const reply = await call(sim.url, 'GET', '/crm/objects/2025-01/contacts');
     expect(reply.status).toBe(404);
     expect(reply.json().message).toBe('resource not found');
@@ -218,7 +222,9 @@ describe('property catalogs over HTTP', () => {
       // Every property of a record comes back when asked for (through batch read: the names exceed any URL).
       const names = v3.map((d: { name: string }) => d.name);
       const id = sim.portal.records('contacts')[5].id;
-      const batch = await call(sim.url, 'POST', '/crm/v3/objects/contacts/batch/read', { body: { inputs: [{ id }], properties: names, propertiesWithHistory: [] } });
+      const batch = await call(sim.url, 'POST', '/crm/v3/objects/contacts/batch/read', {
+        body: { inputs: [{ id }], properties: names, propertiesWithHistory: [] },
+      });
       expect(Object.keys(batch.json().results[0].properties).sort()).toEqual([...names].sort());
       expect(batch.json().results[0].properties).toEqual(sim.manifest().objects.contacts[5].properties);
     } finally {
@@ -235,7 +241,9 @@ describe('property catalogs over HTTP', () => {
         catalog.specs.find((spec) => spec.kind === kind && values.some((v) => v[spec.name] !== null && !valid(v[spec.name]!)))!.name;
       const number = invalidOf('number', (v) => Number.isFinite(Number(v)) && v.trim() === v);
       const date = invalidOf('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
-      const select = catalog.specs.find((spec) => spec.kind === 'select' && values.some((v) => v[spec.name] !== null && !spec.options.includes(v[spec.name]!)))!;
+      const select = catalog.specs.find(
+        (spec) => spec.kind === 'select' && values.some((v) => v[spec.name] !== null && !spec.options.includes(v[spec.name]!)),
+      )!;
       const filters = [
         { propertyName: number, operator: 'GT', value: '5' },
         { propertyName: number, operator: 'EQ', value: 'N/A' },
@@ -246,11 +254,18 @@ describe('property catalogs over HTTP', () => {
       ];
       for (const filter of filters) {
         const reply = await call(sim.url, 'POST', '/crm/v3/objects/contacts/search', {
-          body: { filterGroups: [{ filters: [filter] }], sorts: [{ propertyName: filter.propertyName, direction: 'DESCENDING' }], properties: [filter.propertyName], limit: 100 },
+          body: {
+            filterGroups: [{ filters: [filter] }],
+            sorts: [{ propertyName: filter.propertyName, direction: 'DESCENDING' }],
+            properties: [filter.propertyName],
+            limit: 100,
+          },
         });
         expect(reply.status, JSON.stringify(filter)).toBe(200);
       }
-      const gt = await call(sim.url, 'POST', '/crm/v3/objects/contacts/search', { body: { filterGroups: [{ filters: [filters[0]] }], properties: [number], limit: 200 } });
+      const gt = await call(sim.url, 'POST', '/crm/v3/objects/contacts/search', {
+        body: { filterGroups: [{ filters: [filters[0]] }], properties: [number], limit: 200 },
+      });
       for (const r of gt.json().results as Array<{ properties: Record<string, string> }>) expect(Number(r.properties[number])).toBeGreaterThan(5);
     } finally {
       await sim.close();
@@ -285,7 +300,7 @@ describe('lists that drift while paged', () => {
     return pages;
   }
 
-  it('repeats the previous page\'s last records and skips only records modified within the window', async () => {
+  it("repeats the previous page's last records and skips only records modified within the window", async () => {
     const { sim, live, recent } = await driftingPortal();
     try {
       const pages = await walk(sim);

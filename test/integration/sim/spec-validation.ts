@@ -98,4 +98,3 @@ export function expectValid(api: OpenAPIBackend, method: string, template: strin
   expect(result.errors ?? [], `${method} ${template} ${reply.status}: ${JSON.stringify(result.errors)}`).toEqual([]);
   expect(result.valid).toBe(true);
 }
-

@@ -29,30 +29,48 @@ describe('property history over HTTP', () => {
   });
 
   it('lowers a batch read to 50 inputs when history is asked for', async () => {
-    const ids = sim.portal.records('deals').filter((r) => r.archivedAt === undefined).slice(0, 51).map((r) => ({ id: r.id }));
-    const over = await call(sim.url, 'POST', '/crm/v3/objects/deals/batch/read', { body: { inputs: ids, properties: [], propertiesWithHistory: ['dealstage'] } });
+    const ids = sim.portal
+      .records('deals')
+      .filter((r) => r.archivedAt === undefined)
+      .slice(0, 51)
+      .map((r) => ({ id: r.id }));
+    const over = await call(sim.url, 'POST', '/crm/v3/objects/deals/batch/read', {
+      body: { inputs: ids, properties: [], propertiesWithHistory: ['dealstage'] },
+    });
     expect(over.status).toBe(400);
-    const ok = await call(sim.url, 'POST', '/crm/v3/objects/deals/batch/read', { body: { inputs: ids.slice(0, 50), properties: [], propertiesWithHistory: ['dealstage', 'no_such_property'] } });
+    const ok = await call(sim.url, 'POST', '/crm/v3/objects/deals/batch/read', {
+      body: { inputs: ids.slice(0, 50), properties: [], propertiesWithHistory: ['dealstage', 'no_such_property'] },
+    });
     expect(ok.status).toBe(200);
     expect(Object.keys(ok.json().results[0].propertiesWithHistory)).toEqual(['dealstage']);
-    expect((await call(sim.url, 'POST', '/crm/v3/objects/deals/batch/read', { body: { inputs: ids.slice(0, 100), properties: [], propertiesWithHistory: [] } })).status).toBe(200);
+    expect(
+      (await call(sim.url, 'POST', '/crm/v3/objects/deals/batch/read', { body: { inputs: ids.slice(0, 100), properties: [], propertiesWithHistory: [] } }))
+        .status,
+    ).toBe(200);
   });
 
   it('returns the same history as the manifest, newest first, and grows when a deal changes; search has none', async () => {
     const deal = sim.portal.records('deals')[4];
-    const read = async () => (await call(sim.url, 'GET', `/crm/v3/objects/deals/${deal.id}?propertiesWithHistory=dealstage,amount&properties=dealstage`)).json();
+    const read = async () =>
+      (await call(sim.url, 'GET', `/crm/v3/objects/deals/${deal.id}?propertiesWithHistory=dealstage,amount&properties=dealstage`)).json();
     const first = await read();
     const manifest = sim.manifest({ history: { deals: ['dealstage', 'amount'] } });
     expect(first.propertiesWithHistory).toEqual(manifest.objects.deals.find((r) => r.id === deal.id)!.propertiesWithHistory);
     expect(first.propertiesWithHistory.dealstage[0].value).toBe(first.properties.dealstage);
     for (let k = 0; k < 5; k++) sim.portal.update(deal, Date.now() + k);
     const later = await read();
-    expect(later.propertiesWithHistory.dealstage.length + later.propertiesWithHistory.amount.length).toBeGreaterThan(first.propertiesWithHistory.dealstage.length + first.propertiesWithHistory.amount.length);
-    const search = await call(sim.url, 'POST', '/crm/v3/objects/deals/search', { body: { limit: 5, properties: ['dealstage'], propertiesWithHistory: ['dealstage'] } });
+    expect(later.propertiesWithHistory.dealstage.length + later.propertiesWithHistory.amount.length).toBeGreaterThan(
+      first.propertiesWithHistory.dealstage.length + first.propertiesWithHistory.amount.length,
+    );
+    const search = await call(sim.url, 'POST', '/crm/v3/objects/deals/search', {
+      body: { limit: 5, properties: ['dealstage'], propertiesWithHistory: ['dealstage'] },
+    });
     expect(search.status).toBe(200);
     expect(search.json().results.every((r: Record<string, unknown>) => r.propertiesWithHistory === undefined)).toBe(true);
     const streamed = await call(sim.url, 'GET', '/__sim/manifest?history=deals:dealstage');
-    expect(streamed.json().objects.deals.find((r: { id: string }) => r.id === deal.id).propertiesWithHistory.dealstage).toEqual(later.propertiesWithHistory.dealstage);
+    expect(streamed.json().objects.deals.find((r: { id: string }) => r.id === deal.id).propertiesWithHistory.dealstage).toEqual(
+      later.propertiesWithHistory.dealstage,
+    );
   });
 });
 
@@ -80,14 +98,22 @@ describe('owners, pipelines and schemas over HTTP', () => {
     expect(seen.map((o) => o.id).sort()).toEqual(manifest.map((o) => o.id as string).sort());
     expect(seen.filter((o) => o.archived).length).toBe(manifest.filter((o) => o.archived).length);
     const first = manifest.find((o) => o.email !== undefined)!;
-    expect((await call(sim.url, 'GET', `/crm/v3/owners?email=${encodeURIComponent(String(first.email).toUpperCase())}`)).json().results.map((o: { id: string }) => o.id)).toEqual([first.id]);
+    expect(
+      (await call(sim.url, 'GET', `/crm/v3/owners?email=${encodeURIComponent(String(first.email).toUpperCase())}`))
+        .json()
+        .results.map((o: { id: string }) => o.id),
+    ).toEqual([first.id]);
   });
 
   it('lists live pipelines and stages; every deal, ticket and lead points at a pipeline and stage the manifest knows', async () => {
     const listed = (await call(sim.url, 'GET', '/crm/v3/pipelines/deals')).json().results;
     expect(listed.every((p: { archived: boolean; stages: Array<{ archived: boolean }> }) => !p.archived && p.stages.every((s) => !s.archived))).toBe(true);
     const manifest = sim.manifest();
-    for (const [type, pipelineProperty, stageProperty] of [['deals', 'pipeline', 'dealstage'], ['tickets', 'hs_pipeline', 'hs_pipeline_stage'], ['leads', 'hs_pipeline', 'hs_pipeline_stage']] as const) {
+    for (const [type, pipelineProperty, stageProperty] of [
+      ['deals', 'pipeline', 'dealstage'],
+      ['tickets', 'hs_pipeline', 'hs_pipeline_stage'],
+      ['leads', 'hs_pipeline', 'hs_pipeline_stage'],
+    ] as const) {
       const known = new Map(manifest.pipelines[type].map((p) => [p.id as string, new Set((p.stages as Array<{ id: string }>).map((s) => s.id))]));
       for (const record of manifest.objects[type]) {
         expect(known.get(record.properties[pipelineProperty]!)?.has(record.properties[stageProperty]!), `${type} ${record.id}`).toBe(true);
@@ -102,7 +128,10 @@ describe('owners, pipelines and schemas over HTTP', () => {
     await clock.advance(60_000);
     const schema = sim.portal.addSchema(clock.now())!;
     const after = (await call(sim.url, 'GET', '/crm-object-schemas/2026-09/schemas')).json().results;
-    expect(after.map((s: { objectTypeId: string }) => s.objectTypeId)).toEqual([...before.map((s: { objectTypeId: string }) => s.objectTypeId), schema.objectTypeId]);
+    expect(after.map((s: { objectTypeId: string }) => s.objectTypeId)).toEqual([
+      ...before.map((s: { objectTypeId: string }) => s.objectTypeId),
+      schema.objectTypeId,
+    ]);
     expect((await call(sim.url, 'GET', `/crm/v3/objects/${schema.name}`)).json().results).toEqual([]);
     expect((await call(sim.url, 'GET', '/crm/v3/schemas')).json().results).toHaveLength(after.length);
 
@@ -111,7 +140,9 @@ describe('owners, pipelines and schemas over HTTP', () => {
     const name = sim.portal.addSchemaProperty(projects, clock.now());
     const definitions = (await call(sim.url, 'GET', `/crm/properties/2026-03/${projects.objectTypeId}`)).json().results.map((d: { name: string }) => d.name);
     expect(definitions).toContain(name);
-    expect((await call(sim.url, 'GET', `/crm-object-schemas/v3/schemas/${projects.objectTypeId}`)).json().properties.map((d: { name: string }) => d.name)).toContain(name);
+    expect(
+      (await call(sim.url, 'GET', `/crm-object-schemas/v3/schemas/${projects.objectTypeId}`)).json().properties.map((d: { name: string }) => d.name),
+    ).toContain(name);
     const record = sim.portal.records(projects.objectTypeId)[1];
     const read = async () => (await call(sim.url, 'GET', `/crm/v3/objects/p_projects/${record.id}?properties=${name}`)).json().properties[name];
     expect(await read()).toBeNull();
@@ -148,8 +179,15 @@ describe('a portal without leads', () => {
       expect(reply.json(), path).toMatchObject({ category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }] });
     }
     const refresh = sim.oauth.install();
-    const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: sim.oauth.config.clientId, client_secret: sim.oauth.config.clientSecret, refresh_token: refresh });
-    const token = (await fetch(`${sim.url}/oauth/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).json() as Promise<{ access_token: string }>;
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: sim.oauth.config.clientId,
+      client_secret: sim.oauth.config.clientSecret,
+      refresh_token: refresh,
+    });
+    const token = (
+      await fetch(`${sim.url}/oauth/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+    ).json() as Promise<{ access_token: string }>;
     const oauth = await call(sim.url, 'GET', '/crm/v3/objects/leads', { token: (await token).access_token });
     expect(oauth.status).toBe(403);
     expect(oauth.json().category).toBeUndefined();

@@ -31,11 +31,23 @@ describe('HUBSPOT_PROPERTIES', () => {
   const always = ['lastmodifieddate', 'hs_object_id'];
   const table: [string, string, { properties: string[]; unknown: string[] }][] = [
     ['no selection: every property', '', { properties: catalog, unknown: [] }],
-    ['include: those, plus the cursor field and id', 'contacts:email,phone', { properties: ['email', 'phone', 'lastmodifieddate', 'hs_object_id'], unknown: [] }],
+    [
+      'include: those, plus the cursor field and id',
+      'contacts:email,phone',
+      { properties: ['email', 'phone', 'lastmodifieddate', 'hs_object_id'], unknown: [] },
+    ],
     ['exclude: the rest', 'contacts:-phone,-email', { properties: ['firstname', 'lastmodifieddate', 'hs_object_id'], unknown: [] }],
-    ['the cursor field and id cannot be left out', 'contacts:-lastmodifieddate,-hs_object_id', { properties: ['email', 'firstname', 'phone', 'lastmodifieddate', 'hs_object_id'], unknown: [] }],
-    ['names the portal lacks are reported, not read', 'contacts:email,nickname', { properties: ['email', 'lastmodifieddate', 'hs_object_id'], unknown: ['nickname'] }],
-    ['another type\'s selection changes nothing here', 'deals:-amount', { properties: catalog, unknown: [] }],
+    [
+      'the cursor field and id cannot be left out',
+      'contacts:-lastmodifieddate,-hs_object_id',
+      { properties: ['email', 'firstname', 'phone', 'lastmodifieddate', 'hs_object_id'], unknown: [] },
+    ],
+    [
+      'names the portal lacks are reported, not read',
+      'contacts:email,nickname',
+      { properties: ['email', 'lastmodifieddate', 'hs_object_id'], unknown: ['nickname'] },
+    ],
+    ["another type's selection changes nothing here", 'deals:-amount', { properties: catalog, unknown: [] }],
   ];
   it.each(table)('%s', (_name, text, expected) => {
     expect(selectProperties(parsePropertySelection(text), 'contacts', catalog, always)).toEqual(expected);

@@ -59,7 +59,10 @@ describe('settings', () => {
   });
 
   it('lets explicit limits override the tier and flags override env', () => {
-    const s = parseSettings({ HUBSPOT_TIER: 'free', HUBSPOT_MAX_REQUESTS_PER_10S: '150', HUBSPOT_DAILY_LIMIT: '1000' }, { HUBSPOT_MAX_REQUESTS_PER_10S: '120' });
+    const s = parseSettings(
+      { HUBSPOT_TIER: 'free', HUBSPOT_MAX_REQUESTS_PER_10S: '150', HUBSPOT_DAILY_LIMIT: '1000' },
+      { HUBSPOT_MAX_REQUESTS_PER_10S: '120' },
+    );
     expect(s.maxRequestsPer10s).toBe(120);
     expect(s.dailyLimit).toBe(1000);
   });

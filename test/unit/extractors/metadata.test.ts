@@ -17,22 +17,48 @@ describe('which types have pipelines, from their definitions', () => {
 
 describe('property history as rows', () => {
   it('one row per change, every property of every record, fields as sent (a cleared value is "")', () => {
-    expect(historyRows([
-      {
-        id: '1',
-        history: {
-          dealstage: [
-            { value: 'closedwon', timestamp: '2025-02-01T00:00:00.000Z', sourceType: 'CRM_UI', sourceId: 'userId:7', updatedByUserId: '7' },
-            { value: 'appointmentscheduled', timestamp: '2025-01-01T00:00:00.000Z', sourceType: 'IMPORT' },
-          ],
-          amount: [{ value: '', timestamp: '2025-01-02T00:00:00.000Z', sourceType: 'API' }],
+    expect(
+      historyRows([
+        {
+          id: '1',
+          history: {
+            dealstage: [
+              { value: 'closedwon', timestamp: '2025-02-01T00:00:00.000Z', sourceType: 'CRM_UI', sourceId: 'userId:7', updatedByUserId: '7' },
+              { value: 'appointmentscheduled', timestamp: '2025-01-01T00:00:00.000Z', sourceType: 'IMPORT' },
+            ],
+            amount: [{ value: '', timestamp: '2025-01-02T00:00:00.000Z', sourceType: 'API' }],
+          },
         },
+        { id: '2', history: { dealstage: [] } },
+      ]),
+    ).toEqual([
+      {
+        objectId: '1',
+        property: 'dealstage',
+        value: 'closedwon',
+        changedAt: '2025-02-01T00:00:00.000Z',
+        sourceType: 'CRM_UI',
+        sourceId: 'userId:7',
+        updatedByUserId: '7',
       },
-      { id: '2', history: { dealstage: [] } },
-    ])).toEqual([
-      { objectId: '1', property: 'dealstage', value: 'closedwon', changedAt: '2025-02-01T00:00:00.000Z', sourceType: 'CRM_UI', sourceId: 'userId:7', updatedByUserId: '7' },
-      { objectId: '1', property: 'dealstage', value: 'appointmentscheduled', changedAt: '2025-01-01T00:00:00.000Z', sourceType: 'IMPORT', sourceId: undefined, updatedByUserId: undefined },
-      { objectId: '1', property: 'amount', value: '', changedAt: '2025-01-02T00:00:00.000Z', sourceType: 'API', sourceId: undefined, updatedByUserId: undefined },
+      {
+        objectId: '1',
+        property: 'dealstage',
+        value: 'appointmentscheduled',
+        changedAt: '2025-01-01T00:00:00.000Z',
+        sourceType: 'IMPORT',
+        sourceId: undefined,
+        updatedByUserId: undefined,
+      },
+      {
+        objectId: '1',
+        property: 'amount',
+        value: '',
+        changedAt: '2025-01-02T00:00:00.000Z',
+        sourceType: 'API',
+        sourceId: undefined,
+        updatedByUserId: undefined,
+      },
     ]);
   });
 });

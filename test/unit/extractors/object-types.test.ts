@@ -64,13 +64,22 @@ describe('which side reads an association pair', () => {
   });
 
   it('a pair named twice, in both directions, is read once; a custom pair joins the plan', () => {
-    const plan = associationPlan([['projects', 'contacts'], ['contacts', 'projects'], ['companies', 'projects']], new Set(['projects']));
+    const plan = associationPlan(
+      [
+        ['projects', 'contacts'],
+        ['contacts', 'projects'],
+        ['companies', 'projects'],
+      ],
+      new Set(['projects']),
+    );
     expect(Object.fromEntries(plan)).toEqual({ projects: ['contacts'], companies: ['projects'] });
   });
 
   it('the declarations read what the plan says (contacts read none)', () => {
     expect(standardReadTargets('contacts')).toEqual([]);
-    expect(standardReadTargets('companies')).toEqual(expect.arrayContaining(['contacts', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks', 'tickets', 'leads']));
+    expect(standardReadTargets('companies')).toEqual(
+      expect.arrayContaining(['contacts', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks', 'tickets', 'leads']),
+    );
     expect(standardReadTargets('products')).toEqual([]);
   });
 });
@@ -89,7 +98,21 @@ describe('--objects', () => {
 
   it('all of them by default, custom objects included', () => {
     expect(selectExtractors().map((e) => e.name)).toEqual([
-      'contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks', 'tickets', 'products', 'line_items', 'quotes', 'leads', 'forms', 'custom_objects',
+      'contacts',
+      'companies',
+      'deals',
+      'calls',
+      'emails',
+      'meetings',
+      'notes',
+      'tasks',
+      'tickets',
+      'products',
+      'line_items',
+      'quotes',
+      'leads',
+      'forms',
+      'custom_objects',
     ]);
   });
 

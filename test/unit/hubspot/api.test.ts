@@ -74,14 +74,35 @@ describe('HubSpotApi against a loopback server', () => {
   it('lists a page through the typed client with our paging and normalised objects', async () => {
     seen.length = 0;
     handler = (_req, res) =>
-      json(res, 200, JSON.stringify({
-        results: [{ id: '101', properties: { email: 'a@b.c', lastmodifieddate: null }, createdAt: '2024-01-02T03:04:05.678Z', updatedAt: '2024-02-02T03:04:05.678Z', archived: false }],
-        paging: { next: { after: '102', link: 'x' } },
-      }), { 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '99', 'x-hubspot-ratelimit-interval-milliseconds': '1000' });
+      json(
+        res,
+        200,
+        JSON.stringify({
+          results: [
+            {
+              id: '101',
+              properties: { email: 'a@b.c', lastmodifieddate: null },
+              createdAt: '2024-01-02T03:04:05.678Z',
+              updatedAt: '2024-02-02T03:04:05.678Z',
+              archived: false,
+            },
+          ],
+          paging: { next: { after: '102', link: 'x' } },
+        }),
+        { 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '99', 'x-hubspot-ratelimit-interval-milliseconds': '1000' },
+      );
     const { api } = makeApi();
     const page = await api.listObjectsPage('contacts', { after: '100', properties: ['email', 'lastmodifieddate'] });
     expect(page).toEqual({
-      results: [{ id: '101', properties: { email: 'a@b.c', lastmodifieddate: null }, createdAt: '2024-01-02T03:04:05.678Z', updatedAt: '2024-02-02T03:04:05.678Z', archived: false }],
+      results: [
+        {
+          id: '101',
+          properties: { email: 'a@b.c', lastmodifieddate: null },
+          createdAt: '2024-01-02T03:04:05.678Z',
+          updatedAt: '2024-02-02T03:04:05.678Z',
+          archived: false,
+        },
+      ],
       nextAfter: '102',
     });
     const url = new URL(seen[0].url, baseUrl);
@@ -95,11 +116,22 @@ describe('HubSpotApi against a loopback server', () => {
   it('reads v4 association batches with ids above 2^53 exact and 207 NO_ASSOCIATIONS_FOUND as empty', async () => {
     seen.length = 0;
     handler = (_req, res) =>
-      json(res, 207, `{"status":"COMPLETE","results":[{"from":{"id":"11"},"to":[{"toObjectId":18014398509481985,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":279,"label":null}]},{"toObjectId":42,"associationTypes":[]}],"paging":{"next":{"after":"MjA=","link":null}}}],"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","subCategory":"crm.associations.NO_ASSOCIATIONS_FOUND","message":"No company is associated with contact 12.","context":{"fromObjectId":["12"],"fromObjectType":["contact"],"toObjectType":["company"]}}]}`);
+      json(
+        res,
+        207,
+        `{"status":"COMPLETE","results":[{"from":{"id":"11"},"to":[{"toObjectId":18014398509481985,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":279,"label":null}]},{"toObjectId":42,"associationTypes":[]}],"paging":{"next":{"after":"MjA=","link":null}}}],"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","subCategory":"crm.associations.NO_ASSOCIATIONS_FOUND","message":"No company is associated with contact 12.","context":{"fromObjectId":["12"],"fromObjectType":["contact"],"toObjectType":["company"]}}]}`,
+      );
     const { api } = makeApi();
     const entries = await api.batchReadAssociations('contacts', 'companies', [{ id: '11' }, { id: '12', after: 'abc' }]);
     expect(entries).toEqual([
-      { fromId: '11', to: [{ toObjectId: '18014398509481985', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }] }, { toObjectId: '42', associationTypes: [] }], nextAfter: 'MjA=' },
+      {
+        fromId: '11',
+        to: [
+          { toObjectId: '18014398509481985', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }] },
+          { toObjectId: '42', associationTypes: [] },
+        ],
+        nextAfter: 'MjA=',
+      },
       { fromId: '12', to: [] },
     ]);
     expect(seen[0].method).toBe('POST');
@@ -109,7 +141,8 @@ describe('HubSpotApi against a loopback server', () => {
 
   it('classifies apiRequest statuses itself: a 400 form-submissions page is a skip', async () => {
     seen.length = 0;
-    handler = (_req, res) => json(res, 400, JSON.stringify({ status: 'error', category: 'VALIDATION_ERROR', subCategory: 'FORM_TYPE_NOT_ALLOWED', message: 'blog comments' }));
+    handler = (_req, res) =>
+      json(res, 400, JSON.stringify({ status: 'error', category: 'VALIDATION_ERROR', subCategory: 'FORM_TYPE_NOT_ALLOWED', message: 'blog comments' }));
     const { api } = makeApi();
     const err = await api.listFormSubmissionsPage('guid-1').catch((e) => e);
     expect(err).toBeInstanceOf(SkippedItemError);
@@ -124,13 +157,24 @@ describe('HubSpotApi against a loopback server', () => {
       if (n++ === 0) {
         res.writeHead(503);
         res.end();
-      } else json(res, 200, JSON.stringify({ results: [{ conversionId: 'c1', submittedAt: 1700000000000, values: [{ name: 'email', value: 'x@y.z' }] }], paging: { next: { after: 'n1' } } }));
+      } else
+        json(
+          res,
+          200,
+          JSON.stringify({
+            results: [{ conversionId: 'c1', submittedAt: 1700000000000, values: [{ name: 'email', value: 'x@y.z' }] }],
+            paging: { next: { after: 'n1' } },
+          }),
+        );
     };
     const { api, executor } = makeApi();
     const page = await api.listFormSubmissionsPage('guid-2', 'cursor');
     expect(page.nextAfter).toBe('n1');
     expect(page.results[0].conversionId).toBe('c1');
-    expect(seen.map((s) => s.url)).toEqual(['/form-integrations/v1/submissions/forms/guid-2?limit=50&after=cursor', '/form-integrations/v1/submissions/forms/guid-2?limit=50&after=cursor']);
+    expect(seen.map((s) => s.url)).toEqual([
+      '/form-integrations/v1/submissions/forms/guid-2?limit=50&after=cursor',
+      '/form-integrations/v1/submissions/forms/guid-2?limit=50&after=cursor',
+    ]);
     expect(executor.stats().retriesByCause['server-error']).toBe(1);
   });
 
@@ -153,7 +197,15 @@ describe('HubSpotApi against a loopback server', () => {
 
   it('sends searches through the search limiter, not the ten-secondly window', async () => {
     seen.length = 0;
-    handler = (_req, res) => json(res, 200, JSON.stringify({ total: 1, results: [{ id: '5', properties: {} , createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', archived: false }] }));
+    handler = (_req, res) =>
+      json(
+        res,
+        200,
+        JSON.stringify({
+          total: 1,
+          results: [{ id: '5', properties: {}, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', archived: false }],
+        }),
+      );
     const { api, window } = makeApi();
     const before = window.stats().acquisitions;
     const page = await api.searchObjects('deals', {
@@ -207,7 +259,9 @@ describe('request sizes as sent (measured against what the server receives)', ()
     const { api } = makeApi(5000, '2026-09');
     await api.listObjectsPage('contacts', { properties: ['email', 'firstname'] });
     expect(seen[0].url).toBe('/crm/objects/2026-09/contacts?limit=100&properties=email,firstname&archived=false');
-    expect(listUrlBytes('legacy', baseUrl, 'contacts', { limit: 100, properties })).toBeGreaterThan(listUrlBytes('2026-09', baseUrl, 'contacts', { limit: 100, properties }) + 300);
+    expect(listUrlBytes('legacy', baseUrl, 'contacts', { limit: 100, properties })).toBeGreaterThan(
+      listUrlBytes('2026-09', baseUrl, 'contacts', { limit: 100, properties }) + 300,
+    );
   });
 
   it.each(['legacy', '2026-09'] as const)('%s: the search body length computed is the one sent', async (version) => {
@@ -225,7 +279,7 @@ describe('request sizes as sent (measured against what the server receives)', ()
   });
 });
 
-describe('replies that are not the endpoint\'s shape are retried, never read as a page', () => {
+describe("replies that are not the endpoint's shape are retried, never read as a page", () => {
   type Call = (api: HubSpotApi) => Promise<unknown>;
   const good: Record<string, string> = {
     list: JSON.stringify({ results: [{ id: '1', properties: {} }] }),
@@ -236,8 +290,13 @@ describe('replies that are not the endpoint\'s shape are retried, never read as 
     forms: JSON.stringify({ results: [{ id: 'g1', name: 'f', formType: 'hubspot' }] }),
     submissions: JSON.stringify({ results: [{ conversionId: 'c', submittedAt: 1, values: [] }] }),
     owners: JSON.stringify({ results: [{ id: '7', email: 'a@example.com', archived: false, createdAt: '2020-01-01T00:00:00Z' }] }),
-    pipelines: JSON.stringify({ results: [{ id: 'default', label: 'Sales', displayOrder: 0, archived: false, stages: [{ id: 'won', label: 'Won', metadata: {}, archived: false }] }] }),
-    history: JSON.stringify({ status: 'COMPLETE', results: [{ id: '1', properties: {}, propertiesWithHistory: { dealstage: [{ value: 'a', timestamp: '2025-01-01T00:00:00Z', sourceType: 'API' }] } }] }),
+    pipelines: JSON.stringify({
+      results: [{ id: 'default', label: 'Sales', displayOrder: 0, archived: false, stages: [{ id: 'won', label: 'Won', metadata: {}, archived: false }] }],
+    }),
+    history: JSON.stringify({
+      status: 'COMPLETE',
+      results: [{ id: '1', properties: {}, propertiesWithHistory: { dealstage: [{ value: 'a', timestamp: '2025-01-01T00:00:00Z', sourceType: 'API' }] } }],
+    }),
   };
   const calls: [string, ApiVersion, Call, string][] = [
     ['list (typed client)', 'legacy', (api) => api.listObjectsPage('contacts'), 'list'],
@@ -313,7 +372,12 @@ describe('HubSpotApi: dated paths, 414, association errors', () => {
     handler = (req, res) => {
       if (req.url!.includes('/search')) return json(res, 200, JSON.stringify({ total: 0, results: [] }));
       if (req.url!.includes('/batch/read') && req.url!.startsWith('/crm/associations')) return json(res, 200, JSON.stringify({ results: [] }));
-      if (req.url!.includes('/batch/read')) return json(res, 207, JSON.stringify({ status: 'COMPLETE', results: [{ id: '7', properties: {} }], errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['8'] } }] }));
+      if (req.url!.includes('/batch/read'))
+        return json(
+          res,
+          207,
+          JSON.stringify({ status: 'COMPLETE', results: [{ id: '7', properties: {} }], errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['8'] } }] }),
+        );
       return json(res, 200, JSON.stringify({ results: [{ name: 'email' }] }));
     };
     const { api } = makeApi(5000, '2026-09');
@@ -335,14 +399,24 @@ describe('HubSpotApi: dated paths, 414, association errors', () => {
   it('an association input named by another error, or not in the reply at all, comes back with error set', async () => {
     seen.length = 0;
     handler = (_req, res) =>
-      json(res, 207, JSON.stringify({
-        status: 'COMPLETE',
-        results: [{ from: { id: '1' }, to: [{ toObjectId: 5, associationTypes: [] }] }],
-        errors: [
-          { status: 'error', category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', message: 'none', context: { fromObjectId: ['2'] } },
-          { status: 'error', category: 'INTERNAL_ERROR', message: 'try again', context: { fromObjectId: ['3'] } },
-        ],
-      }));
+      json(
+        res,
+        207,
+        JSON.stringify({
+          status: 'COMPLETE',
+          results: [{ from: { id: '1' }, to: [{ toObjectId: 5, associationTypes: [] }] }],
+          errors: [
+            {
+              status: 'error',
+              category: 'OBJECT_NOT_FOUND',
+              subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+              message: 'none',
+              context: { fromObjectId: ['2'] },
+            },
+            { status: 'error', category: 'INTERNAL_ERROR', message: 'try again', context: { fromObjectId: ['3'] } },
+          ],
+        }),
+      );
     const { api } = makeApi(5000, 'legacy');
     const entries = await api.batchReadAssociations('companies', 'contacts', [{ id: '1' }, { id: '2' }, { id: '3' }, { id: '4' }]);
     expect(entries).toEqual([
@@ -355,16 +429,33 @@ describe('HubSpotApi: dated paths, 414, association errors', () => {
 });
 
 describe('HubSpotApi: custom object schemas and types a portal lacks', () => {
-  const SCHEMA = { id: '3589506', objectTypeId: '2-3589506', name: 'projects', fullyQualifiedName: 'p20000001_projects', archived: false, labels: { singular: 'Project', plural: 'Projects' },
-    requiredProperties: [], searchableProperties: [], secondaryDisplayProperties: [], allowsSensitiveProperties: false, properties: [],
-    associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1', name: 'projects_to_contacts' }] };
+  const SCHEMA = {
+    id: '3589506',
+    objectTypeId: '2-3589506',
+    name: 'projects',
+    fullyQualifiedName: 'p20000001_projects',
+    archived: false,
+    labels: { singular: 'Project', plural: 'Projects' },
+    requiredProperties: [],
+    searchableProperties: [],
+    secondaryDisplayProperties: [],
+    allowsSensitiveProperties: false,
+    properties: [],
+    associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1', name: 'projects_to_contacts' }],
+  };
 
   it('lists the schemas at the dated path, association definitions in, property definitions out', async () => {
     seen.length = 0;
     handler = (_req, res) => json(res, 200, JSON.stringify({ results: [SCHEMA] }));
     const { api } = makeApi(5000, '2026-09');
     expect(await api.listSchemas()).toEqual([
-      { objectTypeId: '2-3589506', name: 'projects', fullyQualifiedName: 'p20000001_projects', archived: false, associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1' }] },
+      {
+        objectTypeId: '2-3589506',
+        name: 'projects',
+        fullyQualifiedName: 'p20000001_projects',
+        archived: false,
+        associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1' }],
+      },
     ]);
     const url = new URL(seen[0].url, baseUrl);
     expect(url.pathname).toBe('/crm-object-schemas/2026-09/schemas');
@@ -375,13 +466,19 @@ describe('HubSpotApi: custom object schemas and types a portal lacks', () => {
   it('a schemas reply that is not the shape is retried, never read as "no custom objects"', async () => {
     seen.length = 0;
     let n = 0;
-    handler = (_req, res) => (n++ === 0 ? json(res, 200, JSON.stringify({ results: [{ name: 'projects' }] })) : json(res, 200, JSON.stringify({ results: [SCHEMA] })));
+    handler = (_req, res) =>
+      n++ === 0 ? json(res, 200, JSON.stringify({ results: [{ name: 'projects' }] })) : json(res, 200, JSON.stringify({ results: [SCHEMA] }));
     const { api } = makeApi(5000, '2026-09');
     expect((await api.listSchemas()).map((s) => s.objectTypeId)).toEqual(['2-3589506']);
     expect(seen).toHaveLength(2);
   });
 
-  const refused = JSON.stringify({ status: 'error', message: "This app hasn't been granted all required scopes to make this call.", category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }] });
+  const refused = JSON.stringify({
+    status: 'error',
+    message: "This app hasn't been granted all required scopes to make this call.",
+    category: 'MISSING_SCOPES',
+    errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }],
+  });
   const table: [string, (api: HubSpotApi) => Promise<unknown>, readonly string[]][] = [
     ['the properties of leads', (api) => api.getProperties('leads'), ['leads']],
     ['a list page of a custom object', (api) => api.listObjectsPage('2-3589506', {}), ['2-3589506']],
@@ -411,7 +508,16 @@ describe('owners are optional: a missing scope skips them, never the run', () =>
     seen.length = 0;
     handler = (req, res) => {
       if (req.url!.includes('/owners')) {
-        json(res, 403, JSON.stringify({ status: 'error', message: "This app hasn't been granted all required scopes to make this call.", category: 'MISSING_SCOPES', correlationId: 'x' }));
+        json(
+          res,
+          403,
+          JSON.stringify({
+            status: 'error',
+            message: "This app hasn't been granted all required scopes to make this call.",
+            category: 'MISSING_SCOPES',
+            correlationId: 'x',
+          }),
+        );
       } else json(res, 200, JSON.stringify({ results: [{ name: 'email', type: 'string' }] }));
     };
     const { api, executor } = makeApi(5000, version);

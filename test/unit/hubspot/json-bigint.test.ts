@@ -4,7 +4,8 @@ import { parseJsonKeepingBigIntegers, quoteUnsafeIntegers } from '../../../src/h
 
 describe('parseJsonKeepingBigIntegers', () => {
   it('keeps ids above 2^53 exact as strings and leaves safe numbers alone', () => {
-    const text = '{"results":[{"from":{"id":"1"},"to":[{"toObjectId":18014398509481985,"associationTypes":[{"typeId":279}]},{"toObjectId":5790939450}]}],"x":-90071992547409931,"f":1.5e3}';
+    const text =
+      '{"results":[{"from":{"id":"1"},"to":[{"toObjectId":18014398509481985,"associationTypes":[{"typeId":279}]},{"toObjectId":5790939450}]}],"x":-90071992547409931,"f":1.5e3}';
     const parsed = parseJsonKeepingBigIntegers(text) as any;
     expect(parsed.results[0].to[0].toObjectId).toBe('18014398509481985');
     expect(parsed.results[0].to[1].toObjectId).toBe(5790939450);

@@ -16,11 +16,20 @@ const GOOD: Record<ShapeKind, unknown> = {
   list: { results: [{ id: '1', properties: {} }], paging: { next: { after: '2' } } },
   search: { total: 0, results: [] },
   'batch-read': { status: 'COMPLETE', results: [{ id: 1, properties: { a: null } }], errors: [] },
-  'association-batch': { results: [{ from: { id: '1' }, to: [] }, { _from: { id: 2 }, to: [] }] },
+  'association-batch': {
+    results: [
+      { from: { id: '1' }, to: [] },
+      { _from: { id: 2 }, to: [] },
+    ],
+  },
   properties: { results: [{ name: 'email', type: 'string' }] },
   forms: { results: [{ id: 'guid', name: 'x' }] },
   submissions: { results: [{ values: [] }] },
-  schemas: { results: [{ id: '3589506', objectTypeId: '2-3589506', name: 'projects', associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1' }] }] },
+  schemas: {
+    results: [
+      { id: '3589506', objectTypeId: '2-3589506', name: 'projects', associations: [{ id: '1700', fromObjectTypeId: '2-3589506', toObjectTypeId: '0-1' }] },
+    ],
+  },
   owners: { results: [{ id: '310042110', email: 'a@example.com', archived: false }], paging: { next: { after: 'bzoz' } } },
   pipelines: { results: [{ id: 'default', label: 'Sales Pipeline', stages: [{ id: 'closedwon', label: 'Won' }] }] },
   'history-batch': { results: [{ id: '1', properties: {}, propertiesWithHistory: { dealstage: [{ value: 'a', timestamp: '2025-01-01T00:00:00Z' }] } }] },
@@ -51,11 +60,21 @@ describe('shape checks', () => {
     ['a schema without an objectTypeId', 'schemas', { results: [{ name: 'projects' }] }, /objectTypeId/],
     ['a schema without a name', 'schemas', { results: [{ objectTypeId: '2-1' }] }, /with a name/],
     ['a schema whose associations are not an array', 'schemas', { results: [{ objectTypeId: '2-1', name: 'p', associations: {} }] }, /not an array/],
-    ['a schema association without its type ids', 'schemas', { results: [{ objectTypeId: '2-1', name: 'p', associations: [{ id: '1' }] }] }, /fromObjectTypeId/],
+    [
+      'a schema association without its type ids',
+      'schemas',
+      { results: [{ objectTypeId: '2-1', name: 'p', associations: [{ id: '1' }] }] },
+      /fromObjectTypeId/,
+    ],
     ['an owner without an id', 'owners', { results: [{ email: 'a@example.com' }] }, /owner with an id/],
     ['a pipeline without stages', 'pipelines', { results: [{ id: 'default', label: 'x' }] }, /no stages array/],
     ['a stage without an id', 'pipelines', { results: [{ id: 'default', stages: [{ label: 'x' }] }] }, /stages\[0\] is not a stage/],
-    ['a history that is not an array', 'history-batch', { results: [{ id: '1', propertiesWithHistory: { a: 'x' } }] }, /propertiesWithHistory.a .* not an array/],
+    [
+      'a history that is not an array',
+      'history-batch',
+      { results: [{ id: '1', propertiesWithHistory: { a: 'x' } }] },
+      /propertiesWithHistory.a .* not an array/,
+    ],
     ['a change without a timestamp', 'history-batch', { results: [{ id: '1', propertiesWithHistory: { a: [{ value: 'x' }] } }] }, /without a timestamp/],
   ];
   it.each(specific)('%s', (_name, kind, body, message) => {

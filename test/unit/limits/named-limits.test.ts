@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushMicrotasks } from '../../../src/clock.js';
-import {
-  InvalidLimitNameError,
-  LimitConfigurationError,
-  LimitTimeoutError,
-  UnknownLimitError,
-} from '../../../src/limits/errors.js';
+import { InvalidLimitNameError, LimitConfigurationError, LimitTimeoutError, UnknownLimitError } from '../../../src/limits/errors.js';
 import { MemoryLimitStore } from '../../../src/limits/library/memory-limit-store.js';
 import { LimitRegistry } from '../../../src/limits/library/named-limits.js';
 import type { RollingWindowLimiter } from '../../../src/limits/rolling-window.js';

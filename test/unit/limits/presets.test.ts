@@ -6,15 +6,28 @@ import { effectiveWindowLimit } from '../../../config/settings.js';
 
 describe('presets', () => {
   it('HubSpot tiers carry the documented burst and daily limits', () => {
-    const table = Object.fromEntries(
-      HUBSPOT_TIERS.map((tier) => [tier, hubspotTierPreset(tier).windows.map((w) => [w.limit, w.windowMs])]),
-    );
+    const table = Object.fromEntries(HUBSPOT_TIERS.map((tier) => [tier, hubspotTierPreset(tier).windows.map((w) => [w.limit, w.windowMs])]));
     expect(table).toEqual({
-      free: [[100, 10_000], [250_000, 86_400_000]],
-      starter: [[100, 10_000], [250_000, 86_400_000]],
-      professional: [[190, 10_000], [625_000, 86_400_000]],
-      enterprise: [[190, 10_000], [1_000_000, 86_400_000]],
-      'api-addon': [[250, 10_000], [1_000_000, 86_400_000]],
+      free: [
+        [100, 10_000],
+        [250_000, 86_400_000],
+      ],
+      starter: [
+        [100, 10_000],
+        [250_000, 86_400_000],
+      ],
+      professional: [
+        [190, 10_000],
+        [625_000, 86_400_000],
+      ],
+      enterprise: [
+        [190, 10_000],
+        [1_000_000, 86_400_000],
+      ],
+      'api-addon': [
+        [250, 10_000],
+        [1_000_000, 86_400_000],
+      ],
     });
     expect(PRESETS['hubspot-search'].windows).toEqual([{ limit: 5, windowMs: 1000, label: 'secondly' }]);
   });
@@ -59,10 +72,12 @@ describe('presets', () => {
     const { limiter, pacing } = buildPresetLimiter(hubspotTierPreset('professional'), clock, { concurrency: 1000 });
     expect(pacing).toMatchObject({ limit: 19, refillPerSecond: 19 });
     const grantedAt: number[] = [];
-    const all = Array.from({ length: 200 }, () => limiter.acquire().then((release) => {
-      grantedAt.push(clock.now());
-      release();
-    }));
+    const all = Array.from({ length: 200 }, () =>
+      limiter.acquire().then((release) => {
+        grantedAt.push(clock.now());
+        release();
+      }),
+    );
     while (await clock.tick());
     await Promise.all(all);
     expect(grantedAt.filter((t) => t === 0)).toHaveLength(19);

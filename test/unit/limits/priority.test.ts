@@ -10,10 +10,11 @@ describe('waiter priority', () => {
     const sem = new Semaphore({ limit: 1 }, clock);
     const first = await sem.acquire(1);
     const order: string[] = [];
-    const wait = (label: string, priority?: number) => sem.acquire(1, { priority }).then((release) => {
-      order.push(label);
-      release();
-    });
+    const wait = (label: string, priority?: number) =>
+      sem.acquire(1, { priority }).then((release) => {
+        order.push(label);
+        release();
+      });
     const all = [wait('low-1', -1), wait('normal-1'), wait('low-2', -1), wait('high', 1), wait('normal-2')];
     first();
     await Promise.all(all);
@@ -44,13 +45,18 @@ describe('waiter priority', () => {
         const sem = new Semaphore({ limit: 1 }, clock);
         const first = await sem.acquire(1);
         const served: number[] = [];
-        const waits = priorities.map((priority, i) => sem.acquire(1, { priority }).then((release) => {
-          served.push(i);
-          release();
-        }));
+        const waits = priorities.map((priority, i) =>
+          sem.acquire(1, { priority }).then((release) => {
+            served.push(i);
+            release();
+          }),
+        );
         first();
         await Promise.all(waits);
-        const expected = priorities.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || a.i - b.i).map((x) => x.i);
+        const expected = priorities
+          .map((p, i) => ({ p, i }))
+          .sort((a, b) => b.p - a.p || a.i - b.i)
+          .map((x) => x.i);
         expect(served).toEqual(expected);
       }),
     );

@@ -78,13 +78,11 @@ async function replay(limiter: Limiter, clock: FakeClock, plans: readonly Reques
     }
     let release: Release;
     try {
-      release = await limiter
-        .acquire(plan.n, { signal: controller.signal, timeoutMs: plan.timeoutMs })
-        .then((r) => {
-          outcome.acquiredAt = clock.now();
-          grantOrder.push(outcome.callSeq);
-          return r;
-        });
+      release = await limiter.acquire(plan.n, { signal: controller.signal, timeoutMs: plan.timeoutMs }).then((r) => {
+        outcome.acquiredAt = clock.now();
+        grantOrder.push(outcome.callSeq);
+        return r;
+      });
     } catch {
       outcome.gaveUpAt = clock.now();
       return;
@@ -117,9 +115,7 @@ function checkHistory(outcomes: readonly Outcome[], grantOrder: readonly number[
   for (const o of granted) {
     if (o.acquiredAt === o.calledAt) continue;
     const t = o.acquiredAt! - 1;
-    const blockedByEarlier = outcomes.some(
-      (e) => e.callSeq < o.callSeq && e.calledAt <= t && ((e.acquiredAt ?? Infinity) > t && (e.gaveUpAt ?? Infinity) > t),
-    );
+    const blockedByEarlier = outcomes.some((e) => e.callSeq < o.callSeq && e.calledAt <= t && (e.acquiredAt ?? Infinity) > t && (e.gaveUpAt ?? Infinity) > t);
     const fits = rules.every((rule) => used(outcomes, rule, t) + o.plan.n <= rule.limit);
     expect(blockedByEarlier || !fits).toBe(true);
   }
@@ -159,14 +155,19 @@ describe('limiter invariants (property-based, fake clock)', () => {
     );
   });
 
-  it('rolling window with other apps\' reservations and floors: ours plus theirs never over the limit, nobody stuck', async () => {
+  it("rolling window with other apps' reservations and floors: ours plus theirs never over the limit, nobody stuck", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 8 }),
         fc.integer({ min: 1, max: 2000 }),
         fc.array(planArb(8), { minLength: 1, maxLength: 25 }),
         fc.array(
-          fc.record({ at: fc.integer({ min: 0, max: 3000 }), slots: fc.integer({ min: 0, max: 8 }), lastsMs: fc.integer({ min: 1, max: 2500 }), floor: fc.boolean() }),
+          fc.record({
+            at: fc.integer({ min: 0, max: 3000 }),
+            slots: fc.integer({ min: 0, max: 8 }),
+            lastsMs: fc.integer({ min: 1, max: 2500 }),
+            floor: fc.boolean(),
+          }),
           { maxLength: 8 },
         ),
         async (limit, windowMs, rawPlans, reports) => {
@@ -257,10 +258,17 @@ describe('limiter invariants (property-based, fake clock)', () => {
         fc.constantFrom('bucket', 'decaying'),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 20 }),
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: 3000 }), n: fc.integer({ min: 1, max: 6 }), abortAfter: fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }) }), {
-          minLength: 1,
-          maxLength: 25,
-        }),
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: 3000 }),
+            n: fc.integer({ min: 1, max: 6 }),
+            abortAfter: fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 25,
+          },
+        ),
         async (kind, limit, ratePerSecond, rawPlans) => {
           const clock = new FakeClock(0);
           const limiter =

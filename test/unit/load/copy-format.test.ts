@@ -6,9 +6,10 @@ import { copyLine } from '../../../src/load/copy-format.js';
 /** Decodes one COPY text-format line back into fields (the inverse Postgres applies). */
 function decodeCopyLine(line: string): (string | null)[] {
   expect(line.endsWith('\n')).toBe(true);
-  return line.slice(0, -1).split('\t').map((field) =>
-    field === '\\N' ? null : field.replace(/\\(.)/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? c),
-  );
+  return line
+    .slice(0, -1)
+    .split('\t')
+    .map((field) => (field === '\\N' ? null : field.replace(/\\(.)/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? c)));
 }
 
 describe('COPY text format and the cleaning rule', () => {
@@ -40,14 +41,22 @@ describe('COPY text format and the cleaning rule', () => {
   });
 
   it('cleans any JSON value exactly as the deep clean does: keys, values, backslashes before u0000 left alone', () => {
-    expect(cleanJsonText({ a: '\\u0000', b: '\\\u0000', c: '\ud83d\ude00', d: 'x\udc00' })).toBe(`{"a":"\\\\u0000","b":"\\\\${NUL_REPLACEMENT}","c":"\ud83d\ude00","d":"x${NUL_REPLACEMENT}"}`);
+    expect(cleanJsonText({ a: '\\u0000', b: '\\\u0000', c: '\ud83d\ude00', d: 'x\udc00' })).toBe(
+      `{"a":"\\\\u0000","b":"\\\\${NUL_REPLACEMENT}","c":"\ud83d\ude00","d":"x${NUL_REPLACEMENT}"}`,
+    );
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     fc.assert(
-      fc.property(fc.dictionary(text.filter((k) => k !== '__proto__'), fc.oneof(text, fc.constant(null), fc.array(text, { maxLength: 3 }))), (value) => {
-        const cleaned = cleanJsonText(value);
-        expect(JSON.parse(cleaned)).toEqual(cleanJson(value));
-        expect(cleaned).not.toMatch(/(?<!\\)(\\\\)*\\u(0000|d[89a-f])/);
-      }),
+      fc.property(
+        fc.dictionary(
+          text.filter((k) => k !== '__proto__'),
+          fc.oneof(text, fc.constant(null), fc.array(text, { maxLength: 3 })),
+        ),
+        (value) => {
+          const cleaned = cleanJsonText(value);
+          expect(JSON.parse(cleaned)).toEqual(cleanJson(value));
+          expect(cleaned).not.toMatch(/(?<!\\)(\\\\)*\\u(0000|d[89a-f])/);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -1,17 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import {
-  MAX_COLUMNS, MAX_IDENTIFIER_BYTES, OMITTED_COLUMN_LIMIT, OMITTED_NOT_SELECTED, derivedName, planColumns, truncateBytes,
+  MAX_COLUMNS,
+  MAX_IDENTIFIER_BYTES,
+  OMITTED_COLUMN_LIMIT,
+  OMITTED_NOT_SELECTED,
+  derivedName,
+  planColumns,
+  truncateBytes,
   type PropertyDefinition,
 } from '../../../src/load/typed-columns.js';
 
 const def = (name: string, extra: Partial<PropertyDefinition> = {}): PropertyDefinition => ({
-  name, type: 'string', fieldType: 'text', hubspotDefined: false, archived: false, options: [], referencedObjectType: null, ...extra,
+  name,
+  type: 'string',
+  fieldType: 'text',
+  hubspotDefined: false,
+  archived: false,
+  options: [],
+  referencedObjectType: null,
+  ...extra,
 });
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('typed column plan', () => {
   it('orders hubspot-defined properties first, then custom ones, each by name, and skips archived ones', () => {
-    const plan = planColumns([def('zeta'), def('alpha'), def('hs_b', { hubspotDefined: true }), def('email', { hubspotDefined: true }), def('old', { archived: true })]);
+    const plan = planColumns([
+      def('zeta'),
+      def('alpha'),
+      def('hs_b', { hubspotDefined: true }),
+      def('email', { hubspotDefined: true }),
+      def('old', { archived: true }),
+    ]);
     expect(plan.columns.map((c) => c.property)).toEqual(['email', 'hs_b', 'alpha', 'zeta']);
     expect(plan.omitted).toEqual([]);
   });

@@ -26,11 +26,13 @@ afterAll(async () => {
 
 const get = (path: string) =>
   new Promise<string>((resolve, reject) => {
-    http.get(`${url}${path}`, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
+    http
+      .get(`${url}${path}`, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 
 describe('runAbortable', () => {

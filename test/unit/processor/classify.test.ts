@@ -56,7 +56,9 @@ describe('classifyFailure', () => {
       status: 'error',
       message: "This app hasn't been granted all required scopes to make this call.",
       category: 'MISSING_SCOPES',
-      errors: [{ message: 'One or more of the following scopes are required.', context: { requiredScopes: ['crm.objects.deals.read', 'crm.schemas.deals.read'] } }],
+      errors: [
+        { message: 'One or more of the following scopes are required.', context: { requiredScopes: ['crm.objects.deals.read', 'crm.schemas.deals.read'] } },
+      ],
     };
     const result = classifyFailure(apiException(403, body), NOW);
     expect(result.kind).toBe('fatal');
@@ -65,7 +67,9 @@ describe('classifyFailure', () => {
 
   it('keeps the reason of a skip from the error body', () => {
     expect(classifyStatus(400, { category: 'VALIDATION_ERROR', subCategory: 'FORM_TYPE_NOT_ALLOWED', message: 'no' }, {}, NOW)).toEqual({
-      kind: 'skippable', status: 400, reason: 'VALIDATION_ERROR/FORM_TYPE_NOT_ALLOWED: no',
+      kind: 'skippable',
+      status: 400,
+      reason: 'VALIDATION_ERROR/FORM_TYPE_NOT_ALLOWED: no',
     });
   });
 
@@ -86,7 +90,10 @@ describe('classifyFailure', () => {
   });
 
   it('reads ApiException headers case-insensitively for the 429 wait', () => {
-    const result = classifyFailure(apiException(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'X-HubSpot-RateLimit-Max': '100', 'X-HubSpot-RateLimit-Remaining': '0' }), NOW);
+    const result = classifyFailure(
+      apiException(429, { policyName: 'TEN_SECONDLY_ROLLING' }, { 'X-HubSpot-RateLimit-Max': '100', 'X-HubSpot-RateLimit-Remaining': '0' }),
+      NOW,
+    );
     expect(result).toMatchObject({ kind: 'retryable', rateLimit: { kind: 'window', serverUsed: 100 } });
   });
 });
@@ -95,8 +102,18 @@ describe('a type the portal may lack', () => {
   // HubSpot answers a type the account lacks (leads without Sales Hub) or the key may not read with 403
   // MISSING_SCOPES, or 404; on a call naming such a type that skips the type, elsewhere a 403 stays fatal.
   const table: [string, unknown, readonly string[] | undefined, string][] = [
-    ['403 MISSING_SCOPES on leads', apiException(403, { category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }] }), ['leads'], 'unavailable'],
-    ['403 without category (an OAuth token) on leads', apiException(403, { message: 'You do not have permissions to view_schema object type' }), ['leads'], 'unavailable'],
+    [
+      '403 MISSING_SCOPES on leads',
+      apiException(403, { category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.leads.read'] } }] }),
+      ['leads'],
+      'unavailable',
+    ],
+    [
+      '403 without category (an OAuth token) on leads',
+      apiException(403, { message: 'You do not have permissions to view_schema object type' }),
+      ['leads'],
+      'unavailable',
+    ],
     ['404 on a custom object', new HttpStatusError(404, { message: 'resource not found' }, {}), ['2-3589506'], 'unavailable'],
     ['403 on contacts (no type may be missing)', apiException(403, { category: 'MISSING_SCOPES' }), undefined, 'fatal'],
     ['403 with an empty list', apiException(403, { category: 'MISSING_SCOPES' }), [], 'fatal'],

@@ -28,7 +28,7 @@ function make(overrides: Partial<ProcessorOptions> = {}) {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 describe('ParallelProcessor', () => {
-  it('sizes the pool by Little\'s law and re-sizes as latency changes', () => {
+  it("sizes the pool by Little's law and re-sizes as latency changes", () => {
     const { processor, latency, seen } = make();
     // 10/s x 0.4 s = 4
     expect(processor.concurrency).toBe(4);
@@ -96,10 +96,14 @@ describe('ParallelProcessor', () => {
         yield i;
       }
     }
-    const summary = await processor.processStream(source(), async () => {
-      await tick();
-      finished++;
-    }, { desc: 's' });
+    const summary = await processor.processStream(
+      source(),
+      async () => {
+        await tick();
+        finished++;
+      },
+      { desc: 's' },
+    );
     expect(summary.processed).toBe(200);
     expect(maxAhead).toBeLessThanOrEqual(processor.concurrency + 2);
   });
@@ -109,11 +113,15 @@ describe('ParallelProcessor', () => {
     const started: number[] = [];
     const fatal = new FatalRunError('token expired', 'auth', 401);
     const err = await processor
-      .processBatch(Array.from({ length: 100 }, (_, i) => i), async (i) => {
-        started.push(i);
-        await tick();
-        if (i === 5) throw fatal;
-      }, { desc: 'f' })
+      .processBatch(
+        Array.from({ length: 100 }, (_, i) => i),
+        async (i) => {
+          started.push(i);
+          await tick();
+          if (i === 5) throw fatal;
+        },
+        { desc: 'f' },
+      )
       .catch((e) => e);
     expect(err).toBe(fatal);
     expect(started.length).toBeLessThan(100);
@@ -123,12 +131,20 @@ describe('ParallelProcessor', () => {
   it('carries the task name to code the items call, and nested tasks do not deadlock', async () => {
     const { processor } = make({ maxConcurrency: 1 });
     const descs: string[] = [];
-    await processor.processBatch([1, 2], async () => {
-      descs.push(currentTask()!.desc);
-      await processor.processBatch([1, 2, 3], async () => {
+    await processor.processBatch(
+      [1, 2],
+      async () => {
         descs.push(currentTask()!.desc);
-      }, { desc: 'inner' });
-    }, { desc: 'outer' });
+        await processor.processBatch(
+          [1, 2, 3],
+          async () => {
+            descs.push(currentTask()!.desc);
+          },
+          { desc: 'inner' },
+        );
+      },
+      { desc: 'outer' },
+    );
     expect(descs.filter((d) => d === 'outer')).toHaveLength(2);
     expect(descs.filter((d) => d === 'inner')).toHaveLength(6);
   });
@@ -136,13 +152,17 @@ describe('ParallelProcessor', () => {
   it('emits task-start, progress with rate and waiting state, and task-end', async () => {
     const clock = new FakeClock(0);
     const { processor, seen, events } = make({ clock });
-    const run = processor.processBatch([1, 2, 3], async (i) => {
-      if (i === 2) {
-        events.emit({ type: 'rate-limit-wait', t: clock.now(), limiter: 'w', desc: 'contacts' });
-        await clock.sleep(1000);
-        events.emit({ type: 'rate-limit-ready', t: clock.now(), limiter: 'w', waitedMs: 1000, desc: 'contacts' });
-      }
-    }, { desc: 'contacts' });
+    const run = processor.processBatch(
+      [1, 2, 3],
+      async (i) => {
+        if (i === 2) {
+          events.emit({ type: 'rate-limit-wait', t: clock.now(), limiter: 'w', desc: 'contacts' });
+          await clock.sleep(1000);
+          events.emit({ type: 'rate-limit-ready', t: clock.now(), limiter: 'w', waitedMs: 1000, desc: 'contacts' });
+        }
+      },
+      { desc: 'contacts' },
+    );
     let done = false;
     void run.finally(() => (done = true));
     while (!done) if (!(await clock.tick())) await tick();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LatencyEstimator, poolSize } from '../../../src/processor/pool-size.js';
 
-describe('poolSize (Little\'s law)', () => {
+describe("poolSize (Little's law)", () => {
   it.each([
     // 190 per 10 s = 19/s; 19 x 0.4 s x 1.5 = 11.4 -> 12
     [{ ratePerSecond: 19, latencyMs: 400, headroom: 1.5, cap: 32 }, 12],

@@ -122,9 +122,13 @@ describe('RequestExecutor', () => {
     expect(window.stats().external).toBe(10);
   });
 
-  it('keeps the other app\'s last reported level after its timed reservation lapses, until a newer report', async () => {
+  it("keeps the other app's last reported level after its timed reservation lapses, until a newer report", async () => {
     const { clock, executor, window, script } = setup({ latency: new LatencyEstimator({ initialMs: 100 }) }, 100, 1000);
-    const headers = (remaining: number) => ({ 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': String(remaining), 'x-hubspot-ratelimit-interval-milliseconds': '1000' });
+    const headers = (remaining: number) => ({
+      'x-hubspot-ratelimit-max': '100',
+      'x-hubspot-ratelimit-remaining': String(remaining),
+      'x-hubspot-ratelimit-interval-milliseconds': '1000',
+    });
     await settle(clock, executor.execute(script([{ status: 200, headers: headers(92) }])));
     expect(window.stats().external).toBe(10);
     // No response for two windows (every request of ours waiting): the reservation made at the report has
@@ -149,7 +153,10 @@ describe('RequestExecutor', () => {
 
   it('honours Retry-After on a 429', async () => {
     const { clock, executor, sentAt, script } = setup();
-    await settle(clock, executor.execute(script([{ status: 429, body: { policyName: 'TEN_SECONDLY_ROLLING' }, headers: { 'retry-after': '3' } }, { status: 200 }])));
+    await settle(
+      clock,
+      executor.execute(script([{ status: 429, body: { policyName: 'TEN_SECONDLY_ROLLING' }, headers: { 'retry-after': '3' } }, { status: 200 }])),
+    );
     expect(sentAt).toEqual([0, 3000]);
   });
 
@@ -191,7 +198,7 @@ describe('RequestExecutor', () => {
     expect(executor.stats().requests).toBe(7);
   });
 
-  it('sends the run\'s first request alone, then lets the others go once it has answered', async () => {
+  it("sends the run's first request alone, then lets the others go once it has answered", async () => {
     const { clock, executor, sentAt } = setup();
     let answerFirst: (r: CallResponse<string>) => void = () => {};
     const spec = (first: boolean) => ({
@@ -218,7 +225,10 @@ describe('RequestExecutor', () => {
     const { clock, executor, script } = setup({ requestLog: openRequestLog(file) });
     await settle(clock, executor.execute(script([{ status: 503 }, 'reset', { status: 200 }])));
     await executor.close();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { t: 0, method: 'GET', path: '/x', status: 503 },
       { t: 50, method: 'GET', path: '/x', status: 0 },

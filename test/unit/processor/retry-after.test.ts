@@ -49,7 +49,10 @@ describe('rateLimitWait', () => {
   });
 
   it('DAILY is fatal for the run, whatever Retry-After says', () => {
-    expect(rateLimitWait({ policyName: 'DAILY', message: 'You have reached your daily limit.' }, { 'retry-after': '1' }, NOW)).toEqual({ kind: 'daily', policy: 'DAILY' });
+    expect(rateLimitWait({ policyName: 'DAILY', message: 'You have reached your daily limit.' }, { 'retry-after': '1' }, NOW)).toEqual({
+      kind: 'daily',
+      policy: 'DAILY',
+    });
     expect(rateLimitPolicy({ message: 'You have reached your daily limit.' })).toBe('DAILY');
   });
 
@@ -71,7 +74,11 @@ describe('readRateLimitHeaders', () => {
       }),
     ).toEqual({ max: 100, remaining: 99, intervalMs: 10000, daily: 250000, dailyRemaining: 249999 });
     expect(readRateLimitHeaders({ 'x-hubspot-ratelimit-max': 'x' })).toEqual({
-      max: undefined, remaining: undefined, intervalMs: undefined, daily: undefined, dailyRemaining: undefined,
+      max: undefined,
+      remaining: undefined,
+      intervalMs: undefined,
+      daily: undefined,
+      dailyRemaining: undefined,
     });
   });
 });

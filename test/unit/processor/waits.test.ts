@@ -81,21 +81,24 @@ describe('a server that asks for a longer wait than the run takes stops the run,
     ['503', { status: 503, headers: { 'retry-after': DAY_SECONDS } }],
     ['423', { status: 423, headers: { 'retry-after': DAY_SECONDS } }],
     ['429 past 24.8 days', { status: 429, body: { policyName: 'TEN_SECONDLY_ROLLING' }, headers: { 'retry-after': TWENTY_FIVE_DAYS_SECONDS } }],
-  ])('a %s whose Retry-After is longer than LONGEST_IN_RUN_WAIT_MS: no sleep, the run stops and says when to run again (fails on d2812c8)', async (_name, step) => {
-    const { clock, executor, sentAt, script } = setup();
-    const outcome = await outcomeOf(clock, executor.execute(script([step, { status: 200 }])));
-    expect(outcome.settled).toBe(true);
-    const error = outcome.settled ? outcome.error : undefined;
-    expect(error).toBeInstanceOf(FatalRunError);
-    expect(error).toMatchObject({ reason: 'server-wait', status: step.status });
-    const waitMs = Number(step.headers['retry-after']) * 1000;
-    expect((error as Error).message).toContain(`asks to wait until ${new Date(waitMs).toISOString()}`);
-    expect((error as Error).message).toContain('run again after that');
-    // Nothing slept, nothing retried, and every later call of the run fails fast with the same error.
-    expect(sentAt).toEqual([0]);
-    expect(clock.now()).toBe(0);
-    expect(executor.fatalError()).toBe(error);
-  });
+  ])(
+    'a %s whose Retry-After is longer than LONGEST_IN_RUN_WAIT_MS: no sleep, the run stops and says when to run again (fails on d2812c8)',
+    async (_name, step) => {
+      const { clock, executor, sentAt, script } = setup();
+      const outcome = await outcomeOf(clock, executor.execute(script([step, { status: 200 }])));
+      expect(outcome.settled).toBe(true);
+      const error = outcome.settled ? outcome.error : undefined;
+      expect(error).toBeInstanceOf(FatalRunError);
+      expect(error).toMatchObject({ reason: 'server-wait', status: step.status });
+      const waitMs = Number(step.headers['retry-after']) * 1000;
+      expect((error as Error).message).toContain(`asks to wait until ${new Date(waitMs).toISOString()}`);
+      expect((error as Error).message).toContain('run again after that');
+      // Nothing slept, nothing retried, and every later call of the run fails fast with the same error.
+      expect(sentAt).toEqual([0]);
+      expect(clock.now()).toBe(0);
+      expect(executor.fatalError()).toBe(error);
+    },
+  );
 
   it('classifies every Retry-After status alike, the 477 as before, and up to the cap they stay retryable (fails on d2812c8)', () => {
     const day = { 'retry-after': DAY_SECONDS };
@@ -148,7 +151,7 @@ describe('the stop signal ends every wait between attempts', () => {
     expect(executor.fatalError()).toBeUndefined();
   });
 
-  it('an open breaker\'s cool-down: SIGTERM ends the wait for it (fails on d2812c8)', async () => {
+  it("an open breaker's cool-down: SIGTERM ends the wait for it (fails on d2812c8)", async () => {
     const stop = new AbortController();
     const { clock, executor, sentAt, script } = setup({ breaker: { failureThreshold: 1, coolDownMs: 60_000 }, maxAttempts: 1, signal: stop.signal });
     await outcomeOf(clock, executor.execute(script([{ status: 500 }])), 0);
@@ -174,11 +177,15 @@ describe('the stop signal ends every wait between attempts', () => {
     const started: number[] = [];
     const stopped = new RunStopped();
     const error = await processor
-      .processBatch(Array.from({ length: 50 }, (_, i) => i), async (i) => {
-        started.push(i);
-        await flushMicrotasks(2);
-        if (i === 1) throw stopped;
-      }, { desc: 'stop' })
+      .processBatch(
+        Array.from({ length: 50 }, (_, i) => i),
+        async (i) => {
+          started.push(i);
+          await flushMicrotasks(2);
+          if (i === 1) throw stopped;
+        },
+        { desc: 'stop' },
+      )
       .catch((e: unknown) => e);
     expect(error).toBe(stopped);
     expect(started.length).toBeLessThan(50);

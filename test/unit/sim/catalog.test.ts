@@ -34,7 +34,16 @@ describe('property catalogs', () => {
   it('list real HubSpot names, each once', () => {
     const contacts = catalogOf('contacts', 'medium').definitions.map((d) => d.name);
     expect(new Set(contacts).size).toBe(contacts.length);
-    for (const name of ['email', 'firstname', 'lifecyclestage', 'hs_lead_status', 'hs_analytics_source', 'hubspot_owner_id', 'hs_v2_date_entered_customer', 'lastmodifieddate']) {
+    for (const name of [
+      'email',
+      'firstname',
+      'lifecyclestage',
+      'hs_lead_status',
+      'hs_analytics_source',
+      'hubspot_owner_id',
+      'hs_v2_date_entered_customer',
+      'lastmodifieddate',
+    ]) {
       expect(contacts).toContain(name);
     }
     const deals = catalogOf('deals', 'small').definitions.map((d) => d.name);
@@ -54,7 +63,8 @@ describe('property catalogs', () => {
         expect(d.calculated).toBe(d.fieldType.startsWith('calculation_'));
         if (d.type === 'enumeration' && !d.externalOptions) expect(d.options.length, d.name).toBeGreaterThan(0);
         if (d.externalOptions) expect(d.options).toEqual([]);
-        for (const option of d.options) expect(option).toMatchObject({ label: expect.any(String), value: expect.any(String), hidden: expect.any(Boolean), displayOrder: expect.any(Number) });
+        for (const option of d.options)
+          expect(option).toMatchObject({ label: expect.any(String), value: expect.any(String), hidden: expect.any(Boolean), displayOrder: expect.any(Number) });
       }
     }
     const owner = catalogOf('contacts', 'small').byName.get('hubspot_owner_id')!;
@@ -66,7 +76,21 @@ describe('property catalogs', () => {
   it('include custom properties of every kind, multi-select checkboxes too', () => {
     const custom = catalogOf('contacts', 'small').definitions.filter((d) => !d.hubspotDefined);
     const kinds = new Set(custom.map((d) => `${d.type}/${d.fieldType}`));
-    for (const kind of ['enumeration/checkbox', 'string/text', 'number/number', 'date/date', 'datetime/date', 'enumeration/select', 'bool/booleancheckbox', 'enumeration/radio', 'phone_number/phonenumber', 'string/textarea', 'string/html', 'string/file', 'number/calculation_equation']) {
+    for (const kind of [
+      'enumeration/checkbox',
+      'string/text',
+      'number/number',
+      'date/date',
+      'datetime/date',
+      'enumeration/select',
+      'bool/booleancheckbox',
+      'enumeration/radio',
+      'phone_number/phonenumber',
+      'string/textarea',
+      'string/html',
+      'string/file',
+      'number/calculation_equation',
+    ]) {
       expect(kinds, kind).toContain(kind);
     }
     for (const d of custom) expect(d).toMatchObject({ hubspotDefined: false, createdUserId: expect.any(String), createdAt: expect.any(String) });

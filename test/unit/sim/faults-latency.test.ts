@@ -33,10 +33,12 @@ describe('FaultInjector', () => {
 
   it('draws 200 edge pages, both the challenge and the maintenance page', () => {
     const injector = new FaultInjector(seededRandom(5));
-    const pages = new Set(Array.from({ length: 40 }, () => {
-      const fault = injector.next({ ...ZERO_FAULTS, edgePage200: 1 });
-      return fault?.kind === 'edge-page-200' ? fault.page : 'none';
-    }));
+    const pages = new Set(
+      Array.from({ length: 40 }, () => {
+        const fault = injector.next({ ...ZERO_FAULTS, edgePage200: 1 });
+        return fault?.kind === 'edge-page-200' ? fault.page : 'none';
+      }),
+    );
     expect([...pages].sort()).toEqual(['challenge', 'maintenance']);
   });
 
@@ -49,11 +51,14 @@ describe('FaultInjector', () => {
 
   it('truncated bodies never parse as JSON (property)', () => {
     fc.assert(
-      fc.property(fc.jsonValue().filter((v) => typeof v === 'object' && v !== null), (value) => {
-        const text = JSON.stringify(value);
-        fc.pre(text.length > 2);
-        expect(() => JSON.parse(truncateBody(text))).toThrow();
-      }),
+      fc.property(
+        fc.jsonValue().filter((v) => typeof v === 'object' && v !== null),
+        (value) => {
+          const text = JSON.stringify(value);
+          fc.pre(text.length > 2);
+          expect(() => JSON.parse(truncateBody(text))).toThrow();
+        },
+      ),
     );
   });
 });

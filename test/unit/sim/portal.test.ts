@@ -137,7 +137,10 @@ describe('Portal invariants (property-based)', () => {
   it('returns exactly the properties the properties API defines, for every type', () => {
     const portal = small();
     for (const type of OBJECT_TYPES) {
-      const names = portal.catalog(type).definitions.map((d) => d.name).sort();
+      const names = portal
+        .catalog(type)
+        .definitions.map((d) => d.name)
+        .sort();
       for (const record of portal.records(type).slice(0, 20)) expect(Object.keys(portal.properties(record)).sort()).toEqual(names);
     }
   });

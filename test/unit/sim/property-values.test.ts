@@ -75,7 +75,7 @@ describe('property values', () => {
     expect(some.email).toBe(portal.properties(record).email);
   });
 
-  it('leave contacts\' hs_lastmodifieddate empty: contacts are modified on lastmodifieddate', () => {
+  it("leave contacts' hs_lastmodifieddate empty: contacts are modified on lastmodifieddate", () => {
     for (const record of portal.records('contacts').slice(0, 50)) {
       const v = portal.properties(record, ['hs_lastmodifieddate', 'lastmodifieddate']);
       expect(v.hs_lastmodifieddate).toBeNull();

@@ -36,9 +36,18 @@ describe('the object types of issue 14', () => {
     for (const type of [...NEW_TYPES, custom]) {
       const records = manifest.objects[type];
       expect(records.length, type).toBeGreaterThan(0);
-      expect(records.some((r) => r.archived), type).toBe(true);
-      expect(records.some((r) => BigInt(r.id) > 2n ** 53n), type).toBe(true);
-      expect(records.some((r) => BigInt(r.id) < 2n ** 53n), type).toBe(true);
+      expect(
+        records.some((r) => r.archived),
+        type,
+      ).toBe(true);
+      expect(
+        records.some((r) => BigInt(r.id) > 2n ** 53n),
+        type,
+      ).toBe(true);
+      expect(
+        records.some((r) => BigInt(r.id) < 2n ** 53n),
+        type,
+      ).toBe(true);
     }
     const values = [...NEW_TYPES, custom].flatMap((type) => manifest.objects[type].flatMap((r) => Object.values(r.properties)));
     expect(values.some((v) => v?.includes('\u0000'))).toBe(true);
@@ -53,16 +62,29 @@ describe('the object types of issue 14', () => {
     const manifest = buildManifest(new Portal({ seed: 42, size: PRESET_SIZES.small, sameMsBatch: 0 }));
     const ids = Object.fromEntries(CLASSIC_TYPES.map((type) => [type, manifest.objects[type].map((r) => r.id + (r.archived ? 'a' : ''))]));
     const edges = manifest.associations.slice(0, 18).map((a) => [a.pair, a.edges]);
-    expect(createHash('sha256').update(JSON.stringify({ ids, associations: edges })).digest('hex')).toBe('d412410de4c24b415266f86fc9a51f24d945843b9fcaf8da6057c315a5e49dcc');
+    expect(
+      createHash('sha256')
+        .update(JSON.stringify({ ids, associations: edges }))
+        .digest('hex'),
+    ).toBe('d412410de4c24b415266f86fc9a51f24d945843b9fcaf8da6057c315a5e49dcc');
   });
 
   it('resolve by plural, singular and type id; a custom object by 2-N, fully qualified name, p_name and name', () => {
     const portal = small();
-    for (const [raw, type] of [['line_items', 'line_items'], ['line_item', 'line_items'], ['0-8', 'line_items'], ['0-136', 'leads'], ['quote', 'quotes'], ['0-5', 'tickets'], ['0-7', 'products']] as const) {
+    for (const [raw, type] of [
+      ['line_items', 'line_items'],
+      ['line_item', 'line_items'],
+      ['0-8', 'line_items'],
+      ['0-136', 'leads'],
+      ['quote', 'quotes'],
+      ['0-5', 'tickets'],
+      ['0-7', 'products'],
+    ] as const) {
       expect(portal.resolveType(raw), raw).toMatchObject({ type });
     }
     const schema = portal.schemas[0];
-    for (const raw of [schema.objectTypeId, schema.fullyQualifiedName, 'p_projects', 'projects']) expect(portal.resolveType(raw), raw).toMatchObject({ type: schema.objectTypeId });
+    for (const raw of [schema.objectTypeId, schema.fullyQualifiedName, 'p_projects', 'projects'])
+      expect(portal.resolveType(raw), raw).toMatchObject({ type: schema.objectTypeId });
     expect(schema.fullyQualifiedName).toBe(`p${portal.portalId}_projects`);
     expect(portal.resolveType('nonsense')).toBeUndefined();
   });
@@ -101,7 +123,11 @@ describe('pipelines', () => {
     let inArchivedStage = 0;
     let inArchivedPipeline = 0;
     let inSecond = 0;
-    for (const [type, pipelineProperty, stageProperty] of [['deals', 'pipeline', 'dealstage'], ['tickets', 'hs_pipeline', 'hs_pipeline_stage'], ['leads', 'hs_pipeline', 'hs_pipeline_stage']] as const) {
+    for (const [type, pipelineProperty, stageProperty] of [
+      ['deals', 'pipeline', 'dealstage'],
+      ['tickets', 'hs_pipeline', 'hs_pipeline_stage'],
+      ['leads', 'hs_pipeline', 'hs_pipeline_stage'],
+    ] as const) {
       for (const record of portal.records(type)) {
         const values = portal.properties(record, [pipelineProperty, stageProperty]);
         const pipeline = portal.pipelines(type).find((p) => p.id === values[pipelineProperty]);
@@ -127,9 +153,20 @@ describe('pipelines', () => {
     const after = portal.pipelines('deals').flatMap((p) => p.stages);
     const added = after.filter((s) => s.createdAt >= NOW);
     const renamed = after.filter((s) => s.updatedAt === NOW + 10 && s.createdAt < NOW);
-    expect(added.length + portal.pipelines('tickets')[0].stages.filter((s) => s.createdAt >= NOW).length + portal.pipelines('leads')[0].stages.filter((s) => s.createdAt >= NOW).length).toBeGreaterThan(0);
+    expect(
+      added.length +
+        portal.pipelines('tickets')[0].stages.filter((s) => s.createdAt >= NOW).length +
+        portal.pipelines('leads')[0].stages.filter((s) => s.createdAt >= NOW).length,
+    ).toBeGreaterThan(0);
     expect(after.filter((s) => s.createdAt < NOW).map((s) => s.id)).toEqual(before.map((x) => x.split(':')[0]));
-    expect(renamed.length + portal.pipelines('tickets').concat(portal.pipelines('leads')).flatMap((p) => p.stages).filter((s) => s.updatedAt === NOW + 10).length).toBe(1);
+    expect(
+      renamed.length +
+        portal
+          .pipelines('tickets')
+          .concat(portal.pipelines('leads'))
+          .flatMap((p) => p.stages)
+          .filter((s) => s.updatedAt === NOW + 10).length,
+    ).toBe(1);
     const addedIds = new Set(added.map((s) => s.id));
     for (const record of portal.records('deals')) expect(addedIds.has(portal.properties(record, ['dealstage']).dealstage!)).toBe(false);
   });
@@ -176,7 +213,7 @@ describe('owners', () => {
 });
 
 describe('property history', () => {
-  it('lists each value newest first with HubSpot\'s fields; the newest is the current value', () => {
+  it("lists each value newest first with HubSpot's fields; the newest is the current value", () => {
     const portal = small();
     for (const record of portal.records('deals').slice(0, 30)) {
       const history = portal.history(record, ['dealstage', 'amount', 'createdate', 'hs_lastmodifieddate']);
@@ -196,7 +233,12 @@ describe('property history', () => {
       expect(history.createdate).toHaveLength(1);
       expect(history.dealstage.length).toBeGreaterThanOrEqual(1);
     }
-    expect(portal.records('deals').slice(0, 30).some((r) => portal.history(r, ['dealstage']).dealstage.length > 1)).toBe(true);
+    expect(
+      portal
+        .records('deals')
+        .slice(0, 30)
+        .some((r) => portal.history(r, ['dealstage']).dealstage.length > 1),
+    ).toBe(true);
   });
 
   it('grows with changes: an update that moves the stage adds an entry at the change, and is the same for the same seed', () => {
@@ -227,7 +269,12 @@ describe('catalog and schema changes at run time', () => {
     expect(added).toMatchObject({ hubspotDefined: false, createdAt: new Date(NOW).toISOString() });
     for (const record of portal.records('contacts')) expect(portal.properties(record, [added.name])[added.name]).toBeNull();
     for (const record of portal.records('contacts').slice(0, 200)) portal.update(record, NOW + 1000);
-    expect(portal.records('contacts').slice(0, 200).some((r) => portal.properties(r, [added.name])[added.name] !== null)).toBe(true);
+    expect(
+      portal
+        .records('contacts')
+        .slice(0, 200)
+        .some((r) => portal.properties(r, [added.name])[added.name] !== null),
+    ).toBe(true);
   });
 
   it('an archived property leaves the live catalog and the records, and is listed as archived', () => {
@@ -245,7 +292,12 @@ describe('catalog and schema changes at run time', () => {
     expect(schema.objectTypeId).toMatch(/^2-\d+$/);
     expect(portal.typeKeys()).toContain(schema.objectTypeId);
     expect(portal.records(schema.objectTypeId)).toEqual([]);
-    expect(portal.pairs().filter((p) => p.from === schema.objectTypeId).map((p) => p.to)).toEqual(['contacts', 'companies']);
+    expect(
+      portal
+        .pairs()
+        .filter((p) => p.from === schema.objectTypeId)
+        .map((p) => p.to),
+    ).toEqual(['contacts', 'companies']);
     const record = portal.create(schema.objectTypeId, NOW + 1);
     expect(portal.associatedIds(schema.objectTypeId, 'contacts', record.id)).toHaveLength(1);
     expect(portal.get(schema.objectTypeId, record.id)).toBe(record);
@@ -268,7 +320,21 @@ describe('catalog and schema changes at run time', () => {
   it('random changes reach every stream', () => {
     const portal = small();
     const kinds = new Set<MutationKind>(portal.mutate(3000, NOW));
-    for (const kind of ['update', 'create', 'archive', 'delete', 'associate', 'owner-add', 'owner-archive', 'stage-add', 'stage-rename', 'property-add', 'property-archive', 'schema-add', 'schema-property-add'] as const) {
+    for (const kind of [
+      'update',
+      'create',
+      'archive',
+      'delete',
+      'associate',
+      'owner-add',
+      'owner-archive',
+      'stage-add',
+      'stage-rename',
+      'property-add',
+      'property-archive',
+      'schema-add',
+      'schema-property-add',
+    ] as const) {
       expect(kinds, kind).toContain(kind);
     }
     const touched = new Set(portal.typeKeys().filter((type) => portal.records(type).some((r) => r.updatedAt >= NOW)));
@@ -290,8 +356,17 @@ describe('manifest for every stream', () => {
     const manifest = buildManifest(portal);
     expect(manifest.version).toBe(2);
     expect(manifest.objectTypes.map((t) => t.key)).toEqual([...OBJECT_TYPES, portal.schemas[0].objectTypeId]);
-    expect(manifest.objectTypes.find((t) => t.key === 'contacts')).toMatchObject({ objectTypeId: '0-1', modifiedDateProperty: 'lastmodifieddate', custom: false });
-    expect(manifest.objectTypes.find((t) => t.custom)).toMatchObject({ name: 'projects', modifiedDateProperty: 'hs_lastmodifieddate', pipelines: true, fullyQualifiedName: expect.stringMatching(/^p\d+_projects$/) });
+    expect(manifest.objectTypes.find((t) => t.key === 'contacts')).toMatchObject({
+      objectTypeId: '0-1',
+      modifiedDateProperty: 'lastmodifieddate',
+      custom: false,
+    });
+    expect(manifest.objectTypes.find((t) => t.custom)).toMatchObject({
+      name: 'projects',
+      modifiedDateProperty: 'hs_lastmodifieddate',
+      pipelines: true,
+      fullyQualifiedName: expect.stringMatching(/^p\d+_projects$/),
+    });
     expect(manifest.owners.some((o) => o.archived === true)).toBe(true);
     expect(manifest.pipelines.deals.some((p) => p.archived === true)).toBe(true);
     expect(manifest.properties.deals.filter((d) => d.archived)).toHaveLength(1);

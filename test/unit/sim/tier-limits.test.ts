@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  API_LIMIT_INCREASE,
-  HUBSPOT_TIER_LIMITS,
-  HUBSPOT_TIERS,
-  SEARCH_LIMIT,
-  TEN_SECONDLY_WINDOW_MS,
-} from '../../../config/hubspot-limits.js';
+import { API_LIMIT_INCREASE, HUBSPOT_TIER_LIMITS, HUBSPOT_TIERS, SEARCH_LIMIT, TEN_SECONDLY_WINDOW_MS } from '../../../config/hubspot-limits.js';
 import { parseSettings, TIER_LIMITS as CLIENT_TIER_LIMITS } from '../../../config/settings.js';
 import { resolveOptions, TIER_LIMITS as SIM_TIER_LIMITS } from '../../../src/sim/options.js';
 import { BURST_LIMITS_BY_TIER } from '../../../src/verify/rate-limit-tiers.js';

@@ -166,9 +166,7 @@ describe('layers point one way', () => {
       "/* import('./also-commented.js') */",
       "const url = 'https://example.com'; import { i } from './i.js';",
     ].join('\n');
-    expect(importSpecifiers(source)).toEqual([
-      './a.js', '../b/c.js', './d.js', './e.js', './side-effect.js', '../f.js', './g.js', './i.js',
-    ]);
+    expect(importSpecifiers(source)).toEqual(['./a.js', '../b/c.js', './d.js', './e.js', './side-effect.js', '../f.js', './g.js', './i.js']);
     expect(files.length).toBeGreaterThan(100);
     expect(edges.some((e) => e.from === 'src/run' && e.to === 'extractors')).toBe(true);
   });
@@ -193,9 +191,7 @@ describe('layers point one way', () => {
   it('every folder is declared, and every import follows the declared graph', () => {
     const undeclared = [...new Set(files.map(nodeOf))].filter((node) => !(node in ALLOWED));
     expect(undeclared).toEqual([]);
-    const against = edges
-      .filter((e) => !OUTSIDE.includes(e.to) && !(ALLOWED[e.from] ?? []).includes(e.to))
-      .map((e) => `${e.from} -> ${e.to}: ${e.where}`);
+    const against = edges.filter((e) => !OUTSIDE.includes(e.to) && !(ALLOWED[e.from] ?? []).includes(e.to)).map((e) => `${e.from} -> ${e.to}: ${e.where}`);
     expect(against).toEqual([]);
   });
 });

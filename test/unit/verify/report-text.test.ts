@@ -47,10 +47,7 @@ describe('formatReport', () => {
 
   it('adds a search row and says how many requests were search', () => {
     const lines = textFor(
-      [
-        { t: T0, path: '/crm/v3/objects/contacts' },
-        ...[0, 1, 2].map((i) => ({ t: T0 + i * 100, path: '/crm/v3/objects/contacts/search', status: 200 })),
-      ],
+      [{ t: T0, path: '/crm/v3/objects/contacts' }, ...[0, 1, 2].map((i) => ({ t: T0 + i * 100, path: '/crm/v3/objects/contacts/search', status: 200 }))],
       10,
     );
     expect(lines).toContain('  source          run.ndjson (4 requests, 3 of them search)');

@@ -88,9 +88,7 @@ describe('parseRequestLog', () => {
         const expected = requestLogFromEntries(entries as RequestLogLine[]);
         expect(Array.from(log.times)).toEqual(entries.map((e) => e.t));
         expect(Array.from(log.statuses)).toEqual(entries.map((e) => e.status ?? 0));
-        expect(Array.from(log.sourceIds).map((id) => log.sourceNames[id])).toEqual(
-          entries.map((e) => e.source ?? OWN_SOURCE),
-        );
+        expect(Array.from(log.sourceIds).map((id) => log.sourceNames[id])).toEqual(entries.map((e) => e.source ?? OWN_SOURCE));
         expect(Array.from(expected.times)).toEqual(Array.from(log.times));
       }),
       { numRuns: 30 },

@@ -5,8 +5,7 @@ import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog, rollingCounts, sortedCopy } from '../../../src/verify/rolling-window-report.js';
 
 const at = (...times: number[]): RequestLogLine[] => times.map((t) => ({ t, status: 200 }));
-const analyse = (entries: RequestLogLine[], limit: number, windowMs: number) =>
-  analyseRequestLog(requestLogFromEntries(entries), { limit, windowMs }).report;
+const analyse = (entries: RequestLogLine[], limit: number, windowMs: number) => analyseRequestLog(requestLogFromEntries(entries), { limit, windowMs }).report;
 
 /** The definition, written the slow way: usage at the i-th arrival in sorted order. */
 function bruteForceCounts(times: number[], windowMs: number): number[] {
@@ -31,14 +30,10 @@ describe('rollingCounts', () => {
 
   it('matches the definition on any sorted times', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 200 }),
-        fc.integer({ min: 1, max: 2_000 }),
-        (times, windowMs) => {
-          const counts = rollingCounts(sortedCopy(Float64Array.from(times)), windowMs);
-          expect(Array.from(counts)).toEqual(bruteForceCounts(times, windowMs));
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 200 }), fc.integer({ min: 1, max: 2_000 }), (times, windowMs) => {
+        const counts = rollingCounts(sortedCopy(Float64Array.from(times)), windowMs);
+        expect(Array.from(counts)).toEqual(bruteForceCounts(times, windowMs));
+      }),
     );
   });
 });
@@ -128,7 +123,14 @@ describe('analyseRequestLog', () => {
   });
 
   it('reports zero background 429s when background traffic got none', () => {
-    const report = analyse([{ t: 0, status: 200, source: 'background' }, { t: 1, status: 429 }], 10, 1_000);
+    const report = analyse(
+      [
+        { t: 0, status: 200, source: 'background' },
+        { t: 1, status: 429 },
+      ],
+      10,
+      1_000,
+    );
     expect(report.status429Background).toBe(0);
     expect(report.status429).toBe(1);
   });
@@ -234,7 +236,7 @@ describe('analyseRequestLog', () => {
       expect(report.search).toMatchObject({ violations: 0, countedInBurst: true, limit: 10 });
     });
 
-    it('recognises the simulator\'s kind field over the path', () => {
+    it("recognises the simulator's kind field over the path", () => {
       const log = requestLogFromEntries([
         { t: 0, path: '/crm/v3/objects/contacts/search', kind: 'other' },
         { t: 1, path: '/anything', kind: 'search' },

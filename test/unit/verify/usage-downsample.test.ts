@@ -4,8 +4,7 @@ import { requestLogFromEntries } from '../../../src/verify/request-log.js';
 import { analyseRequestLog } from '../../../src/verify/rolling-window-report.js';
 import { downsampleUsage } from '../../../src/verify/usage-downsample.js';
 
-const analyse = (times: number[], limit: number, windowMs: number) =>
-  analyseRequestLog(requestLogFromEntries(times.map((t) => ({ t }))), { limit, windowMs });
+const analyse = (times: number[], limit: number, windowMs: number) => analyseRequestLog(requestLogFromEntries(times.map((t) => ({ t }))), { limit, windowMs });
 
 describe('downsampleUsage', () => {
   it('keeps the peak and shows usage falling back to zero between sparse bursts', () => {
