@@ -66,6 +66,28 @@ export function createBoss(options: BossOptions): PgBoss {
  * Creates the queue if missing (idempotent). Workers also bring its retry settings up to date from their own
  * environment (`update`); one-shot commands only create it, so the CLI's environment never overrides them.
  */
+/**
+ * Starts pg-boss and makes sure the queue exists, one process at a time: two workers (or a worker and a
+ * `portals` command) starting together on a fresh database both install pg-boss's schema, and one of them
+ * failed at start on a catalog's unique index (`pg_namespace_nspname_index`, seen in CI). Under this lock the
+ * second finds everything installed. The lock is a session lock on one connection of `db`, held only for the start.
+ */
+export async function startQueue(boss: PgBoss, db: Database, fleet: FleetSettings, options: { update: boolean }): Promise<void> {
+  const client = await db.connect();
+  const key = `hubspot-extract:queue-start:${pgBossSchema(fleet.schema)}`;
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [key]);
+    try {
+      await boss.start();
+      await ensureQueue(boss, fleet, options);
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [key]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 export async function ensureQueue(boss: PgBoss, fleet: FleetSettings, options: { update: boolean }): Promise<void> {
   const queue = {
     name: PORTAL_RUN_QUEUE,

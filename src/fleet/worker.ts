@@ -14,7 +14,7 @@ import { FleetMetrics, serveFleetMetrics } from './fleet-metrics.js';
 import { OAuthTokens } from './oauth.js';
 import { runPortalJob, type JobResult, type PortalRunDeps } from './portal-run.js';
 import { WorkerPresence } from './presence.js';
-import { createBoss, enqueuePortalRun, ensureQueue, inTransaction, JOB_EXPIRE_SECONDS, PORTAL_RUN_QUEUE, type PortalRunJob } from './queue.js';
+import { createBoss, enqueuePortalRun, inTransaction, startQueue, JOB_EXPIRE_SECONDS, PORTAL_RUN_QUEUE, type PortalRunJob } from './queue.js';
 import { enqueueDuePortals } from './scheduler.js';
 import { KeyRing } from './secret-box.js';
 
@@ -63,9 +63,8 @@ export async function runWorker(settings: Settings, options: { log?: Logger; ins
     cleanups.push(() => closeSharedLimits(fleetDb));
     const boss = createBoss({ url, fleet: settings.fleet, supervise: true, applicationName: 'hubspot-extract worker queue', db: fleetDb });
     boss.on('error', (error) => log.warn({ error: error.message }, 'queue error'));
-    await boss.start();
     cleanups.push(() => boss.stop({ graceful: true, timeout: 5000 }));
-    await ensureQueue(boss, settings.fleet, { update: true });
+    await startQueue(boss, fleetDb, settings.fleet, { update: true });
 
     const worker = new FleetWorker(settings, fleetDb, boss, log);
     await worker.start();

@@ -66,7 +66,7 @@ export async function withFleet<T>(deps: FleetCommandDeps, fn: (ctx: FleetContex
 
 /** pg-boss for a one-shot command: no maintenance, stopped right after. */
 export async function withBoss<T>(ctx: FleetContext, fn: (boss: PgBoss) => Promise<T>): Promise<T> {
-  const { createBoss, ensureQueue } = await import('../queue.js');
+  const { createBoss, startQueue } = await import('../queue.js');
   const boss = createBoss({
     url: ctx.db.clientConfig().connectionString!,
     fleet: ctx.settings.fleet,
@@ -74,9 +74,8 @@ export async function withBoss<T>(ctx: FleetContext, fn: (boss: PgBoss) => Promi
     applicationName: 'hubspot-extract portals',
   });
   boss.on('error', () => {});
-  await boss.start();
+  await startQueue(boss, ctx.db, ctx.settings.fleet, { update: false });
   try {
-    await ensureQueue(boss, ctx.settings.fleet, { update: false });
     return await fn(boss);
   } finally {
     await boss.stop({ graceful: false, wait: true });

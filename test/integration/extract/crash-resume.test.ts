@@ -114,22 +114,29 @@ describe('resume after SIGKILL', () => {
     // exactly the page after the last committed one: the list's `after` (inline), or ids above the last
     // committed one (by ids: the search keyset).
     let checked = 0;
+    // A custom object's paths name its objectTypeId (`2-…`), its stream and table its name.
+    const apiTypes = new Map(
+      (
+        await portal.db.query<{ name: string; object_type_id: string; custom: boolean }>('select name, object_type_id, custom from hubspot.object_types')
+      ).rows.map((r) => [r.name, r.custom ? r.object_type_id : r.name]),
+    );
     for (let k = 0; k < resumeFrom.length; k++) {
       const next = sent.slice(sentBefore[k + 1]);
-      for (const [type, position] of resumeFrom[k]) {
+      for (const [name, position] of resumeFrom[k]) {
+        const type = apiTypes.get(name) ?? name;
         if (position.strategy === 'by-ids') {
           const first = next.find(
             (r) => r.method === 'POST' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.search', { type }) && isKeysetSearch(r.body),
           );
-          expect(first, `${type} after kill ${k + 1}`).toBeDefined();
+          expect(first, `${name} after kill ${k + 1}`).toBeDefined();
           const filters = (JSON.parse(first!.body) as { filterGroups: unknown[] }).filterGroups;
-          expect(filters, `${type} after kill ${k + 1}`).toEqual(
+          expect(filters, `${name} after kill ${k + 1}`).toEqual(
             position.after === undefined ? [] : [{ filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: position.after }] }],
           );
         } else {
           const first = next.find((r) => r.method === 'GET' && r.path === endpointPath(SIMULATOR_API_VERSION, 'objects.list', { type }));
-          expect(first, `${type} after kill ${k + 1}`).toBeDefined();
-          expect(first!.after ?? undefined, `${type} after kill ${k + 1}`).toBe(position.after);
+          expect(first, `${name} after kill ${k + 1}`).toBeDefined();
+          expect(first!.after ?? undefined, `${name} after kill ${k + 1}`).toBe(position.after);
         }
         checked++;
       }
