@@ -355,19 +355,9 @@ export class RequestExecutor {
     this.statistics.recordEnd(endedAt, status);
     if (status !== undefined) this.latency.record(latencyMs);
     this.sync.onResponse(headers, spec.search === true, ownAtSend, endedAt);
+    const ended = { type: 'request-end', t: endedAt, endpoint: spec.endpoint, method: spec.method, path: spec.path, attempt, status, latencyMs, desc } as const;
     if (response) {
-      this.events.emit({
-        type: 'request-end',
-        t: endedAt,
-        endpoint: spec.endpoint,
-        method: spec.method,
-        path: spec.path,
-        attempt,
-        status,
-        latencyMs,
-        outcome: 'ok',
-        desc,
-      });
+      this.events.emit({ ...ended, outcome: 'ok' });
       return { ok: true, response };
     }
     const failure = classifyFailure(error, endedAt, { mayBeMissing: spec.mayBeMissing });
@@ -384,18 +374,7 @@ export class RequestExecutor {
           : failure.kind === 'fatal'
             ? 'fatal'
             : 'failed';
-    this.events.emit({
-      type: 'request-end',
-      t: endedAt,
-      endpoint: spec.endpoint,
-      method: spec.method,
-      path: spec.path,
-      attempt,
-      status,
-      latencyMs,
-      outcome,
-      desc,
-    });
+    this.events.emit({ ...ended, outcome });
     return { ok: false, failure, error };
   }
 
