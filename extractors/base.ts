@@ -44,6 +44,12 @@ export interface ExtractorContext {
   objectTypes: readonly ObjectTypeInfo[];
   /** Types found missing from the portal (403/404 on their endpoints): report each once here and skip it. */
   unavailable: UnavailableTypes;
+  /**
+   * Database time before the run read any property catalog. A full pass that starts later still counts from here:
+   * a property added and filled on a record after the catalog was read, but before the pass started, would
+   * otherwise be missing from that record until it changed again (the next incremental run starts at the pass's start).
+   */
+  catalogsReadAfter?: number;
 }
 
 export class StopRequested extends Error {

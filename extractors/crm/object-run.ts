@@ -97,7 +97,7 @@ class ObjectRun {
       this.note(`HUBSPOT_PROPERTIES names properties this portal does not have for ${decl.name}: ${this.plan.unknown.join(', ')}`, 'warn');
     }
     let cursor = (await readCursor<ObjectCursor>(ctx.db, ctx.db.schema, this.stream)) ?? {};
-    const now = await databaseNow(ctx.db);
+    const now = Math.min(await databaseNow(ctx.db), ctx.catalogsReadAfter ?? Infinity);
     const o = ctx.options;
     const passes = planPasses(cursor, { ...o, readsAssociations: decl.associations.length > 0 }, now);
     const full = passes.includes('full') || cursor.confirm?.pass === 'full';

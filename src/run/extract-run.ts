@@ -21,6 +21,7 @@ import type { ExtractorEvent, FanOut, HubSpotReader } from '../../extractors/typ
 import type { Strategy } from '../../extractors/passes/cursor.js';
 import { finishRunRecord, startRunRecord, type RunRecord, type RunStatus } from './run-record.js';
 import { ident } from '../db/database.js';
+import { databaseNow } from '../load/sync-state.js';
 import { minimumFullRunCalls, type CallBudget } from './call-budget.js';
 import { HubSpotApi, LIST_PAGE_LIMIT, type PropertyDefinition } from '../hubspot/api.js';
 import { extractPortalMetadata, type MetadataReader, type PortalMetadataResult } from '../../extractors/metadata/portal-metadata.js';
@@ -197,7 +198,8 @@ export async function runExtraction(req: ExtractRunRequest): Promise<ExtractRunS
   if (req.signal.aborted) stop.abort();
   const unavailable = new UnavailableTypes(emit);
   const reader = readerFor(context.api);
-  const base = { db, reader, fanOut: fanOutFor(context), clock: req.clock, options, signal: stop.signal, emit, unavailable };
+  const catalogsReadAfter = await databaseNow(db);
+  const base = { db, reader, catalogsReadAfter, fanOut: fanOutFor(context), clock: req.clock, options, signal: stop.signal, emit, unavailable };
   let firstError: unknown;
   let ctx: ExtractorContext = { ...base, objectTypes: [] };
   let extractors: AnyExtractor[] = [];
