@@ -5,7 +5,7 @@ import { extractOnce, simSettings, TEST_WINDOW_MS } from '../../helpers/extract-
 import { metadataDifferences } from '../../helpers/metadata-equality.js';
 import { createRunContext } from '../../../src/run/run-context.js';
 import { fanOutFor, readerFor } from '../../../src/run/extract-run.js';
-import { extractPortalMetadata } from '../../../extractors/metadata/portal-metadata.js';
+import { extractPortalMetadata, type MetadataContext } from '../../../extractors/metadata/portal-metadata.js';
 import { UnavailableTypes } from '../../../extractors/object-types.js';
 import type { Database } from '../../../src/db/database.js';
 
@@ -161,19 +161,17 @@ describe('portal metadata and typed relations in the run', () => {
       const types = ['deals', 'tickets', 'leads', 'products', 'calls'].map((name) => ({ name, table: name, apiType: name }));
       const events: string[] = [];
       const reader = readerFor(context.api);
-      const result = await extractPortalMetadata(
-        {
-          db,
-          reader,
-          fanOut: fanOutFor(context),
-          signal: new AbortController().signal,
-          emit: (e) => e.type === 'extractor:note' && events.push(e.message),
-          typedRelations: 'table',
-          properties: {},
-          unavailable: new UnavailableTypes(() => {}),
-        },
-        types,
-      );
+      const metadataContext: MetadataContext = {
+        db,
+        reader,
+        fanOut: fanOutFor(context),
+        signal: new AbortController().signal,
+        emit: (e) => e.type === 'extractor:note' && events.push(e.message),
+        typedRelations: 'table',
+        properties: {},
+        unavailable: new UnavailableTypes(() => {}),
+      };
+      const result = await extractPortalMetadata(metadataContext, types);
       const manifest = sim.manifest({ history: { deals: ['dealstage', 'amount'] } });
       expect(await metadataDifferences(db, manifest, { types: types.map((t) => t.name) })).toEqual([]);
       expect((await db.query(`select id from ${schema}.pipelines where object_type = 'tickets'`)).rows.map((r) => r.id)).toEqual(['0']);
@@ -193,19 +191,7 @@ describe('portal metadata and typed relations in the run', () => {
       expect(result.typed.find((t) => t.table === 'deals')).toMatchObject({ relation: 'deals_typed' });
       expect(result.typed.find((t) => t.table === 'tickets')).toMatchObject({ relation: 'tickets_typed' });
       // A type whose table does not exist: the typed relation is not built, and the step says why without failing.
-      const noTable = await extractPortalMetadata(
-        {
-          db,
-          reader,
-          fanOut: fanOutFor(context),
-          signal: new AbortController().signal,
-          emit: (e) => e.type === 'extractor:note' && events.push(e.message),
-          typedRelations: 'table',
-          properties: {},
-          unavailable: new UnavailableTypes(() => {}),
-        },
-        [{ name: 'deals', table: 'no_such_table', apiType: 'deals' }],
-      );
+      const noTable = await extractPortalMetadata(metadataContext, [{ name: 'deals', table: 'no_such_table', apiType: 'deals' }]);
       expect(noTable.typed.find((t) => t.table === 'no_such_table')?.warning).toMatch(/does not exist/);
       expect(events.some((m) => /no_such_table_typed not built/.test(m))).toBe(true);
 
