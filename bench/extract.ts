@@ -18,7 +18,8 @@
  * Usage: npm run bench:extract [-- --presets=medium,large] [-- --objects=contacts] [-- --load-only]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -57,6 +58,66 @@ async function startSim(preset: string): Promise<{ url: string; child: ChildProc
     child.on('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
   });
   return { url, child };
+}
+
+/** CPU seconds (user + system) of a process, from /proc; undefined once it is gone. */
+function cpuSeconds(pid: number): { comm: string; seconds: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    // Fields after the name start at state (3rd); utime and stime are the 14th and 15th, in clock ticks (100 per s on Linux).
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the CPU went during a run: the simulator, the extractor and every postgres process, sampled from /proc
+ * (a process's last sample counts, so a backend that exits between samples loses at most one interval), and the
+ * machine as a whole from /proc/stat. On a machine with few cores, a run bound by CPU shows it here.
+ */
+class CpuAccount {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, { comm: string; seconds: number }>();
+  private readonly machineStart = CpuAccount.machineSeconds();
+  private machineEnd = this.machineStart;
+  constructor(private readonly roles: Record<string, number>) {
+    this.sample();
+  }
+  private static machineSeconds(): number {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
+  }
+  sample(): void {
+    const watched = new Set(Object.values(this.roles));
+    const initial = this.last.size === 0;
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid)) continue;
+      const cpu = cpuSeconds(pid);
+      if (!cpu || (!watched.has(pid) && cpu.comm !== 'postgres')) continue;
+      // What a process had spent before the run does not count; one born during the run counts from zero.
+      if (!this.first.has(pid)) this.first.set(pid, initial ? cpu.seconds : 0);
+      this.last.set(pid, cpu);
+    }
+    this.machineEnd = CpuAccount.machineSeconds();
+  }
+  /** CPU seconds spent since construction, by role, postgres and the whole machine. */
+  totals(): Record<string, number> {
+    const out: Record<string, number> = { postgres: 0 };
+    const byPid = new Map(Object.entries(this.roles).map(([role, pid]) => [pid, role]));
+    for (const [pid, cpu] of this.last) {
+      const spent = cpu.seconds - (this.first.get(pid) ?? 0);
+      const role = byPid.get(pid) ?? 'postgres';
+      out[role] = (out[role] ?? 0) + spent;
+    }
+    out.machine = this.machineEnd - this.machineStart;
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+  }
 }
 
 /** Peak resident set of a process, from the kernel's high-water mark. */
@@ -105,6 +166,8 @@ interface ExtractResult {
   reads: string;
   loadBefore: string;
   loadAfter: string;
+  /** CPU seconds during the run: simulator, extract, postgres, the whole machine. */
+  cpuSeconds: Record<string, number>;
 }
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -123,9 +186,12 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     LOG_LEVEL: 'warn',
   });
   let peak = 0;
+  const cpu = new CpuAccount({ simulator: sim.child.pid!, extract: child.pid! });
+  let ticks = 0;
   const sampler = setInterval(() => {
     const v = vmHwmMb(child.pid!);
     if (v !== undefined) peak = Math.max(peak, v);
+    if (++ticks % 5 === 0) cpu.sample();
   }, 200);
   let stdout = '';
   let stderr = '';
@@ -133,6 +199,7 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
   child.stderr!.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearInterval(sampler);
+  cpu.sample();
   const loadAfter = loadAverage();
   sim.child.kill('SIGTERM');
   if (code !== 0) throw new Error(`extract ${preset} exited ${code}\n${stdout}\n${stderr}`);
@@ -181,6 +248,7 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
       .join(' '),
     loadBefore,
     loadAfter,
+    cpuSeconds: cpu.totals(),
   };
 }
 
@@ -322,6 +390,14 @@ async function main() {
           `peak RSS ${r.peakRssMb} MB; 429s ${r.rateLimited}; load average ${r.loadBefore} before, ${r.loadAfter} after`,
       );
       console.log(`  reads: ${r.reads}`);
+      const cores = availableParallelism();
+      console.log(
+        `  CPU seconds: ${Object.entries(r.cpuSeconds)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(
+            ', ',
+          )}; the machine's ${cores} cores could give ${((r.wallMs / 1000) * cores).toFixed(0)} in the wall time, ${((r.boundMs / 1000) * cores).toFixed(0)} in the bound`,
+      );
     }
     const fixed = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(3));
     console.table({
