@@ -61,20 +61,20 @@ async function startSim(preset: string): Promise<{ url: string; child: ChildProc
 }
 
 /** CPU seconds (user + system) of a process, from /proc; undefined once it is gone. */
-function cpuSeconds(pid: number): { comm: string; seconds: number } | undefined {
+function cpuSeconds(pid: number): { comm: string; ppid: number; seconds: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' ');
     // Fields after the name start at state (3rd); utime and stime are the 14th and 15th, in clock ticks (100 per s on Linux).
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
   } catch {
     return undefined;
   }
 }
 
 /**
- * Where the CPU went during a run: the simulator, the extractor and every postgres process, sampled from /proc
+ * Where the CPU went during a run: the simulator, the extractor and the processes of the bench's postgres server, sampled from /proc
  * (a process's last sample counts, so a backend that exits between samples loses at most one interval), and the
  * machine as a whole from /proc/stat. On a machine with few cores, a run bound by CPU shows it here.
  */
@@ -83,7 +83,14 @@ class CpuAccount {
   private readonly last = new Map<number, { comm: string; seconds: number }>();
   private readonly machineStart = CpuAccount.machineSeconds();
   private machineEnd = this.machineStart;
-  constructor(private readonly roles: Record<string, number>) {
+  /**
+   * `postmaster`: the bench's own server, whose processes alone count as postgres (other agents' servers on a shared
+   * machine counted too, and one stopping mid-run made the figure negative); undefined: every postgres process.
+   */
+  constructor(
+    private readonly roles: Record<string, number>,
+    private readonly postmaster?: number,
+  ) {
     this.sample();
   }
   private static machineSeconds(): number {
@@ -99,7 +106,8 @@ class CpuAccount {
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
       const cpu = cpuSeconds(pid);
-      if (!cpu || (!watched.has(pid) && cpu.comm !== 'postgres')) continue;
+      const ours = this.postmaster === undefined || pid === this.postmaster || cpu?.ppid === this.postmaster;
+      if (!cpu || (!watched.has(pid) && (cpu.comm !== 'postgres' || !ours))) continue;
       // What a process had spent before the run does not count; one born during the run counts from zero.
       if (!this.first.has(pid)) this.first.set(pid, initial ? cpu.seconds : 0);
       this.last.set(pid, cpu);
@@ -172,7 +180,7 @@ interface ExtractResult {
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-async function extract(preset: string, adminUrl: string): Promise<ExtractResult> {
+async function extract(preset: string, adminUrl: string, postmaster: number | undefined): Promise<ExtractResult> {
   const sim = await startSim(preset);
   const dbUrl = await freshDatabase(adminUrl, `bench_extract_${preset}`);
   const loadBefore = loadAverage();
@@ -186,7 +194,7 @@ async function extract(preset: string, adminUrl: string): Promise<ExtractResult>
     LOG_LEVEL: 'warn',
   });
   let peak = 0;
-  const cpu = new CpuAccount({ simulator: sim.child.pid!, extract: child.pid! });
+  const cpu = new CpuAccount({ simulator: sim.child.pid!, extract: child.pid! }, postmaster);
   let ticks = 0;
   const sampler = setInterval(() => {
     const v = vmHwmMb(child.pid!);
@@ -353,16 +361,18 @@ async function main() {
   if (process.argv.includes('--load-only')) return loadOnly();
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
+  let postmaster: number | undefined;
   if (!adminUrl) {
     const embedded = await startEmbeddedPostgres(path.join(root, '.data', 'postgres-bench'));
     adminUrl = embedded.url;
     stop = embedded.stop;
+    postmaster = Number(readFileSync(path.join(root, '.data', 'postgres-bench', 'postmaster.pid'), 'utf8').split('\n')[0]);
   }
   try {
     const results: ExtractResult[] = [];
     for (const preset of presets) {
       console.log(`extracting ${preset} at ${LIMIT} / ${WINDOW_MS / 1000} s ...`);
-      results.push(await extract(preset, adminUrl));
+      results.push(await extract(preset, adminUrl, postmaster));
     }
     const big = results[results.length - 1];
     const small = results[0];

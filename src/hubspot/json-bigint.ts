@@ -11,7 +11,28 @@ export function parseJsonKeepingBigIntegers(text: string): unknown {
   return JSON.parse(quoteUnsafeIntegers(text));
 }
 
+/**
+ * Most replies hold no integer literal of 16 digits or more (object pages carry ids and values as strings): a native
+ * search for 16 digits in a row says so at once, where the scan below walks a reply of several MB character by
+ * character in JavaScript. Digits inside a string (a value such as "17410824000000000000") are told apart by what
+ * precedes them: a JSON number starts the text or follows `:`, `[` or `,` (and whitespace, and its own `-`). When
+ * one may be a number, the full scan decides.
+ */
+const SIXTEEN_DIGITS = /[0-9]{16}/g;
+
+function mayHoldLongInteger(text: string): boolean {
+  SIXTEEN_DIGITS.lastIndex = 0;
+  for (let m = SIXTEEN_DIGITS.exec(text); m !== null; m = SIXTEEN_DIGITS.exec(text)) {
+    let i = m.index - 1;
+    if (text.charCodeAt(i) === 0x2d /* - */) i--;
+    while (i >= 0 && ' \t\n\r'.includes(text[i])) i--;
+    if (i < 0 || ':[,'.includes(text[i])) return true;
+  }
+  return false;
+}
+
 export function quoteUnsafeIntegers(text: string): string {
+  if (!mayHoldLongInteger(text)) return text;
   let out = '';
   let copiedUpTo = 0;
   let i = 0;

@@ -114,10 +114,23 @@ export async function copyRows(client: pg.PoolClient, copySql: string, rows: Cop
   await pipeline(Readable.from(chunks(rows)), stream);
 }
 
-function* chunks(rows: CopyValue[][], perChunk = 500): Generator<string> {
-  for (let i = 0; i < rows.length; i += perChunk) {
-    let s = '';
-    for (const row of rows.slice(i, i + perChunk)) s += copyLine(row);
-    yield s;
+/**
+ * Text handed to the COPY stream at a time, in characters (a piece closes at the first row past it). The stream
+ * turns each piece into a Buffer; a string or buffer past V8's and malloc's large-object size (128 KB) takes fresh
+ * pages from the kernel and gives them back, and a piece of 500 rows of a wide catalog was 5 MB: faulting that
+ * memory in cost more CPU than the copying. 32K characters is 64 KB as a two-byte string, 96 KB as UTF-8 at most:
+ * a few contacts of a 640-property catalog a piece (a long email body is one row, and a piece of its own).
+ */
+const COPY_PIECE_CHARS = 32 * 1024;
+
+function* chunks(rows: CopyValue[][]): Generator<string> {
+  let s = '';
+  for (const row of rows) {
+    s += copyLine(row);
+    if (s.length >= COPY_PIECE_CHARS) {
+      yield s;
+      s = '';
+    }
   }
+  if (s.length > 0) yield s;
 }

@@ -494,6 +494,29 @@ describe('the loader hook and the typed data table', () => {
     ]);
   });
 
+  it('keeps a wide typed row whole in its page (no TOAST), and sets that on a data table made before (fails on 473cff8)', async () => {
+    const t = await objectTable('wide');
+    const names = Array.from({ length: 300 }, (_, i) => `p${i}`);
+    await define(
+      t.objectType,
+      names.map((name) => ({ name, type: 'string' })),
+    );
+    await rebuild(t, 'table');
+    // 300 values of 24 characters: a 7 KB row, past the 2 KB where Postgres would move values out of line.
+    await load(t.table, [{ id: '1', properties: Object.fromEntries(names.map((n) => [n, `value-${n}-`.padEnd(24, 'x')])) }]);
+    const storage = async () =>
+      (
+        await db.query(
+          `select c.reloptions, pg_relation_size(c.reltoastrelid)::int as toast from pg_class c where c.oid = 'hubspot.${t.table}_typed_data'::regclass`,
+        )
+      ).rows[0];
+    expect(await storage()).toEqual({ reloptions: ['toast_tuple_target=8160'], toast: 0 });
+    expect(await typed(t.table, 'id, p299')).toEqual([{ id: '1', p299: 'value-p299-xxxxxxxxxxxxx' }]);
+    await db.query(`alter table hubspot.${t.table}_typed_data reset (toast_tuple_target)`);
+    await rebuild(t, 'table');
+    expect((await storage()).reloptions).toEqual(['toast_tuple_target=8160']);
+  });
+
   it('a hook that cannot write leaves the load alone, marks the data stale, and the next rebuild refills it', async () => {
     const t = await objectTable('hook_broken');
     await define(t.objectType, [{ name: 'amount', type: 'number' }]);

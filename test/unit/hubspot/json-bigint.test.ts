@@ -19,6 +19,16 @@ describe('parseJsonKeepingBigIntegers', () => {
     expect(parseJsonKeepingBigIntegers(text)).toEqual({ a: '12345678901234567890', b: 'say "99999999999999999" x', c: '99999999999999999' });
   });
 
+  it('finds long integers wherever JSON allows a number: the top level, after whitespace, negative', () => {
+    expect(parseJsonKeepingBigIntegers('12345678901234567890')).toBe('12345678901234567890');
+    expect(parseJsonKeepingBigIntegers(' -12345678901234567890 ')).toBe('-12345678901234567890');
+    expect(parseJsonKeepingBigIntegers('[ 1,\n\t 12345678901234567890 ]')).toEqual([1, '12345678901234567890']);
+    expect(parseJsonKeepingBigIntegers('{"s":"x12345678901234567890","n":\r-12345678901234567891}')).toEqual({
+      s: 'x12345678901234567890',
+      n: '-12345678901234567891',
+    });
+  });
+
   it('returns the same text when nothing needs quoting', () => {
     const text = '{"a":[1,2,3],"b":9007199254740991}';
     expect(quoteUnsafeIntegers(text)).toBe(text);
