@@ -25,8 +25,18 @@ export function json(status: number, value: unknown): HttpReply {
  * bytes per character once one value holds a character beyond Latin-1 (most pages); as one string V8 builds it as
  * a rope in large-object space and must flatten it before encoding, which costs about three times as much as
  * encoding each record's own short string and concatenating the bytes. Arrays at the top level (`results`) are
- * the ones split; other members are stringified whole.
+ * the ones split (an item may be a `JsonText`); other members are stringified whole.
  */
+/** A record already serialized: `jsonPage` writes its text as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** `json` for a body already serialized. */
+export function jsonText(status: number, body: JsonText): HttpReply {
+  return { status, body: body.text, contentType: 'application/json;charset=utf-8' };
+}
+
 export function jsonPage(status: number, value: Record<string, unknown>): HttpReply {
   const chunks: Buffer[] = [];
   let pending = '{';
@@ -42,7 +52,9 @@ export function jsonPage(status: number, value: Record<string, unknown>): HttpRe
     pending += `${members++ > 0 ? ',' : ''}${JSON.stringify(key)}:[`;
     for (let k = 0; k < member.length; k++) {
       // An item JSON.stringify cannot write is `null` in an array.
-      chunks.push(Buffer.from(`${pending}${k > 0 ? ',' : ''}${(JSON.stringify(member[k]) as string | undefined) ?? 'null'}`, 'utf8'));
+      const item: unknown = member[k];
+      const text = item instanceof JsonText ? item.text : ((JSON.stringify(item) as string | undefined) ?? 'null');
+      chunks.push(Buffer.from(`${pending}${k > 0 ? ',' : ''}${text}`, 'utf8'));
       pending = '';
     }
     pending += ']';

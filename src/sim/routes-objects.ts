@@ -1,5 +1,5 @@
 import { DATED_VERSIONS, objectsPath, partialBatchStatus, type ApiVersion } from './api-versions.js';
-import { errorBody, json, jsonPage, notFound, outOfRange, validationError, type HttpReply } from './error-bodies.js';
+import { errorBody, json, jsonPage, JsonText, jsonText, notFound, outOfRange, validationError, type HttpReply } from './error-bodies.js';
 import { compareIds, isIdString } from './ids.js';
 import { booleanParam, integerParam, listParam } from './params.js';
 import type { SimRecord, VisibleState } from './portal.js';
@@ -58,28 +58,35 @@ function historyNames(ctx: RouteContext, type: ObjectType, requested: readonly s
   return [...new Set(requested.filter((name) => known.has(name)))];
 }
 
+/** One record as the API writes it (`id`, `properties`, history when asked, dates, archived), as JSON text. */
 function serializeObject(
   ctx: RouteContext,
   type: ObjectType,
   record: Serializable,
   selection: PropertySelection,
   history: readonly string[] = [],
-): Record<string, unknown> {
-  const properties = ctx.portal.selectedProperties({ ...record, type }, selection);
+  associations?: Record<string, unknown>,
+): JsonText {
   // The date properties already hold these instants as ISO strings (absent from a catalog, they are left out).
   const specs = ctx.portal.catalog(type).specByName;
-  const out: Record<string, unknown> = {
-    id: record.id,
-    properties,
-  };
-  if (history.length > 0) out.propertiesWithHistory = ctx.portal.history(record as SimRecord, history);
-  Object.assign(out, {
-    createdAt: specs.has(createdDateProperty(type)) ? properties[createdDateProperty(type)] : undefined,
-    updatedAt: specs.has(modifiedDateProperty(type)) ? properties[modifiedDateProperty(type)] : undefined,
-    archived: record.archivedAt !== undefined,
-  });
-  if (record.archivedAt !== undefined) out.archivedAt = iso(record.archivedAt);
-  return out;
+  const created = specs.has(createdDateProperty(type)) ? createdDateProperty(type) : undefined;
+  const modified = specs.has(modifiedDateProperty(type)) ? modifiedDateProperty(type) : undefined;
+  const withHistory = history.length > 0 ? ctx.portal.history(record as SimRecord, history) : undefined;
+  // Serialized at once: the properties are lent for this call only (`withSelectedValues`).
+  return new JsonText(
+    ctx.portal.withSelectedProperties({ ...record, type }, selection, (properties) =>
+      JSON.stringify({
+        id: record.id,
+        properties,
+        propertiesWithHistory: withHistory,
+        createdAt: created === undefined ? undefined : properties[created],
+        updatedAt: modified === undefined ? undefined : properties[modified],
+        archived: record.archivedAt !== undefined,
+        archivedAt: record.archivedAt !== undefined ? iso(record.archivedAt) : undefined,
+        associations,
+      }),
+    ),
+  );
 }
 
 /** `selectProperties`' names, prepared for serializing records (`propertySelection`). */
@@ -153,7 +160,7 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
   }
   let repeated = 0;
   let skipped = 0;
-  const results: Record<string, unknown>[] = [];
+  const results: JsonText[] = [];
   let next: string | undefined;
   for (let i = start; i < records.length; i++) {
     const record = records[i];
@@ -167,10 +174,8 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
       continue;
     }
     if (i < cursorAt) repeated++;
-    const object = serializeObject(ctx, type, record, selection, history);
     const associations = toTypes.length > 0 && !archived ? inlineAssociations(ctx, type, record.id, toTypes) : undefined;
-    if (associations) object.associations = associations;
-    results.push(object);
+    results.push(serializeObject(ctx, type, record, selection, history, associations));
   }
   const body: Record<string, unknown> = { results };
   if (next !== undefined) {
@@ -192,7 +197,8 @@ function getOne(ctx: RouteContext): HttpReply {
   const archived = booleanParam(ctx.query, 'archived');
   if (!record || (record.archivedAt !== undefined) !== archived) return notFound(`Object not found.  objectId are usually numeric.`);
   const history = historyNames(ctx, type, listParam(ctx.query, 'propertiesWithHistory'));
-  return json(200, serializeObject(ctx, type, record, selectionOf(ctx, type, selectProperties(ctx, type, listParam(ctx.query, 'properties'))), history));
+  const selection = selectionOf(ctx, type, selectProperties(ctx, type, listParam(ctx.query, 'properties')));
+  return jsonText(200, serializeObject(ctx, type, record, selection, history));
 }
 
 function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
@@ -218,7 +224,7 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
   const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
   const selection = selectionOf(ctx, type, selectProperties(ctx, type, requested));
   const archived = booleanParam(ctx.query, 'archived');
-  const results: Record<string, unknown>[] = [];
+  const results: JsonText[] = [];
   const missing: string[] = [];
   for (const id of ids) {
     const record = ctx.portal.get(type, id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { json, jsonPage } from '../../../src/sim/error-bodies.js';
+import { json, jsonPage, JsonText, jsonText } from '../../../src/sim/error-bodies.js';
 
 /** The bytes `json` sends for the same value: what a page encoded record by record must equal. */
 const whole = (value: Record<string, unknown>) => Buffer.from(json(200, value).body as string, 'utf8');
@@ -24,5 +24,15 @@ describe('jsonPage', () => {
       expect(Buffer.isBuffer(reply.body)).toBe(true);
       expect((reply.body as Buffer).equals(whole(value))).toBe(true);
     }
+  });
+
+  it('writes records already serialized (JsonText) as they are', () => {
+    const records = [
+      { id: '1', properties: { name: 'Łukasz 🚀', n: null } },
+      { id: '2', properties: {} },
+    ];
+    const reply = jsonPage(200, { results: records.map((r) => new JsonText(JSON.stringify(r))), paging: { next: { after: '3' } } });
+    expect((reply.body as Buffer).equals(whole({ results: records, paging: { next: { after: '3' } } }))).toBe(true);
+    expect(jsonText(200, new JsonText(JSON.stringify(records[0]))).body).toBe(JSON.stringify(records[0]));
   });
 });

@@ -88,6 +88,8 @@ describe('property values', () => {
         const selected = portal.selectedProperties(record, selection);
         expect(Object.keys(selected)).toEqual([...names.slice(0, 40).reverse(), 'no_such_property']);
         for (const name of Object.keys(selected)) expect(selected[name]).toBe(all[name] ?? null);
+        // Lent values (serialized at once) are the same, record after record: nothing of the previous one stays.
+        expect(portal.withSelectedProperties(record, selection, (lent) => JSON.stringify(lent))).toBe(JSON.stringify(selected));
       }
     }
   });
