@@ -10,13 +10,24 @@
  * request; it reports the start-up time, the time to touch every portal once, the process's RSS after that, and
  * the requests per second spread over every portal's token. Writes bench/results/sim-fleet.json.
  *
+ * With `--read-all` it measures what a full extraction costs the simulator: the simulator runs as its own process
+ * (`src/cli.ts sim`, rate limit off, no latency) and a client reads every record of every standard type with every
+ * property of its catalog, as the extractor does: list pages of 100 with `properties=` when the URL fits the
+ * edge's limit, else ids from list pages with the default properties and `batch/read` of 100 with every property.
+ * It reports the simulator process's CPU seconds (from /proc, its start-up apart), the records and bytes served,
+ * and CPU milliseconds per 1,000 records. Writes bench/results/sim-read-all.json.
+ *
  *   npx tsx bench/sim.ts [--requests N] [--preset small|medium|large] [--catalog realistic|minimal] [--manifest]
  *   npx tsx bench/sim.ts --portals 100 [--preset small] [--requests N]
+ *   npx tsx bench/sim.ts --read-all [--preset medium] [--rounds N]
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { manifestJsonChunks } from '../src/sim/manifest.js';
 import type { CatalogMode } from '../src/sim/options.js';
 import { startSimulator } from '../src/sim/simulator.js';
@@ -31,6 +42,8 @@ const PRESET = arg('preset', 'small') as 'small' | 'medium' | 'large';
 const CATALOG = arg('catalog', 'realistic') as CatalogMode;
 const MANIFEST = args.includes('--manifest');
 const PORTALS = Number(arg('portals', '0'));
+const READ_ALL = args.includes('--read-all');
+const ROUNDS = Number(arg('rounds', '1'));
 const CONCURRENCY = 32;
 
 function get(agent: Agent, url: URL, token: string): Promise<number> {
@@ -188,4 +201,111 @@ async function main() {
   await writeFile(out, JSON.stringify(report, null, 2) + '\n');
 }
 
-await (PORTALS > 0 ? fleet() : main());
+/** CPU seconds (user + system) a process has spent, from /proc (clock ticks, 100 per second on Linux). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function call(agent: Agent, url: URL, token: string, body?: unknown): Promise<{ status: number; bytes: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const req = request(url, { agent, method: body === undefined ? 'GET' : 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, bytes: text.length, json: JSON.parse(text.toString('utf8')) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** `--read-all`: every record of every type with every property, read from a simulator in its own process. */
+async function readAll() {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const token = 'bench-token';
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, 'src/cli.ts', 'sim', '--preset', PRESET, '--catalog', CATALOG, '--token', token, '--no-rate-limit', '--seed', '42'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  const startupCpu = processCpuSeconds(child.pid!);
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const maxUrlBytes = 8192;
+  const types = ['contacts', 'companies', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks', 'tickets', 'products', 'line_items', 'quotes', 'leads'];
+  const rounds: Array<{ cpuSeconds: number; records: number; requests: number; megabytes: number }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = processCpuSeconds(child.pid!);
+    let records = 0;
+    let requests = 0;
+    let bytes = 0;
+    const get = async (url: URL, body?: unknown) => {
+      const reply = await call(agent, url, token, body);
+      requests++;
+      bytes += reply.bytes;
+      if (reply.status >= 300) throw new Error(`${url.pathname}: ${reply.status}`);
+      return reply.json as { results: Array<{ id: string; name?: string }>; paging?: { next?: { after: string } } };
+    };
+    // Types side by side, as the extractor reads them; each type's pages in sequence (a cursor chain).
+    await Promise.all(
+      types.map(async (type) => {
+        const names = (await get(new URL(`/crm/v3/properties/${type}`, base))).results.map((p) => p.name!);
+        const listUrl = (after: string | undefined, properties: string[] | undefined) => {
+          const url = new URL(`/crm/v3/objects/${type}`, base);
+          url.searchParams.set('limit', '100');
+          if (properties) url.searchParams.set('properties', properties.join(','));
+          if (after) url.searchParams.set('after', after);
+          return url;
+        };
+        const inline = Buffer.byteLength(listUrl('99999999999999999999', names).pathname + listUrl('99999999999999999999', names).search) <= maxUrlBytes;
+        let after: string | undefined;
+        do {
+          const page = await get(listUrl(after, inline ? names : undefined));
+          if (inline) records += page.results.length;
+          else {
+            const read = await get(new URL(`/crm/v3/objects/${type}/batch/read`, base), { inputs: page.results.map((r) => ({ id: r.id })), properties: names });
+            records += read.results.length;
+          }
+          after = page.paging?.next?.after;
+        } while (after);
+      }),
+    );
+    rounds.push({ cpuSeconds: Number((processCpuSeconds(child.pid!) - before).toFixed(2)), records, requests, megabytes: Math.round(bytes / 1e6) });
+  }
+  agent.destroy();
+  child.kill('SIGTERM');
+  const best = rounds.reduce((a, b) => (b.cpuSeconds < a.cpuSeconds ? b : a));
+  const report = {
+    bench: 'sim-read-all',
+    preset: PRESET,
+    catalog: CATALOG,
+    startupCpuSeconds: startupCpu,
+    rounds,
+    cpuMsPer1000Records: Math.round((best.cpuSeconds * 1e6) / best.records),
+    node: process.version,
+    at: new Date().toISOString(),
+  };
+  console.log(
+    `simulator (${PRESET}, ${CATALOG} catalogs) serving every record with every property: ${best.records} records, ${best.requests} requests, ${best.megabytes} MB; simulator CPU ${best.cpuSeconds} s (least of ${rounds.length} rounds: ${rounds.map((r) => r.cpuSeconds).join(', ')}), ${report.cpuMsPer1000Records} ms per 1,000 records; start-up ${startupCpu} s CPU`,
+  );
+  const out = path.resolve('bench', 'results', 'sim-read-all.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(report, null, 2) + '\n');
+}
+
+await (READ_ALL ? readAll() : PORTALS > 0 ? fleet() : main());

@@ -7,7 +7,15 @@ import { OwnerStore } from './owners.js';
 import { addStage, customObjectPipeline, initialPipelines, renameStage, type SimPipeline } from './pipelines.js';
 import { customObjectCatalog, propertyCatalog, withAddedProperty, withArchivedProperty, type PropertyCatalog } from './property-catalog.js';
 import type { NamedProperty } from './property-names.js';
-import { propertyValues, type PropertyValues, type RecordState, type ValueRefs } from './property-values.js';
+import {
+  propertyValues,
+  selectedValues,
+  withSelectedValues,
+  type PropertySelection,
+  type PropertyValues,
+  type RecordState,
+  type ValueRefs,
+} from './property-values.js';
 import {
   ASSOCIATION_PAIRS,
   CLASSIC_TYPES,
@@ -528,6 +536,16 @@ export class Portal {
   /** Every catalog property of the record (or of a past state of it), or only the named ones, as the API returns them. */
   properties(state: RecordState & { type: ObjectType }, only?: readonly string[]): PropertyValues {
     return propertyValues(this.seed, state.type, state, this.catalog(state.type), this.refs, only);
+  }
+
+  /** The record's values of a selection's names (`selectedValues`): what an object reply's `properties` holds. */
+  selectedProperties(state: RecordState & { type: ObjectType }, selection: PropertySelection): PropertyValues {
+    return selectedValues(this.seed, state.type, state, this.refs, selection);
+  }
+
+  /** `use` of the record's values of a selection's names, lent for the call only (`withSelectedValues`). */
+  withSelectedProperties<T>(state: RecordState & { type: ObjectType }, selection: PropertySelection, use: (values: Readonly<PropertyValues>) => T): T {
+    return withSelectedValues(this.seed, state.type, state, this.refs, selection, use);
   }
 
   /** The record's known states, oldest first: version 0 at its first modified date, then each change. */

@@ -1,9 +1,9 @@
 import { DATED_VERSIONS, objectsPath, partialBatchStatus, type ApiVersion } from './api-versions.js';
-import { errorBody, json, notFound, outOfRange, validationError, type HttpReply } from './error-bodies.js';
+import { errorBody, json, jsonPage, JsonText, jsonText, notFound, outOfRange, validationError, type HttpReply } from './error-bodies.js';
 import { compareIds, isIdString } from './ids.js';
 import { booleanParam, integerParam, listParam } from './params.js';
 import type { SimRecord, VisibleState } from './portal.js';
-import type { PropertyValues } from './property-values.js';
+import { propertySelection, type PropertySelection } from './property-values.js';
 import { isReply, resolveTypeParam, routePattern, type Route, type RouteContext } from './route-types.js';
 import { alwaysReturnedProperties, createdDateProperty, defaultProperties, modifiedDateProperty, type ObjectType } from './schema.js';
 
@@ -58,23 +58,40 @@ function historyNames(ctx: RouteContext, type: ObjectType, requested: readonly s
   return [...new Set(requested.filter((name) => known.has(name)))];
 }
 
-function serializeObject(ctx: RouteContext, type: ObjectType, record: Serializable, names: string[], history: readonly string[] = []): Record<string, unknown> {
-  const values = ctx.portal.properties({ ...record, type }, names);
-  const properties: PropertyValues = {};
-  for (const name of names) properties[name] = values[name] ?? null;
-  // The date properties already hold these instants as ISO strings.
-  const out: Record<string, unknown> = {
-    id: record.id,
-    properties,
-  };
-  if (history.length > 0) out.propertiesWithHistory = ctx.portal.history(record as SimRecord, history);
-  Object.assign(out, {
-    createdAt: values[createdDateProperty(type)],
-    updatedAt: values[modifiedDateProperty(type)],
-    archived: record.archivedAt !== undefined,
-  });
-  if (record.archivedAt !== undefined) out.archivedAt = iso(record.archivedAt);
-  return out;
+/** One record as the API writes it (`id`, `properties`, history when asked, dates, archived), as JSON text. */
+function serializeObject(
+  ctx: RouteContext,
+  type: ObjectType,
+  record: Serializable,
+  selection: PropertySelection,
+  history: readonly string[] = [],
+  associations?: Record<string, unknown>,
+): JsonText {
+  // The date properties already hold these instants as ISO strings (absent from a catalog, they are left out).
+  const specs = ctx.portal.catalog(type).specByName;
+  const created = specs.has(createdDateProperty(type)) ? createdDateProperty(type) : undefined;
+  const modified = specs.has(modifiedDateProperty(type)) ? modifiedDateProperty(type) : undefined;
+  const withHistory = history.length > 0 ? ctx.portal.history(record as SimRecord, history) : undefined;
+  // Serialized at once: the properties are lent for this call only (`withSelectedValues`).
+  return new JsonText(
+    ctx.portal.withSelectedProperties({ ...record, type }, selection, (properties) =>
+      JSON.stringify({
+        id: record.id,
+        properties,
+        propertiesWithHistory: withHistory,
+        createdAt: created === undefined ? undefined : properties[created],
+        updatedAt: modified === undefined ? undefined : properties[modified],
+        archived: record.archivedAt !== undefined,
+        archivedAt: record.archivedAt !== undefined ? iso(record.archivedAt) : undefined,
+        associations,
+      }),
+    ),
+  );
+}
+
+/** `selectProperties`' names, prepared for serializing records (`propertySelection`). */
+function selectionOf(ctx: RouteContext, type: ObjectType, names: readonly string[]): PropertySelection {
+  return propertySelection(ctx.portal.catalog(type), names);
 }
 
 function inlineAssociations(
@@ -125,7 +142,7 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
   const after = ctx.query.get('after');
   if (after !== null && after !== '' && !isIdString(after)) return validationError(`Invalid after: ${after} is not a record id`);
   const archived = booleanParam(ctx.query, 'archived');
-  const names = selectProperties(ctx, type, listParam(ctx.query, 'properties'));
+  const selection = selectionOf(ctx, type, selectProperties(ctx, type, listParam(ctx.query, 'properties')));
   const toTypes = associationParam(ctx, type);
 
   const records = ctx.portal.records(type);
@@ -143,7 +160,7 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
   }
   let repeated = 0;
   let skipped = 0;
-  const results: Record<string, unknown>[] = [];
+  const results: JsonText[] = [];
   let next: string | undefined;
   for (let i = start; i < records.length; i++) {
     const record = records[i];
@@ -157,10 +174,8 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
       continue;
     }
     if (i < cursorAt) repeated++;
-    const object = serializeObject(ctx, type, record, names, history);
     const associations = toTypes.length > 0 && !archived ? inlineAssociations(ctx, type, record.id, toTypes) : undefined;
-    if (associations) object.associations = associations;
-    results.push(object);
+    results.push(serializeObject(ctx, type, record, selection, history, associations));
   }
   const body: Record<string, unknown> = { results };
   if (next !== undefined) {
@@ -169,7 +184,7 @@ function list(ctx: RouteContext, version: ApiVersion): HttpReply {
     link.searchParams.set('after', next);
     body.paging = { next: { after: next, link: link.toString() } };
   }
-  const reply = json(200, body);
+  const reply = jsonPage(200, body);
   if (plan) reply.drift = { repeated, skipped };
   return reply;
 }
@@ -182,7 +197,8 @@ function getOne(ctx: RouteContext): HttpReply {
   const archived = booleanParam(ctx.query, 'archived');
   if (!record || (record.archivedAt !== undefined) !== archived) return notFound(`Object not found.  objectId are usually numeric.`);
   const history = historyNames(ctx, type, listParam(ctx.query, 'propertiesWithHistory'));
-  return json(200, serializeObject(ctx, type, record, selectProperties(ctx, type, listParam(ctx.query, 'properties')), history));
+  const selection = selectionOf(ctx, type, selectProperties(ctx, type, listParam(ctx.query, 'properties')));
+  return jsonText(200, serializeObject(ctx, type, record, selection, history));
 }
 
 function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
@@ -206,18 +222,18 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
     if (!ids.includes(String(id))) ids.push(String(id));
   }
   const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
-  const names = selectProperties(ctx, type, requested);
+  const selection = selectionOf(ctx, type, selectProperties(ctx, type, requested));
   const archived = booleanParam(ctx.query, 'archived');
-  const results: Record<string, unknown>[] = [];
+  const results: JsonText[] = [];
   const missing: string[] = [];
   for (const id of ids) {
     const record = ctx.portal.get(type, id);
     if (!record || (record.archivedAt !== undefined) !== archived) missing.push(id);
-    else results.push(serializeObject(ctx, type, record, names, history));
+    else results.push(serializeObject(ctx, type, record, selection, history));
   }
   const stamp = iso(ctx.now);
   const reply: Record<string, unknown> = { status: 'COMPLETE', results, startedAt: stamp, completedAt: stamp };
-  if (missing.length === 0) return json(200, reply);
+  if (missing.length === 0) return jsonPage(200, reply);
   reply.numErrors = 1;
   reply.errors = [
     {
@@ -229,7 +245,7 @@ function batchRead(ctx: RouteContext, version: ApiVersion): HttpReply {
       links: {},
     },
   ];
-  return json(partialBatchStatus(version), reply);
+  return jsonPage(partialBatchStatus(version), reply);
 }
 
 // ---- search ------------------------------------------------------------------------------------------------
@@ -417,7 +433,7 @@ function search(ctx: RouteContext): HttpReply {
   if (typeof sorts === 'string') return validationError(sorts);
   if (sorts.length > 1) return validationError('Only one sort is allowed.');
   const requested = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : [];
-  const names = selectProperties(ctx, type, requested);
+  const selection = selectionOf(ctx, type, selectProperties(ctx, type, requested));
   const queryText = typeof body.query === 'string' ? body.query.toLowerCase() : '';
 
   const read = makeReader(ctx, type);
@@ -450,13 +466,13 @@ function search(ctx: RouteContext): HttpReply {
     return compareIds(a.state.id, b.state.id);
   });
   const page = keyed.slice(after, after + limit.value).map(({ state }) => {
-    const object = serializeObject(ctx, type, state, names);
+    const object = serializeObject(ctx, type, state, selection);
     return object;
   });
   const reply: Record<string, unknown> = { total: matching.length, results: page };
   // Like HubSpot, the page ending at the cap still offers a next cursor; following it answers 400.
   if (after + limit.value < keyed.length) reply.paging = { next: { after: String(after + limit.value) } };
-  return json(200, reply);
+  return jsonPage(200, reply);
 }
 
 /**

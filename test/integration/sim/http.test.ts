@@ -406,11 +406,17 @@ describe('faults over HTTP', () => {
     expect(sim.requests().at(-1)).toMatchObject({ status: 0, fault: 'timeout' });
   });
 
-  it('sends truncated JSON with status 200', async () => {
+  it('sends truncated JSON with status 200: the first half of the real page, by characters', async () => {
+    // A page of every property is encoded record by record (jsonPage); its cut is still the text's first half.
+    const path = '/crm/v3/objects/contacts?limit=20&properties=firstname,lastname,biography,email';
+    fault({});
+    const whole = (await call(sim.url, 'GET', path)).text;
     fault({ malformed: 1 });
-    const reply = await call(sim.url, 'GET', '/crm/v3/objects/contacts');
+    const reply = await call(sim.url, 'GET', path);
     expect(reply.status).toBe(200);
     expect(() => reply.json()).toThrow();
+    // Through UTF-8 as on the wire (a cut inside an emoji leaves a lone surrogate, sent as U+FFFD).
+    expect(reply.text).toBe(Buffer.from(whole.slice(0, Math.floor(whole.length / 2)), 'utf8').toString('utf8'));
   });
 
   it('sends 5xx with JSON, HTML or empty bodies', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESET_SIZES } from '../../../src/sim/options.js';
 import { Portal } from '../../../src/sim/portal.js';
 import type { ValueKind } from '../../../src/sim/property-catalog.js';
+import { propertySelection } from '../../../src/sim/property-values.js';
 import { OBJECT_TYPES } from '../../../src/sim/schema.js';
 
 const portal = new Portal({
@@ -73,6 +74,34 @@ describe('property values', () => {
     const some = portal.properties(record, ['email', 'hs_lead_status', 'no_such_property']);
     expect(Object.keys(some)).toEqual(['email', 'hs_lead_status']);
     expect(some.email).toBe(portal.properties(record).email);
+  });
+
+  it("fill a selection (a reply's property list) with the same values, in its order, null for names the catalog lacks", () => {
+    for (const type of OBJECT_TYPES) {
+      const names = portal.catalog(type).specs.map((spec) => spec.name);
+      // Reversed, with a repeat and an unknown name: the reply's order is the request's, each name once.
+      const asked = [...names.slice(0, 40).reverse(), names[3], 'no_such_property'];
+      const selection = propertySelection(portal.catalog(type), asked);
+      expect(propertySelection(portal.catalog(type), asked)).toBe(selection);
+      for (const record of portal.records(type).slice(0, 30)) {
+        const all = portal.properties(record);
+        const selected = portal.selectedProperties(record, selection);
+        expect(Object.keys(selected)).toEqual([...names.slice(0, 40).reverse(), 'no_such_property']);
+        for (const name of Object.keys(selected)) expect(selected[name]).toBe(all[name] ?? null);
+        // Lent values (serialized at once) are the same, record after record: nothing of the previous one stays.
+        expect(portal.withSelectedProperties(record, selection, (lent) => JSON.stringify(lent))).toBe(JSON.stringify(selected));
+      }
+    }
+  });
+
+  it('write every catalog property in catalog order, the same through the whole-catalog selection every time', () => {
+    const record = portal.records('deals')[7];
+    const first = portal.properties(record);
+    expect(Object.keys(first)).toEqual(portal.catalog('deals').specs.map((spec) => spec.name));
+    expect(JSON.stringify(portal.properties(record))).toBe(JSON.stringify(first));
+    // The copy is the record's own: changing it leaves the next record's values alone.
+    first.dealname = 'changed';
+    expect(portal.properties(record).dealname).not.toBe('changed');
   });
 
   it("leave contacts' hs_lastmodifieddate empty: contacts are modified on lastmodifieddate", () => {
