@@ -236,6 +236,20 @@ interface RunResult {
   loadBefore: string;
   loadAfter: string;
   failedJobs: number;
+  /** Portals whose run succeeded before the end (all of them unless `--timeout-minutes` ran out). */
+  portalsDone: number;
+  /**
+   * Where the time between "all queued" and "all done" went, to tell the limits from the tool: the share of the
+   * slots' time that a run occupied (a slot idle between runs: job fetch interval, settle); per run, the seconds
+   * from its start to its first request (migrations, claim, credentials) and from its last request to its end
+   * (the last loads, the commit); and the share of its own limit a run used while it ran (its window requests over
+   * its run time at the portal's rate: the metadata step, catalogs and page chains that cannot fill the window).
+   */
+  slotOccupancy: number;
+  startupSecondsMedian: number;
+  tailSecondsMedian: number;
+  runShareOfLimitMedian: number;
+  runSecondsMedian: number;
 }
 
 async function runConfiguration(adminUrl: string, workerCount: number, maxConnections: number): Promise<RunResult> {
@@ -302,12 +316,22 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
     }
     const until = Date.now() + TIMEOUT_MS;
     let lastReport = 0;
+    let portalsDone = 0;
     for (;;) {
       const { rows } = await fleetDb.query<{ n: string }>(`select count(distinct portal) as n from ${FLEET_SCHEMA}.portal_jobs where outcome = 'succeeded'`);
       const done = Number(rows[0].n);
-      if (done >= PORTALS) break;
+      if (done >= PORTALS) {
+        portalsDone = done;
+        break;
+      }
       if (workers.some((w) => w.exitCode !== null)) throw new Error(`a worker exited:\n${stderr.join('\n')}`);
-      if (Date.now() > until) throw new Error(`timed out: ${done} of ${PORTALS} portals done`);
+      portalsDone = done;
+      // Out of time (a machine too busy): measure what was done so far rather than lose it; the portals not done
+      // show as not equal, and the rates stay true for the time measured.
+      if (Date.now() > until) {
+        process.stderr.write(`  ${workerCount} worker(s): timed out with ${done}/${PORTALS} portals done; measuring those\n`);
+        break;
+      }
       if (Date.now() - lastReport > 30_000) {
         lastReport = Date.now();
         process.stderr.write(
@@ -325,10 +349,19 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
     await Promise.all(workers.map((w) => stop(w)));
 
     const { rows: jobRows } = await fleetDb.query<{ rows: string; failed: string }>(
-      `select coalesce(sum(rows) filter (where outcome = 'succeeded'), 0)::text as rows, count(*) filter (where outcome <> 'succeeded')::text as failed from ${FLEET_SCHEMA}.portal_jobs`,
+      `select coalesce(sum(rows), 0)::text as rows, count(*) filter (where outcome <> 'succeeded')::text as failed from ${FLEET_SCHEMA}.portal_jobs`,
     );
     const rows = Number(jobRows[0].rows);
 
+    const { rows: runRows } = await fleetDb.query<{ portal: string; started: string; finished: string }>(
+      `select portal, (extract(epoch from started_at) * 1000)::float8::text as started, (extract(epoch from finished_at) * 1000)::float8::text as finished
+       from ${FLEET_SCHEMA}.portal_jobs where outcome = 'succeeded'`,
+    );
+    const runOf = new Map(runRows.map((r) => [r.portal, { started: Number(r.started), finished: Number(r.finished) }]));
+    const startups: number[] = [];
+    const tails: number[] = [];
+    const runShares: number[] = [];
+    const runSeconds: number[] = [];
     let status429 = 0;
     let maxInWindow = 0;
     let maxServedInWindow = 0;
@@ -341,6 +374,17 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       const k = i + 1;
       const entries = await getJson<RequestLogLine[]>(`${sim.url}/__sim/requests?portal=${k}`);
       const report = analyseRequestLog(requestLogFromEntries(entries), { limit: LIMIT, windowMs: WINDOW_MS }).report;
+      const run = runOf.get(name);
+      if (run && entries.length > 0) {
+        // The simulator's log times are its clock, the jobs' the database's: one machine, one clock.
+        const times = entries.map((e) => e.t);
+        const first = Math.min(...times);
+        const last = Math.max(...times);
+        startups.push((first - run.started) / 1000);
+        tails.push((run.finished - last) / 1000);
+        runSeconds.push((run.finished - run.started) / 1000);
+        runShares.push(report.burstRequests / (((run.finished - run.started) / 1000) * (LIMIT / (WINDOW_MS / 1000))));
+      }
       status429 += report.status429;
       windowRequests += report.burstRequests;
       searchRequests += report.requests - report.burstRequests;
@@ -353,6 +397,11 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       }
       if (report.maxInWindow > LIMIT || report.status429 > 0)
         writeFileSync(path.join(LOG_DIR, `w${workerCount}-${name}-requests.json`), JSON.stringify(entries, null, 0));
+      if (!runOf.has(name)) {
+        // Out of time before its run succeeded (its tables may not even exist): not equal, nothing to compare.
+        unequal.push(`${name}: no run succeeded in the time`);
+        continue;
+      }
       const manifest = await getJson<Manifest>(`${sim.url}/__sim/manifest?portal=${k}`);
       const db = portalSchemaDatabase(fleetDb, `hubspot_${name}`);
       const differences = await portalDifferences(db, manifest);
@@ -360,6 +409,8 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       if (differences.length > 0 || duplicates) unequal.push(`${name}: ${duplicates ? 'duplicate rows; ' : ''}${differences.slice(0, 3).join('; ')}`);
     }
     const requestsPerSecond = windowRequests / wallSeconds;
+    const slots = workerCount * concurrency;
+    const occupied = runSeconds.reduce((a, b) => a + b, 0);
     const perPortal = LIMIT / (WINDOW_MS / 1000);
     const allowedPerSecond = PORTALS * perPortal;
     const slotsAllowedPerSecond = Math.min(PORTALS, workerCount * concurrency) * perPortal;
@@ -392,6 +443,12 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
       loadBefore,
       loadAfter,
       failedJobs: Number(jobRows[0].failed),
+      portalsDone,
+      slotOccupancy: round(occupied / (Math.min(slots, PORTALS) * wallSeconds)),
+      startupSecondsMedian: round(median(startups)),
+      tailSecondsMedian: round(median(tails)),
+      runShareOfLimitMedian: round(median(runShares)),
+      runSecondsMedian: round(median(runSeconds)),
     };
   } finally {
     for (const w of workers) await stop(w, 'SIGKILL');
@@ -400,8 +457,19 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
   }
 }
 
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+function printTable(table: string[][]): void {
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) console.log('  ' + row.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
 async function main(): Promise<void> {
@@ -448,7 +516,8 @@ async function main(): Promise<void> {
     'x base',
     'sim cores',
     'pg cpu s',
-    'machine busy',
+    'machine CPU',
+    'load before/after',
     'wall s',
   ];
   const table = [
@@ -456,7 +525,7 @@ async function main(): Promise<void> {
     ...results.map((r) => [
       String(r.workers),
       `${r.workers}x${r.concurrency}`,
-      r.portalsUnequal.length === 0 ? 'yes' : `no (${r.portalsUnequal.length})`,
+      r.portalsUnequal.length === 0 ? 'yes' : `no (${r.portalsUnequal.length})${r.portalsDone < PORTALS ? ` ${r.portalsDone} done` : ''}`,
       String(r.status429),
       String(r.abandoned),
       `${r.maxInWindow}/${LIMIT}`,
@@ -471,19 +540,34 @@ async function main(): Promise<void> {
       r.simCores.toFixed(2),
       r.postgresCpuSeconds === null ? '-' : r.postgresCpuSeconds.toFixed(1),
       `${Math.round(r.machineBusy * 100)}%`,
+      `${r.loadBefore.split(' ')[0]}/${r.loadAfter.split(' ')[0]}`,
       r.wallSeconds.toFixed(0),
     ]),
   ];
-  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) console.log('  ' + row.map((c, i) => c.padEnd(widths[i])).join('  '));
+  printTable(table);
+  // Where the time went (see RunResult): slots idle between runs, runs' start-up and tail, runs under their limit.
+  printTable([
+    ['workers', 'slot occupancy', 'run s (median)', 'start-up s', 'tail s', 'run: share of its limit', 'failed jobs'],
+    ...results.map((r) => [
+      String(r.workers),
+      r.slotOccupancy.toFixed(3),
+      r.runSecondsMedian.toFixed(1),
+      r.startupSecondsMedian.toFixed(2),
+      r.tailSecondsMedian.toFixed(2),
+      r.runShareOfLimitMedian.toFixed(3),
+      String(r.failedJobs),
+    ]),
+  ]);
   for (const r of results) for (const u of r.portalsUnequal.slice(0, 5)) console.log(`  ${r.workers} worker(s): not equal: ${u}`);
   // The goals, read as the issue states them: the aggregate reaches 0.9 of what the limits allow unless the CPU
-  // is saturated (the machine was busy ≥ 90% of the time); 2 workers reach 1.8× one where one was CPU-bound.
+  // is saturated (the machine's CPU, busy seconds / (wall × cores) from /proc/stat, ≥ 90%: every process on it,
+  // other agents' included); 2 workers reach 1.8× one where one was CPU-bound.
   for (const r of results) {
     const saturated = r.machineBusy >= 0.9;
     console.log(
-      `  ${r.workers} worker(s): aggregate ${r.shareOfAllowed.toFixed(3)} of the limits (${r.shareOfSlots.toFixed(3)} of the running slots' limits): ` +
-        (r.shareOfAllowed >= 0.9 ? 'goal met' : saturated ? 'CPU saturated (machine busy ' + Math.round(r.machineBusy * 100) + '%)' : 'goal NOT met'),
+      `  ${r.workers} worker(s): aggregate ${r.shareOfAllowed.toFixed(3)} of the limits (${r.shareOfSlots.toFixed(3)} of the running slots' limits); ` +
+        `machine CPU ${Math.round(r.machineBusy * 100)}% of ${cpus().length} cores (load ${r.loadBefore} -> ${r.loadAfter}): ` +
+        (r.shareOfAllowed >= 0.9 ? 'goal met' : saturated ? 'CPU saturated' : 'CPU not saturated: goal NOT met'),
     );
   }
   const two = results.find((r) => r.workers === 2);

@@ -105,6 +105,8 @@ export class RequestExecutor {
   private readonly statistics: RequestStatistics;
   private readonly sync: ServerSync;
   private fatal: FatalRunError | undefined;
+  /** Slots of requests given up on without an answer, still held (see `holdUnanswered`). */
+  private readonly unanswered = new Set<{ release: Release; cancel: AbortController }>();
 
   constructor(private readonly options: ExecutorOptions) {
     this.clock = options.clock;
@@ -251,8 +253,44 @@ export class RequestExecutor {
     });
   }
 
+  /**
+   * Ends the run's use of its limits: slots still held for requests given up on are released now, since a hold
+   * must not keep the process alive after the run (an in-process window ends with the run anyway; a shared one
+   * then counts them for a window from now, not from their later release).
+   */
   async close(): Promise<void> {
+    for (const hold of this.unanswered) {
+      hold.cancel.abort();
+      hold.release();
+    }
+    this.unanswered.clear();
     await this.requestLog.close();
+  }
+
+  /** Slots held right now for requests given up on without an answer. */
+  unansweredHeld(): number {
+    return this.unanswered.size;
+  }
+
+  /**
+   * A request we gave up on (our timeout aborted it) got no answer, so we cannot know whether or when the server
+   * counts it: it may still sit unread in a slow server's queue (a starved simulator held requests for longer
+   * than the timeout and counted them when it got to them). Releasing its slot now would let the window count it
+   * for `window` from now only, and a retry sent meanwhile could then meet a server window holding both: a 429.
+   * So the slot stays held for as long again as the server has already had the request without answering
+   * (`heldMs`): we assume a server that is that far behind catches up within that time again. Then it is released
+   * and, as every slot, counted for one more window, the window a late arrival could land in.
+   */
+  private holdUnanswered(release: Release, heldMs: number): void {
+    const hold = { release, cancel: new AbortController() };
+    this.unanswered.add(hold);
+    this.clock.sleep(heldMs, hold.cancel.signal).then(
+      () => {
+        this.unanswered.delete(hold);
+        release();
+      },
+      () => {},
+    );
   }
 
   private checkDailyBudget(): void {
@@ -344,11 +382,13 @@ export class RequestExecutor {
       error = controller.signal.aborted ? controller.signal.reason : e;
     } finally {
       timerCancel.abort();
-      // The server counts the request at arrival, any time up to now: the window holds the slot until now + window.
-      release();
     }
     const endedAt = this.clock.now();
     const latencyMs = endedAt - sentAt;
+    // The server counts the request at arrival. With an answer, that was any time up to now: released now, the
+    // window holds the slot until now + window. Given up on by our timeout, it may arrive later still.
+    if (response === undefined && controller.signal.aborted) this.holdUnanswered(release, latencyMs);
+    else release();
     const headers = response ? response.headers : headersOf(error);
     const status = response ? response.status : statusOf(error);
     this.requestLog.append({ t: sentAt, method: spec.method, path: spec.path, status: status ?? 0, ...(desc ? { desc } : {}) });
