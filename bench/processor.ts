@@ -3,14 +3,29 @@
  * compare across machines. Scaled window (640 per 2 s; HubSpot: 190 per 10 s); see
  * test/integration/processor/fan-out.test.ts for why the ratios carry over.
  *
- *   npx tsx bench/processor.ts [items]
+ *   npx tsx bench/processor.ts [items] [--transport=pool|global|pool,global]
+ *
+ * `--transport` (default `pool`): `pool` is the run's keep-alive pool (src/hubspot/transport.ts), as a run
+ * sends; `global` detaches it, so requests go out through the client's own `apiRequest` on Node's global agent
+ * (as before the pool existed). `pool,global` runs each scenario with both, back to back in this process: on a
+ * busy machine that A/B is the figure to compare, not ratios from separate runs. `socketsOpened` counts the
+ * TCP connections the run opened (the `net.client.socket` diagnostics channel).
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { parseSettings } from '../config/settings.js';
+import { detachAgent } from '../src/hubspot/transport.js';
 import { createRunContext } from '../src/run/run-context.js';
 import { startSimulator } from '../src/sim/index.js';
 import { ZERO_FAULTS, type FaultRates } from '../src/sim/options.js';
 
-const ITEMS = Number(process.argv[2] ?? 4000);
+const TRANSPORTS = ['pool', 'global'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+const args = process.argv.slice(2);
+const ITEMS = Number(args.find((a) => !a.startsWith('--')) ?? 4000);
+const transports = (args.find((a) => a.startsWith('--transport='))?.slice('--transport='.length) ?? 'pool').split(',') as Transport[];
+for (const t of transports) if (!TRANSPORTS.includes(t)) throw new Error(`--transport: ${t} is not one of ${TRANSPORTS.join(', ')}`);
+let socketsOpened = 0;
+diagnosticsChannel.subscribe('net.client.socket', () => socketsOpened++);
 const WINDOW_MS = 2000;
 const LIMIT = 640;
 
@@ -26,7 +41,8 @@ const scenarios: Scenario[] = [
   { name: 'other app + 5% 5xx, 1% timeouts, 1% resets', background: 100, faults: { serverError: 0.05, timeout: 0.01, reset: 0.01 } },
 ];
 
-for (const scenario of scenarios) {
+const runs = scenarios.flatMap((scenario) => transports.map((transport) => ({ scenario, transport })));
+for (const { scenario, transport } of runs) {
   const sim = await startSimulator({
     tenSecondLimit: LIMIT,
     rateLimitWindowMs: WINDOW_MS,
@@ -44,6 +60,8 @@ for (const scenario of scenarios) {
     HUBSPOT_MAX_CONCURRENCY: '32',
   });
   const ctx = createRunContext(settings, { windowMs: WINDOW_MS, backoff: { baseMs: 50, maxMs: 2000 }, breaker: { failureThreshold: 8, coolDownMs: 1000 } });
+  if (transport === 'global') detachAgent(ctx.client);
+  const socketsBefore = socketsOpened;
   await ctx.processor.processBatch(
     Array.from({ length: ITEMS }, (_, i) => i),
     async () => (await ctx.api.listObjectsPage('contacts', { limit: 1 })).results.length,
@@ -61,6 +79,7 @@ for (const scenario of scenarios) {
   console.log(
     JSON.stringify({
       scenario: scenario.name,
+      ...(transports.length > 1 || transport !== 'pool' ? { transport } : {}),
       items: ITEMS,
       requests: ours.length,
       seconds: Number(seconds.toFixed(2)),
@@ -70,6 +89,7 @@ for (const scenario of scenarios) {
       ratioToWhatOtherAppReallyLeft: Number((achieved / leftInFact).toFixed(3)),
       our429: ours.filter((e) => e.status === 429).length,
       pool: ctx.processor.concurrency,
+      socketsOpened: socketsOpened - socketsBefore,
       retriesByCause: stats.retriesByCause,
     }),
   );

@@ -70,4 +70,36 @@ describe('HTTP keep-alive', () => {
     },
     60_000,
   );
+
+  it('keeps every socket of its pool open between bursts: none is closed to be opened again (fails on 473cff8: 16 idle at most)', async () => {
+    // HUBSPOT_MAX_CONCURRENCY 16: the pool holds up to 32 sockets. Replies take 50 ms, so each burst of 24 is in flight at once.
+    sim.setOptions({ latencyMedianMs: 50, latencyTailMs: 50 });
+    const context = createRunContext(simSettings(sim, { HUBSPOT_MAX_CONCURRENCY: '16' }), { windowMs: TEST_WINDOW_MS, trackDailyBudget: false });
+    const opened = new Set<Socket>();
+    let closed = 0;
+    const onStart = (message: unknown) => {
+      const request = (message as { request: ClientRequest }).request;
+      const socket = request.socket;
+      if (!socket || opened.has(socket)) return;
+      opened.add(socket);
+      socket.once('close', () => closed++);
+    };
+    diagnosticsChannel.subscribe('http.client.request.start', onStart);
+    try {
+      const burst = () => Promise.all(Array.from({ length: 24 }, () => context.api.listObjectsPage('contacts', { limit: 1 })));
+      // The run's first request goes alone (its headers first); the bursts come after it.
+      await context.api.listObjectsPage('contacts', { limit: 1 });
+      await burst();
+      await new Promise((resolve) => setImmediate(resolve));
+      const afterFirstBurst = opened.size;
+      await burst();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(afterFirstBurst).toBeGreaterThan(16);
+      expect({ closed, opened: opened.size }).toEqual({ closed: 0, opened: afterFirstBurst });
+    } finally {
+      diagnosticsChannel.unsubscribe('http.client.request.start', onStart);
+      sim.setOptions({ latencyMedianMs: 0, latencyTailMs: 0 });
+      await context.close();
+    }
+  }, 60_000);
 });
