@@ -17,11 +17,10 @@
  * time and load figures noisy).
  * Usage: npm run bench:extract [-- --presets=medium,large] [-- --objects=contacts] [-- --load-only]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrations.js';
@@ -30,9 +29,9 @@ import { stagedMerge, copyRows } from '../src/load/staged-merge.js';
 import { writeCursor } from '../src/load/sync-state.js';
 import { LOAD_BATCH_BYTES } from '../extractors/crm/staged-pages.js';
 import type { CopyValue } from '../src/load/copy-format.js';
+import { machineCpuSeconds, processCpu, repoRoot, spawnTsx, startSimulatorProcess } from './processes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const root = repoRoot;
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const presets = (arg('presets') ?? 'medium,large').split(',');
 /** `--objects=contacts`: one type alone (e.g. to see whether a run is bound by the search budget). */
@@ -43,35 +42,11 @@ const WINDOW_MS = 10_000;
 const SEARCH_PER_SECOND = 5;
 
 function node(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', tsx, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnTsx(args, { ...process.env, ...env });
 }
 
-async function startSim(preset: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = node(['src/cli.ts', 'sim', '--preset', preset, '--token', TOKEN, '--tier', 'professional', '--latency-ms', '60', '--seed', '42']);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
-
-/** CPU seconds (user + system) of a process, from /proc; undefined once it is gone. */
-function cpuSeconds(pid: number): { comm: string; ppid: number; seconds: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const fields = stat.slice(close + 2).split(' ');
-    // Fields after the name start at state (3rd); utime and stime are the 14th and 15th, in clock ticks (100 per s on Linux).
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
-  } catch {
-    return undefined;
-  }
-}
+const startSim = (preset: string) =>
+  startSimulatorProcess(['--preset', preset, '--token', TOKEN, '--tier', 'professional', '--latency-ms', '60', '--seed', '42']);
 
 /**
  * Where the CPU went during a run: the simulator, the extractor and the processes of the bench's postgres server, sampled from /proc
@@ -81,7 +56,7 @@ function cpuSeconds(pid: number): { comm: string; ppid: number; seconds: number 
 class CpuAccount {
   private readonly first = new Map<number, number>();
   private readonly last = new Map<number, { comm: string; seconds: number }>();
-  private readonly machineStart = CpuAccount.machineSeconds();
+  private readonly machineStart = machineCpuSeconds().busy;
   private machineEnd = this.machineStart;
   /**
    * `postmaster`: the bench's own server, whose processes alone count as postgres (other agents' servers on a shared
@@ -93,26 +68,20 @@ class CpuAccount {
   ) {
     this.sample();
   }
-  private static machineSeconds(): number {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
-    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
-  }
   sample(): void {
     const watched = new Set(Object.values(this.roles));
     const initial = this.last.size === 0;
     for (const entry of readdirSync('/proc')) {
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
-      const cpu = cpuSeconds(pid);
+      const cpu = processCpu(pid);
       const ours = this.postmaster === undefined || pid === this.postmaster || cpu?.ppid === this.postmaster;
       if (!cpu || (!watched.has(pid) && (cpu.comm !== 'postgres' || !ours))) continue;
       // What a process had spent before the run does not count; one born during the run counts from zero.
       if (!this.first.has(pid)) this.first.set(pid, initial ? cpu.seconds : 0);
       this.last.set(pid, cpu);
     }
-    this.machineEnd = CpuAccount.machineSeconds();
+    this.machineEnd = machineCpuSeconds().busy;
   }
   /** CPU seconds spent since construction, by role, postgres and the whole machine. */
   totals(): Record<string, number> {

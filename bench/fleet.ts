@@ -23,11 +23,10 @@
  * Uses DATABASE_URL when set, else an embedded Postgres under .data/postgres-bench. Writes bench/results/fleet.json.
  * Benchmarks print ratios; nothing here asserts a duration.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { openDatabase, type Database } from '../src/db/database.js';
@@ -42,9 +41,9 @@ import type { RequestLogLine } from '../src/request-log-entry.js';
 import { requestLogFromEntries } from '../src/verify/request-log.js';
 import { analyseRequestLog } from '../src/verify/rolling-window-report.js';
 import { duplicateCounts, portalDifferences } from '../test/helpers/portal-equality.js';
+import { machineCpuSeconds, processCpu, repoRoot, spawnTsx, startSimulatorProcess } from './processes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const root = repoRoot;
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const num = (name: string, fallback: number) => {
   const v = arg(name);
@@ -66,24 +65,13 @@ const FLEET_SCHEMA = 'hubspot_fleet';
 const DATA_DIR = path.join(root, '.data', 'postgres-bench');
 /** Each worker's stderr (warnings) and the fullest window of a portal that went over its limit. */
 const LOG_DIR = path.join(root, '.data', 'bench-fleet');
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const TICKS = 100;
 
-function node(args: string[], env: NodeJS.ProcessEnv, stdio: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, ['--import', tsx, ...args], { cwd: root, env, stdio: ['ignore', stdio, 'pipe'] });
-}
+const node = (args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | 'ignore' = 'pipe') => spawnTsx(args, env, stdout);
 
-/** user + system CPU seconds of a live process (its own, and of its reaped children when `children`). */
+/** user + system CPU seconds of a live process (its own, and of its reaped children when `children`); 0 once gone. */
 function cpuSeconds(pid: number, children = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14-17 of stat(5): utime, stime, cutime, cstime (f[0] is field 3).
-    const own = Number(f[11]) + Number(f[12]);
-    return (children ? own + Number(f[13]) + Number(f[14]) : own) / TICKS;
-  } catch {
-    return 0;
-  }
+  const cpu = processCpu(pid);
+  return cpu ? cpu.seconds + (children ? cpu.childrenSeconds : 0) : 0;
 }
 
 /** The embedded server's CPU: the postmaster with its reaped backends, plus the live ones. */
@@ -98,32 +86,17 @@ function postgresCpuSeconds(): number | undefined {
   let total = cpuSeconds(postmaster, true);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) total += cpuSeconds(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
+    const cpu = processCpu(Number(entry));
+    if (cpu?.ppid === postmaster) total += cpu.seconds;
   }
   return total;
 }
 
-/** Busy and total jiffies of the whole machine (every agent on it), from /proc/stat. */
-function machineTicks(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = fields[3] + (fields[4] ?? 0);
-  return { busy: total - idle, total };
-}
-
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
 
-async function startSim(): Promise<{ url: string; child: ChildProcess }> {
-  const child = node(
+function startSim(): Promise<{ url: string; child: ChildProcess }> {
+  return startSimulatorProcess(
     [
-      'src/cli.ts',
-      'sim',
       '--portals',
       String(PORTALS),
       '--preset',
@@ -137,19 +110,8 @@ async function startSim(): Promise<{ url: string; child: ChildProcess }> {
       '--latency-ms',
       String(LATENCY_MS),
     ],
-    { ...process.env },
+    { stderr: 'ignore' },
   );
-  child.stderr!.resume();
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
-  });
-  return { url, child };
 }
 
 async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -303,7 +265,7 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
     const cpuBefore = workers.map((w) => cpuSeconds(w.pid!));
     const simCpuBefore = cpuSeconds(sim.child.pid!);
     const pgCpuBefore = postgresCpuSeconds();
-    const machineBefore = machineTicks();
+    const machineBefore = machineCpuSeconds();
     const started = performance.now();
     // `portals run --all`: one job per portal, queued at once.
     const boss = createBoss({ url, fleet: settings.fleet, supervise: false, applicationName: 'bench-fleet queue' });
@@ -344,7 +306,7 @@ async function runConfiguration(adminUrl: string, workerCount: number, maxConnec
     const workerCpuSeconds = workers.reduce((sum, w, i) => sum + cpuSeconds(w.pid!) - cpuBefore[i], 0);
     const simCpuSeconds = cpuSeconds(sim.child.pid!) - simCpuBefore;
     const pgCpuAfter = postgresCpuSeconds();
-    const machineAfter = machineTicks();
+    const machineAfter = machineCpuSeconds();
     const loadAfter = loadavg();
     await Promise.all(workers.map((w) => stop(w)));
 

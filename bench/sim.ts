@@ -21,16 +21,14 @@
  *   npx tsx bench/sim.ts --portals 100 [--preset small] [--requests N]
  *   npx tsx bench/sim.ts --read-all [--preset medium] [--rounds N]
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { manifestJsonChunks } from '../src/sim/manifest.js';
 import type { CatalogMode } from '../src/sim/options.js';
 import { startSimulator } from '../src/sim/simulator.js';
+import { processCpu, startSimulatorProcess } from './processes.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -202,11 +200,8 @@ async function main() {
 }
 
 /** CPU seconds (user + system) a process has spent, from /proc (clock ticks, 100 per second on Linux). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** CPU seconds of the simulator process (it is alive for as long as it is read). */
+const processCpuSeconds = (pid: number): number => processCpu(pid)!.seconds;
 
 function call(agent: Agent, url: URL, token: string, body?: unknown): Promise<{ status: number; bytes: number; json: unknown }> {
   return new Promise((resolve, reject) => {
@@ -227,22 +222,9 @@ function call(agent: Agent, url: URL, token: string, body?: unknown): Promise<{ 
 
 /** `--read-all`: every record of every type with every property, read from a simulator in its own process. */
 async function readAll() {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   const token = 'bench-token';
-  const child = spawn(
-    process.execPath,
-    ['--import', tsx, 'src/cli.ts', 'sim', '--preset', PRESET, '--catalog', CATALOG, '--token', token, '--no-rate-limit', '--seed', '42'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  const { url: base, child } = await startSimulatorProcess(['--preset', PRESET, '--catalog', CATALOG, '--token', token, '--no-rate-limit', '--seed', '42'], {
+    stderr: 'inherit',
   });
   const startupCpu = processCpuSeconds(child.pid!);
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
