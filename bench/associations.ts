@@ -16,7 +16,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
 import { parseSettings } from '../config/settings.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrations.js';
@@ -27,6 +26,7 @@ import { runExtraction } from '../src/run/extract-run.js';
 import { selectExtractors } from '../extractors/registry.js';
 import { startSimulator, type Preset } from '../src/sim/index.js';
 import { portalDifferences } from '../test/helpers/portal-equality.js';
+import { freshDatabase } from './fresh-database.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, fallback: string) => {
@@ -41,15 +41,10 @@ const WINDOW_PER_SECOND = 19;
 async function main(): Promise<void> {
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(root, '.data', 'postgres-bench'));
   const adminUrl = process.env.DATABASE_URL ?? embedded!.url;
-  const dbName = 'bench_associations';
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
+  const dbUrl = await freshDatabase(adminUrl, 'bench_associations');
   // No server-side limit: the bench counts calls; their time at the real limit is calls / 19 per second.
   const sim = await startSimulator({ preset, seed: 1, rateLimit: false });
-  const db = await openDatabase({ url: adminUrl.replace(/\/[^/]*$/, `/${dbName}`), schema: 'hubspot', poolSize: 12 });
+  const db = await openDatabase({ url: dbUrl, schema: 'hubspot', poolSize: 12 });
   try {
     await migrate(db);
     const run = async (label: string, refreshAssociations: boolean) => {

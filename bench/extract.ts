@@ -29,6 +29,7 @@ import { stagedMerge, copyRows } from '../src/load/staged-merge.js';
 import { writeCursor } from '../src/load/sync-state.js';
 import { LOAD_BATCH_BYTES } from '../extractors/crm/staged-pages.js';
 import type { CopyValue } from '../src/load/copy-format.js';
+import { freshDatabase } from './fresh-database.js';
 import { machineCpuSeconds, processCpu, repoRoot, spawnTsx, startSimulatorProcess } from './processes.js';
 
 const root = repoRoot;
@@ -105,17 +106,6 @@ function vmHwmMb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 interface ExtractResult {

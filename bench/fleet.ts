@@ -27,7 +27,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
@@ -41,6 +40,7 @@ import type { RequestLogLine } from '../src/request-log-entry.js';
 import { requestLogFromEntries } from '../src/verify/request-log.js';
 import { analyseRequestLog } from '../src/verify/rolling-window-report.js';
 import { duplicateCounts, portalDifferences } from '../test/helpers/portal-equality.js';
+import { freshDatabase } from './fresh-database.js';
 import { machineCpuSeconds, processCpu, repoRoot, spawnTsx, startSimulatorProcess } from './processes.js';
 
 const root = repoRoot;
@@ -121,17 +121,6 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pr
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   await exited;
   clearTimeout(timer);
-}
-
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function getJson<T>(url: string): Promise<T> {
