@@ -553,7 +553,7 @@ export async function rawRequest<T>(
  * extract process on `medium`). Pieces of a chunk each stay small; JSON.parse joins them once.
  */
 async function bodyText(response: RawResponse): Promise<string> {
-  const body = (response as { body?: unknown }).body;
+  const body = response.body;
   if (!(body instanceof Readable)) return response.text();
   const decoder = new StringDecoder('utf8');
   let text = '';

@@ -43,6 +43,8 @@ export interface RawResponse {
   status: number;
   headers: { forEach(callback: (value: string, name: string) => void): void };
   text(): Promise<string>;
+  /** node-fetch 2's body, a Node `Readable` (the global fetch of client 14.x gives a web stream here). */
+  body?: unknown;
 }
 
 export interface AgentOptions {
